@@ -1,0 +1,8 @@
+"""Start Ticket Office: `python main.py` opens the desk app; `python main.py --help` lists commands."""
+
+import sys
+
+from ticket_office.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""The composition root: choose and open the database, fill an empty embedded one with the demo
+network, and hand the app a services object. The UI receives what this builds and never
+imports the database package itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ticket_office.config import DatabaseChoice, choose_database
+from ticket_office.db.connect import OpenedDatabase, open_database
+from ticket_office.db.engine import make_session_factory
+from ticket_office.demo.loader import load_demo, network_is_empty
+from ticket_office.services.gateway import TicketOfficeServices
+from ticket_office.services.unit_of_work import UnitOfWork, make_uow_factory
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """What the login dialog shows about the server (never a password)."""
+
+    embedded: bool
+    description: str
+    source: str
+
+
+@dataclass
+class Backend:
+    services: TicketOfficeServices
+    server: ServerInfo
+    database: OpenedDatabase = field(repr=False)
+
+    def uow(self) -> UnitOfWork:
+        return self.services.uow()
+
+    @property
+    def listener_url(self) -> str:
+        return self.database.url
+
+    def close(self) -> None:
+        self.database.engine.dispose()
+
+
+def open_backend(
+    cli_url: str | None = None,
+    *,
+    choice: DatabaseChoice | None = None,
+    data_dir: Path | None = None,
+    load_demo_if_empty: bool = True,
+    pool_size: int = 4,
+) -> Backend:
+    choice = choice or choose_database(cli_url)
+    opened = open_database(choice, data_dir=data_dir, pool_size=pool_size)
+    uow_factory = make_uow_factory(make_session_factory(opened.engine), opened.description)
+    if choice.embedded and load_demo_if_empty and network_is_empty(uow_factory()):
+        _log.info("First start: loading the demo network")
+        load_demo(uow_factory, progress=_log.info)
+    return Backend(
+        TicketOfficeServices(uow_factory),
+        ServerInfo(choice.embedded, opened.description, choice.source),
+        opened,
+    )

@@ -1,0 +1,1 @@
+"""Database adapters: ORM models, migrations, engine set-up and the embedded server."""

@@ -1,0 +1,90 @@
+"""Opening the chosen database: start the embedded server if needed, connect, check the schema.
+
+The embedded database is this app's own, so it is migrated automatically. A central server is
+never migrated behind a supervisor's back: an older schema gets a message saying how to upgrade.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from sqlalchemy import Engine, text
+from sqlalchemy import exc as sa_exc
+
+from ticket_office.config import EMBEDDED_DATABASE, DatabaseChoice
+from ticket_office.db import schema
+from ticket_office.db.embedded import EmbeddedServer, start_embedded
+from ticket_office.db.engine import describe_url, make_engine
+from ticket_office.domain.errors import DatabaseUnavailable, SchemaMismatch
+
+
+@dataclass
+class OpenedDatabase:
+    engine: Engine
+    url: str
+    description: str  # for people: "embedded server in …" or "ticket_office on db.example"
+    embedded: EmbeddedServer | None
+    migrated_now: bool
+
+
+def ensure_database(server: EmbeddedServer, name: str) -> None:
+    with psycopg.connect(server.handle.get_uri("postgres"), autocommit=True) as conn:  # type: ignore[attr-defined]
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def open_database(
+    choice: DatabaseChoice, *, data_dir: Path | None = None, pool_size: int = 4,
+    migrate_central: bool = False,
+) -> OpenedDatabase:
+    embedded = None
+    if choice.embedded:
+        try:
+            embedded = start_embedded(data_dir)
+            ensure_database(embedded, EMBEDDED_DATABASE)
+        except Exception as exc:  # the wheel raises many kinds; the user needs one message
+            raise DatabaseUnavailable(
+                f"The built-in database could not start ({type(exc).__name__}: {exc}). "
+                "See its log in the data folder (ticket-office where)."
+            ) from exc
+        url = embedded.url(EMBEDDED_DATABASE)
+        description = f"embedded server in {embedded.pgdata}"
+    else:
+        assert choice.url is not None
+        url = choice.url
+        description = describe_url(url)
+    engine = make_engine(url, pool_size=pool_size)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        revision = schema.check_revision(engine) if not choice.embedded else None
+        migrated = False
+        if choice.embedded or migrate_central:
+            migrated = _upgrade_if_behind(engine)
+        elif revision is None:
+            raise SchemaMismatch(
+                f"The database {description} is empty. A supervisor can create the schema "
+                "with: ticket-office migrate"
+            )
+    except sa_exc.OperationalError as exc:
+        engine.dispose()
+        raise DatabaseUnavailable(
+            f"Cannot reach {description}: {str(exc.orig).strip().splitlines()[0]}"
+        ) from exc
+    except SchemaMismatch:
+        engine.dispose()
+        raise
+    return OpenedDatabase(engine, url, description, embedded, migrated)
+
+
+def _upgrade_if_behind(engine: Engine) -> bool:
+    status, _current = schema.revision_status(engine)
+    if status == "current":
+        return False
+    if status == "ahead":
+        schema.check_revision(engine)  # raises the "newer than this app" message
+    schema.upgrade(engine)
+    return True

@@ -1,0 +1,26 @@
+"""Password policy. bcrypt reads at most 72 bytes, so longer passwords are refused, not cut."""
+
+from __future__ import annotations
+
+from ticket_office.domain.errors import ValidationError
+
+MIN_CHARACTERS = 10
+MAX_UTF8_BYTES = 72
+
+
+def check_new_password(password: str) -> bytes:
+    """Return the password's UTF-8 bytes if it meets the policy."""
+    if len(password) < MIN_CHARACTERS:
+        raise ValidationError(
+            f"A password needs at least {MIN_CHARACTERS} characters.", field="password"
+        )
+    encoded = password.encode("utf-8")
+    if len(encoded) > MAX_UTF8_BYTES:
+        raise ValidationError(
+            f"A password can be at most {MAX_UTF8_BYTES} bytes of UTF-8 "
+            f"(this one is {len(encoded)}); use fewer or simpler characters.",
+            field="password",
+        )
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in password):
+        raise ValidationError("A password cannot contain control characters.", field="password")
+    return encoded

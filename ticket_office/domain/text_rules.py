@@ -1,0 +1,62 @@
+"""Rules for text people type: names, usernames, station codes, free text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from ticket_office.domain.errors import ValidationError
+
+MAX_PASSENGER_NAME = 80
+MAX_DISPLAY_NAME = 80
+MAX_USERNAME = 32
+_USERNAME = re.compile(r"^[a-z][a-z0-9._-]*$")
+_STATION_CODE = re.compile(r"^[A-Z0-9]{2,8}$")
+
+
+def has_control_characters(text: str) -> bool:
+    return any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn"} for ch in text)
+
+
+def clean_text(text: str | None, *, label: str, max_length: int, field: str | None = None) -> str:
+    """Trim and check a single-line text; raise a ValidationError that names `label`."""
+    value = (text or "").strip()
+    value = unicodedata.normalize("NFC", value)
+    if not value:
+        raise ValidationError(f"{label} is empty.", field=field)
+    if has_control_characters(value):
+        raise ValidationError(f"{label} contains control characters.", field=field)
+    if len(value) > max_length:
+        raise ValidationError(
+            f"{label} is too long ({len(value)} characters, at most {max_length}).", field=field
+        )
+    return " ".join(value.split())
+
+
+def passenger_name(text: str | None, position: int | None = None) -> str:
+    label = "Passenger name" if position is None else f"Passenger {position}'s name"
+    name = clean_text(text, label=label, max_length=MAX_PASSENGER_NAME, field="name")
+    if not any(ch.isalpha() for ch in name):
+        raise ValidationError(f"{label} must contain letters.", field="name")
+    return name
+
+
+def username(text: str | None) -> str:
+    value = clean_text(text, label="Username", max_length=MAX_USERNAME, field="username").lower()
+    if not _USERNAME.match(value):
+        raise ValidationError(
+            "A username starts with a letter and uses only a-z, 0-9, dot, dash or underscore.",
+            field="username",
+        )
+    return value
+
+
+def display_name(text: str | None) -> str:
+    return clean_text(text, label="Display name", max_length=MAX_DISPLAY_NAME, field="display_name")
+
+
+def station_code(text: str | None) -> str:
+    value = clean_text(text, label="Station code", max_length=8, field="code").upper()
+    if not _STATION_CODE.match(value):
+        raise ValidationError("A station code is 2-8 letters or digits.", field="code")
+    return value

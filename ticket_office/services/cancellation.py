@@ -1,0 +1,109 @@
+"""Cancelling a whole booking or single tickets, with the refund rule shown first and recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import text
+
+from ticket_office.domain.errors import BookingNotChangeable, NotFound, ValidationError
+from ticket_office.domain.references import normalise_reference
+from ticket_office.domain.refunds import RULE_TEXT, quote_refund
+from ticket_office.domain.roles import Permission
+from ticket_office.services import audit
+from ticket_office.services.access import require
+from ticket_office.services.booking import SEAT_CHANNEL
+from ticket_office.services.booking_lookup import booking_by_reference
+from ticket_office.services.results import (
+    BookingDetails,
+    CancellationQuote,
+    OperatorContext,
+    RefundLine,
+)
+from ticket_office.services.unit_of_work import UnitOfWork
+
+
+def _quote(booking: BookingDetails, ticket_ids: Sequence[int] | None, now) -> CancellationQuote:  # noqa: ANN001
+    active = {t.ticket_id: t for t in booking.tickets if t.status == "active"}
+    if not active:
+        raise BookingNotChangeable(f"Booking {booking.reference} has no active tickets left.")
+    chosen = list(active) if not ticket_ids else list(dict.fromkeys(ticket_ids))
+    if unknown := [tid for tid in chosen if tid not in active]:
+        known = {t.ticket_id for t in booking.tickets}
+        if any(tid not in known for tid in unknown):
+            raise NotFound(f"That ticket is not part of booking {booking.reference}.")
+        raise BookingNotChangeable("That ticket is already cancelled.")
+    lines = []
+    reason = ""
+    for tid in chosen:
+        ticket = active[tid]
+        refund = quote_refund(ticket.fare_cents, booking.departs_at, now)
+        reason = refund.reason
+        lines.append(RefundLine(tid, ticket.passenger_name, ticket.fare_cents, refund.fee_cents,
+                                refund.refund_cents))
+    return CancellationQuote(booking.reference, RULE_TEXT, reason, tuple(lines))
+
+
+def _now(uow: UnitOfWork):  # noqa: ANN202
+    return uow.session.execute(text("SELECT now()")).scalar_one()
+
+
+def quote_cancellation(
+    uow: UnitOfWork, operator: OperatorContext, reference: str,
+    ticket_ids: Sequence[int] | None = None,
+) -> CancellationQuote:
+    require(operator, Permission.CANCEL)
+    with uow:
+        booking = booking_by_reference(uow.session, reference)
+        return _quote(booking, ticket_ids, _now(uow))
+
+
+def cancel(
+    uow: UnitOfWork, operator: OperatorContext, reference: str,
+    ticket_ids: Sequence[int] | None = None,
+) -> CancellationQuote:
+    """Cancel the chosen tickets (all when none are named); their seats are free at once."""
+    require(operator, Permission.CANCEL)
+    if ticket_ids is not None and len(ticket_ids) == 0:
+        raise ValidationError("Choose the tickets to cancel.", field="tickets")
+    with uow:
+        session = uow.session
+        # Lock first, then read: a concurrent cancel of the same booking waits here.
+        session.execute(
+            text("SELECT 1 FROM bookings WHERE reference = :ref FOR UPDATE"),
+            {"ref": normalise_reference(reference or "")[:8]},
+        )
+        booking = booking_by_reference(session, reference)
+        result = _quote(booking, ticket_ids, _now(uow))
+        session.execute(
+            text(
+                """
+                UPDATE tickets SET status = 'cancelled', cancelled_at = now(),
+                       refund_cents = :refund
+                WHERE id = :id AND status = 'active'
+                """
+            ),
+            [{"id": line.ticket_id, "refund": line.refund_cents} for line in result.lines],
+        )
+        session.execute(
+            text(
+                """
+                UPDATE bookings SET refunded_cents = refunded_cents + :refund,
+                    status = CASE WHEN EXISTS (SELECT 1 FROM tickets WHERE booking_id = :id
+                                               AND status = 'active')
+                                  THEN status ELSE 'cancelled' END
+                WHERE id = :id
+                """
+            ),
+            {"id": booking.booking_id, "refund": result.refund_cents},
+        )
+        audit.record(
+            session, "cancellation", operator_id=operator.id, subject=booking.reference,
+            tickets=[line.ticket_id for line in result.lines], refund_cents=result.refund_cents,
+            rule=result.rule, reason=result.reason,
+        )
+        uow.notify(SEAT_CHANNEL, str(booking.run_id))
+        uow.commit()
+    return result
+
+

@@ -1,0 +1,82 @@
+"""Fares in force on a travel date, applied to a party. Prices never come from the client."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from ticket_office.domain.errors import ValidationError
+from ticket_office.domain.fares import Concession, FareRate, SeatClass, fare_for
+from ticket_office.services.results import ConcessionInfo
+
+_RATES = text(
+    """
+    SELECT DISTINCT ON (seat_class) seat_class, base_cents, cents_per_km, minimum_cents
+    FROM fare_rates WHERE valid_from <= :day
+    ORDER BY seat_class, valid_from DESC
+    """
+)
+_CONCESSIONS = text(
+    "SELECT code, name, discount_percent FROM concessions ORDER BY sort_order, code"
+)
+
+
+class FareTable:
+    """The rates and concessions in force on one day."""
+
+    def __init__(self, rates: dict[SeatClass, FareRate], concessions: dict[str, Concession]):
+        self.rates = rates
+        self.concessions = concessions
+
+    @classmethod
+    def load(cls, session: Session, day: date) -> FareTable:
+        rates = {
+            SeatClass(r.seat_class): FareRate(
+                SeatClass(r.seat_class), r.base_cents, Decimal(r.cents_per_km), r.minimum_cents
+            )
+            for r in session.execute(_RATES, {"day": day})
+        }
+        concessions = {
+            r.code: Concession(r.code, r.name, r.discount_percent)
+            for r in session.execute(_CONCESSIONS)
+        }
+        return cls(rates, concessions)
+
+    def concession(self, code: str | None, position: int | None = None) -> Concession:
+        key = (code or "").strip().lower()
+        found = self.concessions.get(key)
+        if found is None:
+            who = f" for passenger {position}" if position else ""
+            raise ValidationError(
+                f"Unknown concession “{(code or '')[:20]}”{who}. Choose one of: "
+                + ", ".join(self.concessions),
+                field="concession",
+            )
+        return found
+
+    def fare(self, seat_class: SeatClass, concession: Concession, distance_km: Decimal) -> int:
+        rate = self.rates.get(seat_class)
+        if rate is None:
+            raise ValidationError(f"No {seat_class.title.lower()} fare is set for this date.")
+        return fare_for(rate, concession, distance_km)
+
+
+def list_concessions(session: Session) -> list[ConcessionInfo]:
+    return [ConcessionInfo(r.code, r.name, r.discount_percent) for r in session.execute(_CONCESSIONS)]
+
+
+def check_party_size(count: int) -> None:
+    if count < 1:
+        raise ValidationError("Choose at least one seat.", field="seats")
+    if count > 9:
+        raise ValidationError("A booking is for at most 9 passengers.", field="seats")
+
+
+def distinct_seats(seat_ids: Sequence[int]) -> tuple[int, ...]:
+    if len(set(seat_ids)) != len(seat_ids):
+        raise ValidationError("The same seat is chosen twice.", field="seats")
+    return tuple(seat_ids)
