@@ -6,12 +6,14 @@ imports the database package itself.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ticket_office.config import DatabaseChoice, choose_database
 from ticket_office.db.connect import OpenedDatabase, open_database
 from ticket_office.db.engine import make_session_factory
+from ticket_office.db.notifications import SeatChangeListener
 from ticket_office.demo.loader import load_demo, network_is_empty
 from ticket_office.services.gateway import TicketOfficeServices
 from ticket_office.services.unit_of_work import UnitOfWork, make_uow_factory
@@ -41,8 +43,22 @@ class Backend:
     def listener_url(self) -> str:
         return self.database.url
 
+    def change_listener(self) -> SeatChangeListener:
+        """A new, unconnected LISTEN connection for live seat updates."""
+        return SeatChangeListener(self.database.url)
+
     def close(self) -> None:
         self.database.engine.dispose()
+
+
+def _hold_seconds_from_env() -> int:
+    """TICKET_OFFICE_HOLD_MINUTES sets how long a selected seat stays held (default 5)."""
+    raw = os.environ.get("TICKET_OFFICE_HOLD_MINUTES", "").strip()
+    try:
+        minutes = float(raw) if raw else 5.0
+    except ValueError:
+        minutes = 5.0
+    return max(30, min(int(minutes * 60), 3600))
 
 
 def open_backend(
@@ -52,6 +68,7 @@ def open_backend(
     data_dir: Path | None = None,
     load_demo_if_empty: bool = True,
     pool_size: int = 4,
+    hold_seconds: int | None = None,
 ) -> Backend:
     choice = choice or choose_database(cli_url)
     opened = open_database(choice, data_dir=data_dir, pool_size=pool_size)
@@ -60,7 +77,7 @@ def open_backend(
         _log.info("First start: loading the demo network")
         load_demo(uow_factory, progress=_log.info)
     return Backend(
-        TicketOfficeServices(uow_factory),
+        TicketOfficeServices(uow_factory, hold_seconds or _hold_seconds_from_env()),
         ServerInfo(choice.embedded, opened.description, choice.source),
         opened,
     )

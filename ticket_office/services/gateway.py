@@ -15,6 +15,7 @@ from ticket_office.services import (
     booking,
     booking_lookup,
     cancellation,
+    holds,
     network,
     operators,
     pricing,
@@ -35,8 +36,10 @@ from ticket_office.services.unit_of_work import UnitOfWork
 
 
 class TicketOfficeServices:
-    def __init__(self, uow_factory: Callable[[], UnitOfWork]) -> None:
+    def __init__(self, uow_factory: Callable[[], UnitOfWork],
+                 hold_seconds: int = holds.DEFAULT_HOLD_SECONDS) -> None:
         self.uow = uow_factory
+        self.hold_seconds = hold_seconds
 
     # auth
     def log_in(self, username: str, password: str) -> OperatorContext:
@@ -74,6 +77,14 @@ class TicketOfficeServices:
     def book(self, operator: OperatorContext,
              request: BookingRequest) -> booking.BookingConfirmation:
         return booking.book(self.uow(), operator, request)
+
+    def set_holds(self, operator: OperatorContext, run_id: int, board: int, alight: int,
+                  seat_ids: Sequence[int]) -> holds.HoldResult:
+        return holds.set_holds(self.uow(), operator, run_id, board, alight, seat_ids,
+                               self.hold_seconds)
+
+    def release_holds(self, operator: OperatorContext, run_id: int | None = None) -> int:
+        return holds.release_holds(self.uow(), operator, run_id)
 
     # lookup and cancellation
     def find_booking(self, operator: OperatorContext, reference: str) -> BookingDetails:

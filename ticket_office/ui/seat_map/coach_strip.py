@@ -24,12 +24,13 @@ from PySide6.QtWidgets import QToolTip, QWidget
 
 from ticket_office.domain.fares import SeatClass
 from ticket_office.services.results import CoachInfo, SeatMap
-from ticket_office.ui.seat_map.colours import seat_colours
+from ticket_office.ui.seat_map.colours import SeatColours, seat_colours
 
 BOX_MIN_WIDTH = 46.0
 BOX_PADDING = 10.0
 GAP = 8.0
 MARGIN = 4.0
+TOP_MARGIN = 9.0  # room for the selection badge over a box's corner
 
 
 class CoachStrip(QWidget):
@@ -140,7 +141,11 @@ class CoachStrip(QWidget):
         return widest
 
     def _box_height(self) -> float:
-        return QFontMetricsF(self._number_font).height() + QFontMetricsF(self._small_font).height() + 14
+        return (
+            QFontMetricsF(self._number_font).height()
+            + QFontMetricsF(self._small_font).height()
+            + 14
+        )
 
     def box_rect(self, coach_no: int) -> QRectF:
         count = len(self._coaches)
@@ -148,7 +153,7 @@ class CoachStrip(QWidget):
         room = self.width() - 2 * MARGIN - GAP * (count - 1)
         width = max(BOX_MIN_WIDTH * 0.8, min(natural, room / max(1, count)))
         index = self.coach_numbers().index(coach_no)
-        top = (self.height() - self._box_height()) / 2
+        top = TOP_MARGIN + max(0.0, (self.height() - self._box_height() - TOP_MARGIN - MARGIN) / 2)
         return QRectF(MARGIN + index * (width + GAP), top, width, self._box_height())
 
     def coach_at(self, point: QPointF) -> int | None:
@@ -160,10 +165,13 @@ class CoachStrip(QWidget):
     def sizeHint(self) -> QSize:
         count = max(1, len(self._coaches))
         width = count * self._natural_box_width() + (count - 1) * GAP + 2 * MARGIN
-        return QSize(int(width) + 1, int(self._box_height() + 2 * MARGIN) + 1)
+        return QSize(int(width) + 1, self._height())
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(int(BOX_MIN_WIDTH * 2), int(self._box_height() + 2 * MARGIN) + 1)
+        return QSize(int(BOX_MIN_WIDTH * 2), self._height())
+
+    def _height(self) -> int:
+        return int(self._box_height() + TOP_MARGIN + MARGIN) + 1
 
     # --- events --------------------------------------------------------------------------------
 
@@ -229,16 +237,15 @@ class CoachStrip(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         colours = seat_colours(self.palette())
-        highlight = self.palette().color(QPalette.ColorRole.Highlight)
         for coach in self._coaches:
             box = self.box_rect(coach.coach_no)
             current = coach.coach_no == self._current
-            fill = colours.coach_floor
             if current:
-                fill = colours.selected.fill if not colours.dark else colours.held_by_me.fill
-                fill = colours.held_by_me.fill
-            painter.setPen(QPen(colours.selected.border if current else colours.coach_wall, 2 if current else 1))
-            painter.setBrush(fill)
+                painter.setPen(QPen(colours.held_by_me.border, 2))
+                painter.setBrush(colours.held_by_me.fill)
+            else:
+                painter.setPen(QPen(colours.coach_wall, 1))
+                painter.setBrush(colours.coach_floor)
             painter.drawRoundedRect(box.adjusted(0.5, 0.5, -0.5, -0.5), 7, 7)
             if SeatClass.FIRST in coach.classes:
                 band = QRectF(box.left() + 6, box.top() + 3, box.width() - 12, 3)
@@ -256,9 +263,10 @@ class CoachStrip(QWidget):
         if not self._coaches:
             painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.tr("No train chosen"))
-        del highlight
 
-    def _paint_box_text(self, painter: QPainter, box: QRectF, coach: CoachInfo, colours) -> None:
+    def _paint_box_text(
+        self, painter: QPainter, box: QRectF, coach: CoachInfo, colours: SeatColours
+    ) -> None:
         inner = box.adjusted(BOX_PADDING / 2, 6, -BOX_PADDING / 2, -4)
         top = QRectF(inner.left(), inner.top(), inner.width(), inner.height() / 2)
         bottom = QRectF(inner.left(), inner.center().y(), inner.width(), inner.height() / 2)
@@ -271,15 +279,20 @@ class CoachStrip(QWidget):
         start = top.center().x() - (number_width + marker_width) / 2
         painter.setPen(colours.text)
         painter.setFont(self._number_font)
-        painter.drawText(QRectF(start, top.top(), number_width, top.height()), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, number)
+        left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(QRectF(start, top.top(), number_width, top.height()), left, number)
         painter.setFont(self._small_font)
-        painter.setPen(colours.first_class_badge if SeatClass.FIRST in coach.classes else colours.muted_text)
-        painter.drawText(QRectF(start + number_width, top.top(), marker_width + 2, top.height()), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, marker)
+        first = SeatClass.FIRST in coach.classes
+        painter.setPen(colours.first_class_badge if first else colours.muted_text)
+        marker_box = QRectF(start + number_width, top.top(), marker_width + 2, top.height())
+        painter.drawText(marker_box, left, marker)
         painter.setPen(colours.muted_text if coach.free_count else colours.taken.text)
         free = small.elidedText(self.free_text(coach), Qt.TextElideMode.ElideRight, bottom.width())
         painter.drawText(bottom, centre, free)
 
-    def _paint_badge(self, painter: QPainter, box: QRectF, count: int, colours) -> None:
+    def _paint_badge(
+        self, painter: QPainter, box: QRectF, count: int, colours: SeatColours
+    ) -> None:
         size = QFontMetricsF(self._small_font).height() + 2
         badge = QRectF(box.right() - size * 0.75, box.top() - size * 0.35, size, size)
         painter.setPen(Qt.PenStyle.NoPen)

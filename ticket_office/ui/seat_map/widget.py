@@ -62,7 +62,7 @@ def _bold(font: QFont) -> QFont:
     return bold
 
 
-def _utc_now() -> datetime:
+def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
@@ -75,7 +75,7 @@ class SeatMapWidget(QWidget):
     message = Signal(str)  # a refusal to show the clerk
 
     def __init__(
-        self, parent: QWidget | None = None, *, clock: Callable[[], datetime] = _utc_now
+        self, parent: QWidget | None = None, *, clock: Callable[[], datetime] = utc_now
     ) -> None:
         super().__init__(parent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)

@@ -1,0 +1,61 @@
+"""The seat change feed: one dedicated LISTEN connection per app.
+
+Services send `NOTIFY seat_changes, '<run id>'` with every commit that changes a seat. The app
+watches this connection's socket (`fileno`) and calls `drain` when it becomes readable, so no
+loop polls the server. Errors surface as DatabaseUnavailable; the caller reconnects.
+"""
+
+from __future__ import annotations
+
+import psycopg
+
+from ticket_office.db.engine import libpq_url
+from ticket_office.domain.errors import DatabaseUnavailable
+
+CHANNEL = "seat_changes"
+
+
+class SeatChangeListener:
+    def __init__(self, url: str) -> None:
+        self._conninfo = libpq_url(url)
+        self._conn: psycopg.Connection | None = None
+
+    def connect(self) -> None:
+        self.close()
+        try:
+            self._conn = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=5,
+                                         application_name="ticket-office listener")
+            self._conn.execute(f"LISTEN {CHANNEL}")
+        except psycopg.Error as exc:
+            self._conn = None
+            raise DatabaseUnavailable(f"Live updates are offline: {exc}".strip()) from exc
+
+    @property
+    def connected(self) -> bool:
+        return self._conn is not None and not self._conn.closed
+
+    def fileno(self) -> int:
+        if self._conn is None:
+            raise DatabaseUnavailable("Live updates are offline.")
+        return self._conn.fileno()
+
+    def drain(self) -> set[int]:
+        """Run ids changed since the last call; never blocks."""
+        if self._conn is None:
+            raise DatabaseUnavailable("Live updates are offline.")
+        runs: set[int] = set()
+        try:
+            for note in self._conn.notifies(timeout=0):
+                if note.payload.isdigit():
+                    runs.add(int(note.payload))
+        except psycopg.Error as exc:
+            self.close()
+            raise DatabaseUnavailable("Live updates lost the connection.") from exc
+        return runs
+
+    def close(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            finally:
+                self._conn = None

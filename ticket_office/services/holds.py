@@ -1,0 +1,107 @@
+"""Holding seats while a clerk types passenger details.
+
+A clerk's holds on a run follow the seat map selection: `set_holds` makes them exactly the
+chosen seats, extending the ones kept. Holds lapse at `expires_at` by themselves; readers
+ignore lapsed rows and writers sweep them under the seat lock, so a crashed client needs no
+cleanup. The database triggers keep holds and sales from overlapping whoever writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.exc import IntegrityError
+
+from ticket_office.domain.errors import SeatUnavailable, ValidationError
+from ticket_office.domain.roles import Permission
+from ticket_office.services.access import require
+from ticket_office.services.booking import SEAT_CHANNEL, clear_holds, ensure_free, lock_seats
+from ticket_office.services.pricing import check_party_size, distinct_seats
+from ticket_office.services.results import OperatorContext
+from ticket_office.services.run_legs import load_leg
+from ticket_office.services.unit_of_work import UnitOfWork
+
+DEFAULT_HOLD_SECONDS = 300
+
+
+@dataclass(frozen=True, slots=True)
+class HoldResult:
+    run_id: int
+    seat_ids: tuple[int, ...]
+    expires_at: datetime | None
+
+
+_DROP_OTHERS = text(
+    "DELETE FROM seat_holds WHERE client_id = :client AND run_id = :run "
+    "AND run_seat_id NOT IN :keep"
+).bindparams(bindparam("keep", expanding=True))
+
+_INSERT = text(
+    """
+    INSERT INTO seat_holds (run_id, run_seat_id, board_position, alight_position, operator_id,
+                            client_id, expires_at)
+    VALUES (:run, :seat, :board, :alight, :operator, :client,
+            now() + make_interval(secs => :seconds))
+    RETURNING expires_at
+    """
+)
+
+
+def set_holds(
+    uow: UnitOfWork, operator: OperatorContext, run_id: int, board: int, alight: int,
+    seat_ids: Sequence[int], hold_seconds: int = DEFAULT_HOLD_SECONDS,
+) -> HoldResult:
+    """Hold exactly `seat_ids` on this run and leg for this client (an empty list releases)."""
+    require(operator, Permission.SELL)
+    if not operator.client_id:
+        raise ValidationError("Log in again to hold seats.")
+    if seat_ids:
+        check_party_size(len(seat_ids))
+    wanted = sorted(distinct_seats(list(seat_ids)))
+    with uow:
+        session = uow.session
+        leg = load_leg(session, run_id, board, alight)
+        session.execute(_DROP_OTHERS, {"client": operator.client_id, "run": run_id,
+                                       "keep": wanted or [-1]})
+        expires_at = None
+        if wanted:
+            leg.ensure_bookable()
+            locked = lock_seats(session, leg, wanted)
+            ensure_free(session, leg, locked, operator.client_id)
+            clear_holds(session, leg, wanted, operator.client_id)
+            try:
+                for seat_id in wanted:
+                    expires_at = session.execute(
+                        _INSERT,
+                        {"run": run_id, "seat": seat_id, "board": board, "alight": alight,
+                         "operator": operator.id, "client": operator.client_id,
+                         "seconds": hold_seconds},
+                    ).scalar_one()
+            except IntegrityError as exc:
+                if getattr(exc.orig, "sqlstate", None) == "23P01":
+                    raise SeatUnavailable([locked[s].caption for s in wanted]) from None
+                raise
+        uow.notify(SEAT_CHANNEL, str(run_id))
+        uow.commit()
+    return HoldResult(run_id, tuple(wanted), expires_at)
+
+
+def release_holds(uow: UnitOfWork, operator: OperatorContext, run_id: int | None = None) -> int:
+    """End this client's holds (on one run, or all of them at logout)."""
+    if not operator.client_id:
+        return 0
+    with uow:
+        runs = uow.session.execute(
+            text(
+                "DELETE FROM seat_holds WHERE client_id = :client "
+                "AND (CAST(:run AS integer) IS NULL OR run_id = :run) RETURNING run_id"
+            ),
+            {"client": operator.client_id, "run": run_id},
+        ).scalars().all()
+        for changed in set(runs):
+            uow.notify(SEAT_CHANNEL, str(changed))
+        uow.commit()
+    return len(runs)
