@@ -58,7 +58,7 @@ def load_demo(
 
 
 def _ids(session: Session, table: str, key: str) -> dict[str, int]:
-    return dict(session.execute(text(f"SELECT {key}, id FROM {table}")).tuples().all())
+    return dict(session.execute(text(f"SELECT {key}, id FROM {table}")).all())
 
 
 def _write_network(session: Session, network: DemoNetwork, today: date) -> None:
@@ -187,7 +187,7 @@ def _sell_some_seats(session: Session, today: date, days: int) -> None:
     bookings, tickets = [], []
     for run in runs:
         km = dict(session.execute(text("SELECT position, distance_km FROM run_stops "
-                                       "WHERE run_id = :r"), {"r": run.id}).tuples().all())
+                                       "WHERE run_id = :r"), {"r": run.id}).all())
         seats = session.execute(
             text("SELECT rs.id, ls.seat_class FROM run_seats rs JOIN layout_seats ls "
                  "ON ls.id = rs.layout_seat_id WHERE rs.run_id = :r AND ls.for_sale ORDER BY rs.id"),

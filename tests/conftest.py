@@ -1,0 +1,136 @@
+"""Shared fixtures: one PostgreSQL server per test session, a migrated demo template, and a fresh
+database per test copied from it (CREATE DATABASE ... TEMPLATE takes a fraction of a second).
+
+Set TICKET_OFFICE_TEST_DATABASE_URL (a role that may CREATE DATABASE) to run everything against
+an external server instead of the embedded one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import psycopg
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from ticket_office.backend import Backend, open_backend  # noqa: E402
+from ticket_office.config import DatabaseChoice, normalise_url  # noqa: E402
+from ticket_office.db import schema  # noqa: E402
+from ticket_office.db.engine import libpq_url, make_engine, make_session_factory  # noqa: E402
+from ticket_office.demo.loader import load_demo  # noqa: E402
+from ticket_office.services.results import JourneyOption, OperatorContext  # noqa: E402
+from ticket_office.services.unit_of_work import make_uow_factory  # noqa: E402
+
+EXTERNAL_URL = os.environ.get("TICKET_OFFICE_TEST_DATABASE_URL")
+TEMPLATE = f"to_template_{os.getpid()}"
+_counter = itertools.count()
+
+
+@dataclass(frozen=True)
+class TestServer:
+    """Where test databases are made: `url_for(name)` gives a SQLAlchemy URL."""
+
+    admin_conninfo: str
+    base_url: str
+
+    def url_for(self, database: str) -> str:
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.base_url).set(database=database).render_as_string(hide_password=False)
+
+    def admin(self) -> psycopg.Connection:
+        return psycopg.connect(self.admin_conninfo, autocommit=True)
+
+    def create_database(self, name: str, template: str | None = None) -> str:
+        with self.admin() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            suffix = f' TEMPLATE "{template}"' if template else ""
+            conn.execute(f'CREATE DATABASE "{name}"{suffix}')
+        return self.url_for(name)
+
+    def drop_database(self, name: str) -> None:
+        with self.admin() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[TestServer]:
+    if EXTERNAL_URL:
+        url = normalise_url(EXTERNAL_URL)
+        yield TestServer(libpq_url(url), url)
+        return
+    from ticket_office.db.embedded import start_embedded
+
+    data_dir = Path(tempfile.mkdtemp(prefix="ticket-office-tests-"))
+    server = start_embedded(data_dir)
+    yield TestServer(libpq_url(server.url("postgres")), server.url("postgres"))
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def demo_template(pg_server: TestServer) -> Iterator[str]:
+    """A database migrated by the real Alembic revisions and filled with the demo network."""
+    url = pg_server.create_database(TEMPLATE)
+    engine = make_engine(url, pool_size=1)
+    schema.upgrade(engine)
+    load_demo(make_uow_factory(make_session_factory(engine), "template"), sold_days=1)
+    engine.dispose()
+    yield TEMPLATE
+    pg_server.drop_database(TEMPLATE)
+
+
+@pytest.fixture
+def database_url(pg_server: TestServer, demo_template: str) -> Iterator[str]:
+    """A fresh demo database for one test."""
+    name = f"to_test_{os.getpid()}_{next(_counter)}"
+    url = pg_server.create_database(name, template=demo_template)
+    yield url
+    pg_server.drop_database(name)
+
+
+@pytest.fixture
+def backend(database_url: str) -> Iterator[Backend]:
+    opened = open_backend(choice=DatabaseChoice(database_url, "test"), pool_size=8)
+    yield opened
+    opened.close()
+
+
+DEMO_PASSWORDS = {
+    "clerk": "clerk-demo-2026",
+    "conductor": "conductor-demo-2026",
+    "supervisor": "supervisor-demo-2026",
+}
+
+
+@pytest.fixture
+def services(backend: Backend):
+    return backend.services
+
+
+@pytest.fixture
+def clerk(services) -> OperatorContext:
+    return services.log_in("clerk", DEMO_PASSWORDS["clerk"])
+
+
+@pytest.fixture
+def conductor(services) -> OperatorContext:
+    return services.log_in("conductor", DEMO_PASSWORDS["conductor"])
+
+
+@pytest.fixture
+def supervisor(services) -> OperatorContext:
+    return services.log_in("supervisor", DEMO_PASSWORDS["supervisor"])
+
+
+@pytest.fixture
+def journey(services, clerk) -> JourneyOption:
+    """Tomorrow's first Porto → Madrid train (unsold in the demo: sales are only for today)."""
+    options = services.search_journeys(clerk, "PCA", "MAD", date.today() + timedelta(days=2))
+    return options[0]
