@@ -16,7 +16,8 @@ depends_on = None
 
 
 # Holds and sales live in two tables; these triggers extend "never twice for the same leg" across
-# them. Each locks the run seat first, so the check cannot race a concurrent writer even when
+# them (stored generated columns are still NULL in BEFORE triggers, hence int4range here).
+# Each locks the run seat first, so the check cannot race a concurrent writer even when
 # that writer bypasses the service layer (the services hold the same lock already).
 CROSS_TABLE_GUARD = """
 CREATE FUNCTION tickets_respect_holds() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -25,7 +26,8 @@ BEGIN
     PERFORM 1 FROM run_seats WHERE id = NEW.run_seat_id FOR UPDATE;
     IF EXISTS (SELECT 1 FROM seat_holds h
                WHERE h.run_id = NEW.run_id AND h.run_seat_id = NEW.run_seat_id
-                 AND h.stops && NEW.stops AND h.expires_at > now()) THEN
+                 AND h.stops && int4range(NEW.board_position, NEW.alight_position)
+                 AND h.expires_at > now()) THEN
         RAISE EXCEPTION 'seat % is held for an overlapping leg', NEW.run_seat_id
             USING ERRCODE = 'exclusion_violation', CONSTRAINT = 'ex_tickets_no_double_sale';
     END IF;
@@ -39,7 +41,8 @@ BEGIN
     PERFORM 1 FROM run_seats WHERE id = NEW.run_seat_id FOR UPDATE;
     IF EXISTS (SELECT 1 FROM tickets t
                WHERE t.run_id = NEW.run_id AND t.run_seat_id = NEW.run_seat_id
-                 AND t.stops && NEW.stops AND t.status = 'active') THEN
+                 AND t.stops && int4range(NEW.board_position, NEW.alight_position)
+                 AND t.status = 'active') THEN
         RAISE EXCEPTION 'seat % is sold for an overlapping leg', NEW.run_seat_id
             USING ERRCODE = 'exclusion_violation', CONSTRAINT = 'ex_seat_holds_no_double_hold';
     END IF;

@@ -1,0 +1,53 @@
+"""Small helpers shared by integration tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event, text
+
+from ticket_office.domain.seats import SeatState
+from ticket_office.services.results import BookingRequest, Payment, PassengerRequest, SeatMap
+
+
+def free_seats(seat_map: SeatMap, count: int, *, coach: int | None = None) -> list[int]:
+    seats = [s.seat_id for c in seat_map.coaches for s in c.seats
+             if s.state is SeatState.FREE and (coach is None or c.coach_no == coach)]
+    return seats[:count]
+
+
+def request(journey, seat_ids, names=None, *, board=None, alight=None,
+            payment=Payment("card", None, "CARD-1")) -> BookingRequest:
+    names = names or [f"Passenger {chr(65 + i)}" for i in range(len(seat_ids))]
+    return BookingRequest(
+        journey.run_id,
+        journey.board_position if board is None else board,
+        journey.alight_position if alight is None else alight,
+        tuple(PassengerRequest(s, n) for s, n in zip(seat_ids, names, strict=True)),
+        payment,
+    )
+
+
+def table_counts(backend) -> dict[str, int]:
+    with backend.uow() as uow:
+        return {
+            table: uow.session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+            for table in ("bookings", "tickets", "audit_events", "seat_holds")
+        }
+
+
+@contextmanager
+def counting_statements(backend) -> Iterator[list[str]]:
+    statements: list[str] = []
+    engine = backend.database.engine
+
+    def count(_conn, _cursor, statement, *_args):  # noqa: ANN001
+        if not statement.lstrip().upper().startswith(("ROLLBACK", "COMMIT", "BEGIN", "SELECT 1")):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)

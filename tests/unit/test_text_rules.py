@@ -1,0 +1,64 @@
+"""What people type: names, usernames, passwords, references."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ticket_office.domain import text_rules
+from ticket_office.domain.errors import ValidationError
+from ticket_office.domain.passwords import check_new_password
+from ticket_office.domain.references import ALPHABET, looks_like_reference, new_reference
+from ticket_office.domain.roles import Permission, Role, permits
+
+
+@pytest.mark.parametrize("name", ["", "   ", "A" * 81, "Ana\x00Silva", "Ana\u202eSilva", "1234"])
+def test_bad_passenger_names_are_refused(name):
+    with pytest.raises(ValidationError):
+        text_rules.passenger_name(name)
+
+
+def test_names_are_trimmed_and_inner_spaces_collapsed():
+    assert text_rules.passenger_name("  María   José  Ñúñez ") == "María José Ñúñez"
+
+
+@given(st.text(max_size=100))
+def test_a_passenger_name_is_either_refused_or_clean(text):
+    try:
+        name = text_rules.passenger_name(text)
+    except ValidationError as error:
+        assert str(error)
+    else:
+        assert name == name.strip() and 0 < len(name) <= 80
+        assert not text_rules.has_control_characters(name)
+
+
+def test_a_ten_character_password_is_long_enough():
+    assert check_new_password("abcdefghij") == b"abcdefghij"
+
+
+def test_a_password_of_nine_characters_is_too_short():
+    with pytest.raises(ValidationError, match="at least 10"):
+        check_new_password("abcdefghi")
+
+
+def test_a_password_over_72_bytes_is_refused_even_if_few_characters():
+    with pytest.raises(ValidationError, match="72 bytes"):
+        check_new_password("€" * 25)  # 25 characters, 75 bytes
+
+
+def test_references_use_only_unambiguous_characters():
+    for _ in range(200):
+        reference = new_reference()
+        assert looks_like_reference(reference)
+        assert not set(reference) & set("0O1IL")
+    assert len(ALPHABET) == len(set(ALPHABET))
+
+
+def test_a_reference_can_be_typed_in_lower_case_with_spaces():
+    assert looks_like_reference("ab2 c3d")
+
+
+def test_clerks_cannot_manage_operators_but_supervisors_can():
+    assert not permits(Role.CLERK, Permission.MANAGE_OPERATORS)
+    assert permits(Role.SUPERVISOR, Permission.MANAGE_OPERATORS)
+    assert not permits(Role.CONDUCTOR, Permission.SELL)
