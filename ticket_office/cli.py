@@ -24,14 +24,21 @@ def _parser() -> argparse.ArgumentParser:
         prog="ticket-office",
         description="Ticket Office: run the desk app (no command) or administer the database.",
     )
-    parser.add_argument("--database-url", help="central server, e.g. postgresql://user@host/db "
-                        "(default: $TICKET_OFFICE_DATABASE_URL, the config file, or embedded)")
+    parser.add_argument(
+        "--database-url",
+        help="central server, e.g. postgresql://user@host/db "
+        "(default: $TICKET_OFFICE_DATABASE_URL, the config file, or embedded)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("gui", help="start the desktop app (the default)")
     commands.add_parser("migrate", help="create or upgrade the database schema")
     demo = commands.add_parser("load-demo", help="fill an empty database with the demo network")
-    demo.add_argument("--scale", type=int, default=0,
-                      help="benchmark-sized network: 16-coach trains, 23 stops, 30 x SCALE days")
+    demo.add_argument(
+        "--scale",
+        type=int,
+        default=0,
+        help="benchmark-sized network: 16-coach trains, 23 stops, 30 x SCALE days",
+    )
     demo.add_argument("--sold-days", type=int, default=3, help="days with sample sales")
     commands.add_parser("where", help="show the database in use and the embedded data folder")
     create = commands.add_parser("create-operator", help="add an operator account")
@@ -41,9 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--station", help="home station code")
     reset = commands.add_parser("reset-password", help="set a temporary password")
     reset.add_argument("username")
-    for name, text in (("deactivate", "deactivate an operator"),
-                       ("reactivate", "reactivate an operator"),
-                       ("unlock", "clear a lockout")):
+    for name, text in (
+        ("deactivate", "deactivate an operator"),
+        ("reactivate", "reactivate an operator"),
+        ("unlock", "clear a lockout"),
+    ):
         commands.add_parser(name, help=text).add_argument("username")
     commands.add_parser("operators", help="list operator accounts")
     return parser
@@ -78,31 +87,46 @@ def cmd_load_demo(args: argparse.Namespace) -> str:
     from ticket_office.demo.loader import load_demo
 
     backend = _backend(args)
-    network = load_demo(backend.uow, scale=args.scale, sold_days=args.sold_days,
-                        progress=lambda message: print(message, flush=True))
-    return (f"Loaded {len(network.stations)} stations, {len(network.lines)} lines and "
-            f"{network.days} days of runs into {backend.server.description}.")
+    network = load_demo(
+        backend.uow,
+        scale=args.scale,
+        sold_days=args.sold_days,
+        progress=lambda message: print(message, flush=True),
+    )
+    return (
+        f"Loaded {len(network.stations)} stations, {len(network.lines)} lines and "
+        f"{network.days} days of runs into {backend.server.description}."
+    )
 
 
 def cmd_where(args: argparse.Namespace) -> str:
     from ticket_office.db.embedded import default_data_dir
 
     choice = choose_database(args.database_url)
-    lines = [f"Database:      {'embedded' if choice.embedded else choice.url} ({choice.source})",
-             f"Embedded data: {default_data_dir() / 'pgdata'}",
-             f"Config file:   {config_file()}"]
+    lines = [
+        f"Database:      {'embedded' if choice.embedded else choice.url} ({choice.source})",
+        f"Embedded data: {default_data_dir() / 'pgdata'}",
+        f"Config file:   {config_file()}",
+    ]
     return "\n".join(lines)
 
 
-def _operator_command(action: Callable[..., object], *extra: str) -> Callable[[argparse.Namespace], str]:
+def _operator_command(
+    action: Callable[..., object], *extra: str
+) -> Callable[[argparse.Namespace], str]:
     def run(args: argparse.Namespace) -> str:
         from ticket_office.services.results import OperatorContext
 
         backend = _backend(args)
-        values = [_read_password(f"New password for {args.username}: ") if e == "password"
-                  else getattr(args, e) for e in extra]
+        values = [
+            _read_password(f"New password for {args.username}: ")
+            if e == "password"
+            else getattr(args, e)
+            for e in extra
+        ]
         action(backend.uow(), OperatorContext.system(), args.username, *values)
         return f"Done: {args.command} {args.username}."
+
     return run
 
 
@@ -112,9 +136,15 @@ def cmd_create_operator(args: argparse.Namespace) -> str:
 
     backend = _backend(args)
     password = _read_password(f"Temporary password for {args.username}: ")
-    operators.create_operator(backend.uow(), OperatorContext.system(), username=args.username,
-                              display_name=args.name, role=args.role, password=password,
-                              station_code=args.station)
+    operators.create_operator(
+        backend.uow(),
+        OperatorContext.system(),
+        username=args.username,
+        display_name=args.name,
+        role=args.role,
+        password=password,
+        station_code=args.station,
+    )
     return f"Created {args.role} {args.username}; they choose their own password at first login."
 
 

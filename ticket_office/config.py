@@ -42,7 +42,7 @@ def normalise_url(url: str) -> str:
         raise ValidationError("The database URL is empty.")
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     if not url.startswith("postgresql+psycopg://"):
         raise ValidationError(
             "A database URL starts with postgresql:// (for example "

@@ -8,17 +8,29 @@ from contextlib import contextmanager
 from sqlalchemy import event, text
 
 from ticket_office.domain.seats import SeatState
-from ticket_office.services.results import BookingRequest, Payment, PassengerRequest, SeatMap
+from ticket_office.services.results import BookingRequest, PassengerRequest, Payment, SeatMap
 
 
 def free_seats(seat_map: SeatMap, count: int, *, coach: int | None = None) -> list[int]:
-    seats = [s.seat_id for c in seat_map.coaches for s in c.seats
-             if s.state is SeatState.FREE and (coach is None or c.coach_no == coach)]
+    seats = [
+        s.seat_id
+        for c in seat_map.coaches
+        for s in c.seats
+        if s.state is SeatState.FREE and (coach is None or c.coach_no == coach)
+    ]
     return seats[:count]
 
 
-def request(journey, seat_ids, names=None, *, board=None, alight=None,
-            payment=Payment("card", None, "CARD-1")) -> BookingRequest:
+def request(
+    journey,
+    seat_ids,
+    names=None,
+    *,
+    board=None,
+    alight=None,
+    payment: Payment | None = None,
+) -> BookingRequest:
+    payment = payment or Payment("card", None, "CARD-1")
     names = names or [f"Passenger {chr(65 + i)}" for i in range(len(seat_ids))]
     return BookingRequest(
         journey.run_id,

@@ -15,37 +15,39 @@ from ticket_office.domain.errors import (
     ValidationError,
 )
 from ticket_office.domain.seats import SeatState
-from ticket_office.services.results import BookingRequest, Payment, PassengerRequest
+from ticket_office.services.results import BookingRequest, PassengerRequest, Payment
 
 
 @pytest.fixture
 def seat_map(services, clerk, journey):
-    return services.seat_map(clerk, journey.run_id, journey.board_position,
-                             journey.alight_position)
+    return services.seat_map(clerk, journey.run_id, journey.board_position, journey.alight_position)
 
 
-def test_a_party_of_three_is_booked_with_fares_computed_by_the_service(services, clerk, journey,
-                                                                       seat_map):
+def test_a_party_of_three_is_booked_with_fares_computed_by_the_service(
+    services, clerk, journey, seat_map
+):
     seats = free_seats(seat_map, 3, coach=4)
-    confirmation = services.book(clerk, request(journey, seats, ["Ana Silva", "Rui Costa",
-                                                                  "Eva Luz"]))
+    confirmation = services.book(
+        clerk, request(journey, seats, ["Ana Silva", "Rui Costa", "Eva Luz"])
+    )
     booking = services.find_booking(clerk, confirmation.reference)
     assert len(booking.tickets) == 3
     assert booking.total_cents == sum(t.fare_cents for t in booking.tickets) > 0
-    quote = services.quote(clerk, journey.run_id, journey.board_position,
-                           journey.alight_position, seats, ["adult"] * 3)
+    quote = services.quote(
+        clerk, journey.run_id, journey.board_position, journey.alight_position, seats, ["adult"] * 3
+    )
     assert quote.total_cents == confirmation.total_cents
 
 
 def test_cash_payment_records_the_change_due(services, clerk, journey, seat_map):
     seats = free_seats(seat_map, 1)
-    confirmation = services.book(clerk, request(journey, seats,
-                                                payment=Payment("cash", 1_000_000)))
+    confirmation = services.book(clerk, request(journey, seats, payment=Payment("cash", 1_000_000)))
     assert confirmation.change_due_cents == 1_000_000 - confirmation.total_cents
 
 
-def test_too_little_cash_is_refused_and_nothing_is_written(services, backend, clerk, journey,
-                                                          seat_map):
+def test_too_little_cash_is_refused_and_nothing_is_written(
+    services, backend, clerk, journey, seat_map
+):
     before = table_counts(backend)
     with pytest.raises(ValidationError, match="less than the total"):
         services.book(clerk, request(journey, free_seats(seat_map, 1), payment=Payment("cash", 1)))
@@ -68,8 +70,9 @@ def test_a_party_is_all_or_nothing(services, backend, clerk, journey, seat_map):
         services.book(clerk, request(journey, [first, second]))
     assert len(raised.value.seat_labels) == 1
     assert table_counts(backend) == before
-    after = services.seat_map(clerk, journey.run_id, journey.board_position,
-                              journey.alight_position)
+    after = services.seat_map(
+        clerk, journey.run_id, journey.board_position, journey.alight_position
+    )
     assert after.seat(first).state is SeatState.FREE
 
 
@@ -84,8 +87,9 @@ BAD_PASSENGERS = [
 
 
 @pytest.mark.parametrize(("names", "message"), BAD_PASSENGERS)
-def test_bad_names_get_a_clear_message_and_write_nothing(services, backend, clerk, journey,
-                                                         seat_map, names, message):
+def test_bad_names_get_a_clear_message_and_write_nothing(
+    services, backend, clerk, journey, seat_map, names, message
+):
     before = table_counts(backend)
     with pytest.raises(ValidationError, match=message):
         services.book(clerk, request(journey, free_seats(seat_map, len(names)), names))
@@ -104,22 +108,31 @@ def test_the_same_seat_twice_in_one_party_is_refused(services, clerk, journey, s
 
 
 def test_an_unknown_concession_is_refused(services, clerk, journey, seat_map):
-    bad = BookingRequest(journey.run_id, journey.board_position, journey.alight_position,
-                         (PassengerRequest(free_seats(seat_map, 1)[0], "Ana", "pensioner"),),
-                         Payment("card", None, "X"))
+    bad = BookingRequest(
+        journey.run_id,
+        journey.board_position,
+        journey.alight_position,
+        (PassengerRequest(free_seats(seat_map, 1)[0], "Ana", "pensioner"),),
+        Payment("card", None, "X"),
+    )
     with pytest.raises(ValidationError, match="Unknown concession"):
         services.book(clerk, bad)
 
 
-@pytest.mark.parametrize(("board", "alight", "error"), [
-    (5, 2, InvalidSegment), (3, 3, InvalidSegment), (0, 99, InvalidSegment),
-    (-1, 2, InvalidSegment),
-])
-def test_reversed_equal_or_impossible_segments_are_refused(services, clerk, journey, seat_map,
-                                                           board, alight, error):
+@pytest.mark.parametrize(
+    ("board", "alight", "error"),
+    [
+        (5, 2, InvalidSegment),
+        (3, 3, InvalidSegment),
+        (0, 99, InvalidSegment),
+        (-1, 2, InvalidSegment),
+    ],
+)
+def test_reversed_equal_or_impossible_segments_are_refused(
+    services, clerk, journey, seat_map, board, alight, error
+):
     with pytest.raises(error):
-        services.book(clerk, request(journey, free_seats(seat_map, 1), board=board,
-                                     alight=alight))
+        services.book(clerk, request(journey, free_seats(seat_map, 1), board=board, alight=alight))
 
 
 def test_an_unknown_run_is_reported(services, clerk, journey, seat_map):
@@ -134,8 +147,9 @@ def test_a_seat_of_another_run_is_refused(services, clerk, journey, seat_map):
 
 
 def test_a_seat_not_for_sale_cannot_be_sold(services, clerk, journey, seat_map):
-    crew = next(s.seat_id for c in seat_map.coaches for s in c.seats
-                if s.state is SeatState.NOT_FOR_SALE)
+    crew = next(
+        s.seat_id for c in seat_map.coaches for s in c.seats if s.state is SeatState.NOT_FOR_SALE
+    )
     with pytest.raises(SeatUnavailable):
         services.book(clerk, request(journey, [crew]))
 
@@ -143,19 +157,23 @@ def test_a_seat_not_for_sale_cannot_be_sold(services, clerk, journey, seat_map):
 def test_a_departed_train_cannot_be_sold(services, backend, clerk, journey, seat_map):
     with backend.uow() as uow:
         uow.session.execute(
-            text("UPDATE run_stops SET departs_at = now() - interval '1 minute' "
-                 "WHERE run_id = :r AND position = :p"),
-            {"r": journey.run_id, "p": journey.board_position})
+            text(
+                "UPDATE run_stops SET departs_at = now() - interval '1 minute' "
+                "WHERE run_id = :r AND position = :p"
+            ),
+            {"r": journey.run_id, "p": journey.board_position},
+        )
         uow.commit()
     with pytest.raises(RunNotBookable, match="already left"):
         services.book(clerk, request(journey, free_seats(seat_map, 1)))
 
 
-def test_a_run_outside_the_sales_window_cannot_be_sold(services, backend, clerk, journey,
-                                                      seat_map):
+def test_a_run_outside_the_sales_window_cannot_be_sold(services, backend, clerk, journey, seat_map):
     with backend.uow() as uow:
-        uow.session.execute(text("UPDATE runs SET sales_open_at = now() + interval '2 days' "
-                                 "WHERE id = :r"), {"r": journey.run_id})
+        uow.session.execute(
+            text("UPDATE runs SET sales_open_at = now() + interval '2 days' WHERE id = :r"),
+            {"r": journey.run_id},
+        )
         uow.commit()
     with pytest.raises(RunNotBookable, match="open on"):
         services.book(clerk, request(journey, free_seats(seat_map, 1)))
@@ -166,48 +184,66 @@ def test_a_conductor_may_not_sell(services, conductor, journey, seat_map):
         services.book(conductor, request(journey, free_seats(seat_map, 1)))
 
 
-def test_every_booking_writes_an_audit_event_in_the_same_transaction(services, backend, clerk,
-                                                                     journey, seat_map):
+def test_every_booking_writes_an_audit_event_in_the_same_transaction(
+    services, backend, clerk, journey, seat_map
+):
     confirmation = services.book(clerk, request(journey, free_seats(seat_map, 1)))
     with backend.uow() as uow:
-        kinds = uow.session.execute(
-            text("SELECT kind FROM audit_events WHERE subject = :ref"),
-            {"ref": confirmation.reference}).scalars().all()
+        kinds = (
+            uow.session.execute(
+                text("SELECT kind FROM audit_events WHERE subject = :ref"),
+                {"ref": confirmation.reference},
+            )
+            .scalars()
+            .all()
+        )
     assert kinds == ["booking"]
 
 
-def test_the_database_refuses_a_double_sale_that_bypasses_the_services(services, backend, clerk,
-                                                                       journey, seat_map):
+def test_the_database_refuses_a_double_sale_that_bypasses_the_services(
+    services, backend, clerk, journey, seat_map
+):
     seat = free_seats(seat_map, 1)[0]
     confirmation = services.book(clerk, request(journey, [seat], board=0, alight=5))
     with backend.uow() as uow, pytest.raises(Exception, match="ex_tickets_no_double_sale"):
-        uow.session.execute(text(
-            "INSERT INTO tickets (booking_id, run_id, run_seat_id, board_position, "
-            "alight_position, passenger_name, concession_code, seat_class, fare_cents) "
-            "VALUES (:b, :r, :s, 2, 7, 'Intruder', 'adult', 'standard', 100)"),
-            {"b": confirmation.booking_id, "r": journey.run_id, "s": seat})
+        uow.session.execute(
+            text(
+                "INSERT INTO tickets (booking_id, run_id, run_seat_id, board_position, "
+                "alight_position, passenger_name, concession_code, seat_class, fare_cents) "
+                "VALUES (:b, :r, :s, 2, 7, 'Intruder', 'adult', 'standard', 100)"
+            ),
+            {"b": confirmation.booking_id, "r": journey.run_id, "s": seat},
+        )
 
 
-def test_the_database_refuses_to_sell_a_seat_another_clerk_holds(services, backend, clerk,
-                                                                 supervisor, journey, seat_map):
+def test_the_database_refuses_to_sell_a_seat_another_clerk_holds(
+    services, backend, clerk, supervisor, journey, seat_map
+):
     seat = free_seats(seat_map, 1)[0]
     services.set_holds(supervisor, journey.run_id, 0, 5, [seat])
     confirmation = services.book(clerk, request(journey, free_seats(seat_map, 2)[1:]))
     with backend.uow() as uow, pytest.raises(Exception, match="held"):
-        uow.session.execute(text(
-            "INSERT INTO tickets (booking_id, run_id, run_seat_id, board_position, "
-            "alight_position, passenger_name, concession_code, seat_class, fare_cents) "
-            "VALUES (:b, :r, :s, 4, 6, 'Intruder', 'adult', 'standard', 100)"),
-            {"b": confirmation.booking_id, "r": journey.run_id, "s": seat})
+        uow.session.execute(
+            text(
+                "INSERT INTO tickets (booking_id, run_id, run_seat_id, board_position, "
+                "alight_position, passenger_name, concession_code, seat_class, fare_cents) "
+                "VALUES (:b, :r, :s, 4, 6, 'Intruder', 'adult', 'standard', 100)"
+            ),
+            {"b": confirmation.booking_id, "r": journey.run_id, "s": seat},
+        )
 
 
 def test_the_database_refuses_a_hold_on_a_sold_leg_that_bypasses_the_services(
-        services, backend, clerk, supervisor, journey, seat_map):
+    services, backend, clerk, supervisor, journey, seat_map
+):
     seat = free_seats(seat_map, 1)[0]
     services.book(clerk, request(journey, [seat], board=0, alight=5))
     with backend.uow() as uow, pytest.raises(Exception, match="sold for an overlapping leg"):
-        uow.session.execute(text(
-            "INSERT INTO seat_holds (run_id, run_seat_id, board_position, alight_position, "
-            "operator_id, client_id, expires_at) "
-            "VALUES (:r, :s, 4, 6, :o, 'bypass', now() + interval '5 minutes')"),
-            {"r": journey.run_id, "s": seat, "o": supervisor.id})
+        uow.session.execute(
+            text(
+                "INSERT INTO seat_holds (run_id, run_seat_id, board_position, alight_position, "
+                "operator_id, client_id, expires_at) "
+                "VALUES (:r, :s, 4, 6, :o, 'bypass', now() + interval '5 minutes')"
+            ),
+            {"r": journey.run_id, "s": seat, "o": supervisor.id},
+        )

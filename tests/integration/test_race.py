@@ -59,16 +59,23 @@ def test_racing_clerks_never_sell_one_leg_twice(services, backend, clerk, journe
     assert outcomes["sold"] > 0 and outcomes["seat unavailable"] > 0
     assert sum(outcomes.values()) == CLIENTS * ATTEMPTS_PER_CLIENT
     with backend.uow() as uow:
-        overlaps = uow.session.execute(text(
-            """
+        overlaps = uow.session.execute(
+            text(
+                """
             SELECT count(*) FROM tickets a JOIN tickets b
               ON a.run_id = b.run_id AND a.run_seat_id = b.run_seat_id AND a.id < b.id
              AND a.stops && b.stops
             WHERE a.status = 'active' AND b.status = 'active' AND a.run_id = :run
-            """), {"run": journey.run_id}).scalar_one()
-        sold_tickets = uow.session.execute(text(
-            "SELECT count(*) FROM tickets t JOIN bookings b ON b.id = t.booking_id "
-            "WHERE t.run_id = :run AND b.payment_reference = 'CARD-1'"),
-            {"run": journey.run_id}).scalar_one()
+            """
+            ),
+            {"run": journey.run_id},
+        ).scalar_one()
+        sold_tickets = uow.session.execute(
+            text(
+                "SELECT count(*) FROM tickets t JOIN bookings b ON b.id = t.booking_id "
+                "WHERE t.run_id = :run AND b.payment_reference = 'CARD-1'"
+            ),
+            {"run": journey.run_id},
+        ).scalar_one()
     assert overlaps == 0
     assert sold_tickets >= outcomes["sold"]

@@ -37,7 +37,10 @@ def ensure_database(server: EmbeddedServer, name: str) -> None:
 
 
 def open_database(
-    choice: DatabaseChoice, *, data_dir: Path | None = None, pool_size: int = 4,
+    choice: DatabaseChoice,
+    *,
+    data_dir: Path | None = None,
+    pool_size: int = 4,
     migrate_central: bool = False,
 ) -> OpenedDatabase:
     embedded = None
@@ -60,11 +63,10 @@ def open_database(
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-        revision = schema.check_revision(engine) if not choice.embedded else None
         migrated = False
         if choice.embedded or migrate_central:
             migrated = _upgrade_if_behind(engine)
-        elif revision is None:
+        elif schema.check_revision(engine) is None:
             raise SchemaMismatch(
                 f"The database {description} is empty. A supervisor can create the schema "
                 "with: ticket-office migrate"

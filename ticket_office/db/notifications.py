@@ -23,8 +23,12 @@ class SeatChangeListener:
     def connect(self) -> None:
         self.close()
         try:
-            self._conn = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=5,
-                                         application_name="ticket-office listener")
+            self._conn = psycopg.connect(
+                self._conninfo,
+                autocommit=True,
+                connect_timeout=5,
+                application_name="ticket-office listener",
+            )
             self._conn.execute(f"LISTEN {CHANNEL}")
         except psycopg.Error as exc:
             self._conn = None

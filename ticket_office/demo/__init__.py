@@ -1,1 +1,1 @@
-"""The deterministic demo network: two Iberian lines, one crossing the Portugal–Spain time-zone border."""
+"""The deterministic demo network: two Iberian lines, one crossing a time-zone border."""

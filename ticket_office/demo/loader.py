@@ -39,7 +39,9 @@ def load_demo(
     network = demo_network(scale=scale)
     today = today or date.today()
     if not network_is_empty(uow_factory()):
-        raise ValidationError("This database already has a network; load the demo into an empty one.")
+        raise ValidationError(
+            "This database already has a network; load the demo into an empty one."
+        )
     progress("Writing stations, lines, coach layouts and timetables…")
     uow = uow_factory()
     with uow:
@@ -47,7 +49,9 @@ def load_demo(
         uow.commit()
     progress(f"Generating {network.days} days of runs…")
     first = today - timedelta(days=1)  # yesterday's late trains may still be running
-    generate_runs(uow_factory(), OperatorContext.system(), first, today + timedelta(days=network.days - 1))
+    generate_runs(
+        uow_factory(), OperatorContext.system(), first, today + timedelta(days=network.days - 1)
+    )
     if sold_days:
         progress("Selling some seats so the maps look lived-in…")
         uow = uow_factory()
@@ -73,8 +77,12 @@ def _write_network(session: Session, network: DemoNetwork, today: date) -> None:
                 "INSERT INTO coach_layouts (code, name, grid_rows, grid_columns) "
                 "VALUES (:code, :name, :rows, :columns) RETURNING id"
             ),
-            {"code": layout.code, "name": layout.name, "rows": layout.rows,
-             "columns": layout.columns},
+            {
+                "code": layout.code,
+                "name": layout.name,
+                "rows": layout.rows,
+                "columns": layout.columns,
+            },
         ).scalar_one()
         session.execute(
             text(
@@ -82,75 +90,147 @@ def _write_network(session: Session, network: DemoNetwork, today: date) -> None:
                 "features, for_sale) VALUES (:layout, :label, :row, :column, :cls, :features, "
                 ":for_sale)"
             ),
-            [{"layout": layout_id, "label": s.label, "row": s.row, "column": s.column,
-              "cls": s.seat_class, "features": list(s.features), "for_sale": s.for_sale}
-             for s in layout.seats],
+            [
+                {
+                    "layout": layout_id,
+                    "label": s.label,
+                    "row": s.row,
+                    "column": s.column,
+                    "cls": s.seat_class,
+                    "features": list(s.features),
+                    "for_sale": s.for_sale,
+                }
+                for s in layout.seats
+            ],
         )
     layouts = _ids(session, "coach_layouts", "code")
     for line in network.lines:
         for direction, stops in enumerate((line.stops, reversed_line(line))):
-            _write_direction(session, network, line.code, line.name, line.train_base, direction,
-                             stops, stations, layouts, today)
+            _write_direction(
+                session,
+                network,
+                line.code,
+                line.name,
+                line.train_base,
+                direction,
+                stops,
+                stations,
+                layouts,
+                today,
+            )
     for seat_class, (base, per_km, minimum) in network.fares.items():
         session.execute(
-            text("INSERT INTO fare_rates (seat_class, valid_from, base_cents, cents_per_km, "
-                 "minimum_cents) VALUES (:cls, :start, :base, :per_km, :minimum)"),
-            {"cls": seat_class, "start": date(2020, 1, 1), "base": base, "per_km": per_km,
-             "minimum": minimum},
+            text(
+                "INSERT INTO fare_rates (seat_class, valid_from, base_cents, cents_per_km, "
+                "minimum_cents) VALUES (:cls, :start, :base, :per_km, :minimum)"
+            ),
+            {
+                "cls": seat_class,
+                "start": date(2020, 1, 1),
+                "base": base,
+                "per_km": per_km,
+                "minimum": minimum,
+            },
         )
     session.execute(
-        text("INSERT INTO concessions (code, name, discount_percent, sort_order) "
-             "VALUES (:code, :name, :pct, :order)"),
-        [{"code": c, "name": n, "pct": p, "order": i} for i, (c, n, p) in enumerate(network.concessions)],
+        text(
+            "INSERT INTO concessions (code, name, discount_percent, sort_order) "
+            "VALUES (:code, :name, :pct, :order)"
+        ),
+        [
+            {"code": c, "name": n, "pct": p, "order": i}
+            for i, (c, n, p) in enumerate(network.concessions)
+        ],
     )
     for username, display, role, station, password in network.operators:
         session.execute(
-            text("INSERT INTO operators (username, display_name, role, home_station_id, "
-                 "password_hash) VALUES (:u, :d, :r, :s, :h)"),
-            {"u": username, "d": display, "r": role, "s": stations[station],
-             "h": passwords.hash_new_password(password)},
+            text(
+                "INSERT INTO operators (username, display_name, role, home_station_id, "
+                "password_hash) VALUES (:u, :d, :r, :s, :h)"
+            ),
+            {
+                "u": username,
+                "d": display,
+                "r": role,
+                "s": stations[station],
+                "h": passwords.hash_new_password(password),
+            },
         )
 
 
-def _write_direction(session: Session, network: DemoNetwork, code: str, name: str, base: int,
-                     direction: int, stops: tuple[tuple[str, float], ...],
-                     stations: dict[str, int], layouts: dict[str, int], today: date) -> None:
+def _write_direction(
+    session: Session,
+    network: DemoNetwork,
+    code: str,
+    name: str,
+    base: int,
+    direction: int,
+    stops: tuple[tuple[str, float], ...],
+    stations: dict[str, int],
+    layouts: dict[str, int],
+    today: date,
+) -> None:
     first, last = stops[0][0], stops[-1][0]
     route_id = session.execute(
         text("INSERT INTO routes (code, name) VALUES (:code, :name) RETURNING id"),
         {"code": f"{code}-{'AB'[direction]}", "name": f"{name} ({first}–{last})"},
     ).scalar_one()
     session.execute(
-        text("INSERT INTO route_stops (route_id, position, station_id, distance_km) "
-             "VALUES (:route, :pos, :station, :km)"),
-        [{"route": route_id, "pos": i, "station": stations[c], "km": Decimal(str(km))}
-         for i, (c, km) in enumerate(stops)],
+        text(
+            "INSERT INTO route_stops (route_id, position, station_id, distance_km) "
+            "VALUES (:route, :pos, :station, :km)"
+        ),
+        [
+            {"route": route_id, "pos": i, "station": stations[c], "km": Decimal(str(km))}
+            for i, (c, km) in enumerate(stops)
+        ],
     )
     timezone = next(s.timezone for s in network.stations if s.code == first)
     for k, departure in enumerate(network.departures):
         # The second-to-last train each way runs on weekdays only.
         weekdays_only = k == len(network.departures) - 2
         service_id = session.execute(
-            text("INSERT INTO services (train_number, route_id, timezone, operating_days, "
-                 "valid_from, valid_to) VALUES (:num, :route, :tz, :days, :start, :end) "
-                 "RETURNING id"),
-            {"num": f"IC {base + 2 * k + direction}", "route": route_id, "tz": timezone,
-             "days": "1111100" if weekdays_only else "1111111",
-             "start": today - timedelta(days=7), "end": today + timedelta(days=400)},
+            text(
+                "INSERT INTO services (train_number, route_id, timezone, operating_days, "
+                "valid_from, valid_to) VALUES (:num, :route, :tz, :days, :start, :end) "
+                "RETURNING id"
+            ),
+            {
+                "num": f"IC {base + 2 * k + direction}",
+                "route": route_id,
+                "tz": timezone,
+                "days": "1111100" if weekdays_only else "1111111",
+                "start": today - timedelta(days=7),
+                "end": today + timedelta(days=400),
+            },
         ).scalar_one()
         session.execute(
-            text("INSERT INTO service_stops (service_id, position, station_id, distance_km, "
-                 "arrival_minute, departure_minute) VALUES (:s, :pos, :st, :km, :arr, :dep)"),
-            [{"s": service_id, "pos": i, "st": stations[c], "km": Decimal(str(km)),
-              "arr": arr, "dep": dep}
-             for i, ((c, km), (arr, dep)) in enumerate(zip(stops, stop_times(stops, departure),
-                                                          strict=True))],
+            text(
+                "INSERT INTO service_stops (service_id, position, station_id, distance_km, "
+                "arrival_minute, departure_minute) VALUES (:s, :pos, :st, :km, :arr, :dep)"
+            ),
+            [
+                {
+                    "s": service_id,
+                    "pos": i,
+                    "st": stations[c],
+                    "km": Decimal(str(km)),
+                    "arr": arr,
+                    "dep": dep,
+                }
+                for i, ((c, km), (arr, dep)) in enumerate(
+                    zip(stops, stop_times(stops, departure), strict=True)
+                )
+            ],
         )
         session.execute(
-            text("INSERT INTO service_coaches (service_id, coach_no, layout_id) "
-                 "VALUES (:s, :n, :l)"),
-            [{"s": service_id, "n": n, "l": layouts[c]}
-             for n, c in enumerate(network.consist, start=1)],
+            text(
+                "INSERT INTO service_coaches (service_id, coach_no, layout_id) VALUES (:s, :n, :l)"
+            ),
+            [
+                {"s": service_id, "n": n, "l": layouts[c]}
+                for n, c in enumerate(network.consist, start=1)
+            ],
         )
 
 
@@ -164,10 +244,40 @@ def _demo_reference(number: int) -> str:
     return "".join(chars)
 
 
-_FIRST_NAMES = ("Ana", "João", "Marta", "Pedro", "Lucía", "Javier", "Inês", "Carmen", "Rui",
-                "Elena", "Tiago", "Sara", "Miguel", "Laura", "Nuno", "Pablo")
-_SURNAMES = ("Silva", "García", "Santos", "Fernández", "Costa", "López", "Pereira", "Martín",
-             "Oliveira", "Sánchez", "Rodrigues", "Gómez", "Ferreira", "Díaz")
+_FIRST_NAMES = (
+    "Ana",
+    "João",
+    "Marta",
+    "Pedro",
+    "Lucía",
+    "Javier",
+    "Inês",
+    "Carmen",
+    "Rui",
+    "Elena",
+    "Tiago",
+    "Sara",
+    "Miguel",
+    "Laura",
+    "Nuno",
+    "Pablo",
+)
+_SURNAMES = (
+    "Silva",
+    "García",
+    "Santos",
+    "Fernández",
+    "Costa",
+    "López",
+    "Pereira",
+    "Martín",
+    "Oliveira",
+    "Sánchez",
+    "Rodrigues",
+    "Gómez",
+    "Ferreira",
+    "Díaz",
+)
 
 
 def _sell_some_seats(session: Session, today: date, days: int) -> None:
@@ -177,20 +287,27 @@ def _sell_some_seats(session: Session, today: date, days: int) -> None:
         text("SELECT id, home_station_id FROM operators WHERE role = 'clerk' ORDER BY id LIMIT 1")
     ).one()
     runs = session.execute(
-        text("SELECT r.id, r.service_date, (SELECT max(position) FROM run_stops "
-             "WHERE run_id = r.id) AS last FROM runs r WHERE r.service_date BETWEEN :a AND :b "
-             "ORDER BY r.id"),
+        text(
+            "SELECT r.id, r.service_date, (SELECT max(position) FROM run_stops "
+            "WHERE run_id = r.id) AS last FROM runs r WHERE r.service_date BETWEEN :a AND :b "
+            "ORDER BY r.id"
+        ),
         {"a": today, "b": today + timedelta(days=days - 1)},
     ).all()
     fares = FareTable.load(session, today)
     concessions = list(fares.concessions.values())
     bookings, tickets = [], []
     for run in runs:
-        km = dict(session.execute(text("SELECT position, distance_km FROM run_stops "
-                                       "WHERE run_id = :r"), {"r": run.id}).all())
+        km = dict(
+            session.execute(
+                text("SELECT position, distance_km FROM run_stops WHERE run_id = :r"), {"r": run.id}
+            ).all()
+        )
         seats = session.execute(
-            text("SELECT rs.id, ls.seat_class FROM run_seats rs JOIN layout_seats ls "
-                 "ON ls.id = rs.layout_seat_id WHERE rs.run_id = :r AND ls.for_sale ORDER BY rs.id"),
+            text(
+                "SELECT rs.id, ls.seat_class FROM run_seats rs JOIN layout_seats ls "
+                "ON ls.id = rs.layout_seat_id WHERE rs.run_id = :r AND ls.for_sale ORDER BY rs.id"
+            ),
             {"r": run.id},
         ).all()
         for seat in seats:
@@ -201,24 +318,38 @@ def _sell_some_seats(session: Session, today: date, days: int) -> None:
             concession = rng.choice(concessions[:2] * 3 + concessions)
             fare = fares.fare(SeatClass(seat.seat_class), concession, km[alight] - km[board])
             reference = _demo_reference(seat.id)
-            bookings.append({"ref": reference, "run": run.id, "op": clerk_id, "st": station_id,
-                             "total": fare})
-            tickets.append({"ref": reference, "run": run.id, "seat": seat.id, "b": board,
-                            "a": alight, "name": f"{rng.choice(_FIRST_NAMES)} "
-                            f"{rng.choice(_SURNAMES)}", "c": concession.code,
-                            "cls": seat.seat_class, "fare": fare})
+            bookings.append(
+                {"ref": reference, "run": run.id, "op": clerk_id, "st": station_id, "total": fare}
+            )
+            tickets.append(
+                {
+                    "ref": reference,
+                    "run": run.id,
+                    "seat": seat.id,
+                    "b": board,
+                    "a": alight,
+                    "name": f"{rng.choice(_FIRST_NAMES)} {rng.choice(_SURNAMES)}",
+                    "c": concession.code,
+                    "cls": seat.seat_class,
+                    "fare": fare,
+                }
+            )
     if not bookings:
         return
     session.execute(
-        text("INSERT INTO bookings (reference, run_id, operator_id, station_id, total_cents, "
-             "payment_method, payment_reference) VALUES (:ref, :run, :op, :st, :total, 'card', "
-             "'DEMO')"),
+        text(
+            "INSERT INTO bookings (reference, run_id, operator_id, station_id, total_cents, "
+            "payment_method, payment_reference) VALUES (:ref, :run, :op, :st, :total, 'card', "
+            "'DEMO')"
+        ),
         bookings,
     )
     booking_ids = _ids(session, "bookings", "reference")
     session.execute(
-        text("INSERT INTO tickets (booking_id, run_id, run_seat_id, board_position, "
-             "alight_position, passenger_name, concession_code, seat_class, fare_cents) "
-             "VALUES (:booking, :run, :seat, :b, :a, :name, :c, :cls, :fare)"),
+        text(
+            "INSERT INTO tickets (booking_id, run_id, run_seat_id, board_position, "
+            "alight_position, passenger_name, concession_code, seat_class, fare_cents) "
+            "VALUES (:booking, :run, :seat, :b, :a, :name, :c, :cls, :fare)"
+        ),
         [{**t, "booking": booking_ids[t["ref"]]} for t in tickets],
     )

@@ -97,28 +97,84 @@ EXTRA_HALTS = (
 )
 
 LINE_A = LineSpec(
-    "ATL", "Atlântico – Meseta", 500,
-    (("PCA", 0), ("AVR", 63), ("CMB", 118), ("PBL", 150), ("ENT", 222), ("ABR", 255),
-     ("PSR", 300), ("ELV", 388), ("BDJ", 405), ("MER", 465), ("NVM", 590), ("TLV", 680),
-     ("MAD", 795)),
+    "ATL",
+    "Atlântico – Meseta",
+    500,
+    (
+        ("PCA", 0),
+        ("AVR", 63),
+        ("CMB", 118),
+        ("PBL", 150),
+        ("ENT", 222),
+        ("ABR", 255),
+        ("PSR", 300),
+        ("ELV", 388),
+        ("BDJ", 405),
+        ("MER", 465),
+        ("NVM", 590),
+        ("TLV", 680),
+        ("MAD", 795),
+    ),
 )
 LINE_A_SCALED = LineSpec(
-    "ATL", "Atlântico – Meseta", 500,
-    (("PCA", 0), ("OVR", 35), ("AVR", 63), ("MLH", 100), ("CMB", 118), ("ALF", 135),
-     ("PBL", 150), ("CXR", 190), ("TNV", 212), ("ENT", 222), ("ABR", 255), ("PSR", 300),
-     ("CRT", 330), ("PTG", 360), ("ELV", 388), ("BDJ", 405), ("MNJ", 430), ("MER", 465),
-     ("ALM", 560), ("NVM", 590), ("ORP", 640), ("TLV", 680), ("MAD", 795)),
+    "ATL",
+    "Atlântico – Meseta",
+    500,
+    (
+        ("PCA", 0),
+        ("OVR", 35),
+        ("AVR", 63),
+        ("MLH", 100),
+        ("CMB", 118),
+        ("ALF", 135),
+        ("PBL", 150),
+        ("CXR", 190),
+        ("TNV", 212),
+        ("ENT", 222),
+        ("ABR", 255),
+        ("PSR", 300),
+        ("CRT", 330),
+        ("PTG", 360),
+        ("ELV", 388),
+        ("BDJ", 405),
+        ("MNJ", 430),
+        ("MER", 465),
+        ("ALM", 560),
+        ("NVM", 590),
+        ("ORP", 640),
+        ("TLV", 680),
+        ("MAD", 795),
+    ),
 )
 LINE_B = LineSpec(
-    "LEV", "Levante", 700,
-    (("MAD", 0), ("GDL", 57), ("SIG", 130), ("CAT", 220), ("ZAZ", 307), ("LLE", 440),
-     ("CTA", 525), ("BCN", 620)),
+    "LEV",
+    "Levante",
+    700,
+    (
+        ("MAD", 0),
+        ("GDL", 57),
+        ("SIG", 130),
+        ("CAT", 220),
+        ("ZAZ", 307),
+        ("LLE", 440),
+        ("CTA", 525),
+        ("BCN", 620),
+    ),
 )
 
 
-def _layout(code: str, name: str, rows: int, seat_class: str, *, single_side: bool = False,
-            quiet: bool = False, table_rows: range = range(0), wheelchair_row: int | None = None,
-            crew_seat: tuple[int, int] | None = None) -> LayoutSpec:
+def _layout(
+    code: str,
+    name: str,
+    rows: int,
+    seat_class: str,
+    *,
+    single_side: bool = False,
+    quiet: bool = False,
+    table_rows: range = range(0),
+    wheelchair_row: int | None = None,
+    crew_seat: tuple[int, int] | None = None,
+) -> LayoutSpec:
     """A coach with an aisle in column 2: 2+2 seating, or 2+1 when `single_side`."""
     columns = (0, 1, 3) if single_side else (0, 1, 3, 4)
     width = 4 if single_side else 5
@@ -146,11 +202,24 @@ def _layout(code: str, name: str, rows: int, seat_class: str, *, single_side: bo
 
 LAYOUTS = (
     _layout("F48", "First class 2+1", 16, "first", single_side=True, table_rows=range(6, 10)),
-    _layout("S72", "Standard 2+2", 18, "standard", table_rows=range(8, 12), wheelchair_row=0,
-            crew_seat=(17, 4)),
+    _layout(
+        "S72",
+        "Standard 2+2",
+        18,
+        "standard",
+        table_rows=range(8, 12),
+        wheelchair_row=0,
+        crew_seat=(17, 4),
+    ),
     _layout("S72Q", "Standard 2+2, quiet", 18, "standard", quiet=True, table_rows=range(8, 12)),
-    _layout("S80", "Standard 2+2, high density", 20, "standard", table_rows=range(9, 13),
-            wheelchair_row=0),
+    _layout(
+        "S80",
+        "Standard 2+2, high density",
+        20,
+        "standard",
+        table_rows=range(9, 13),
+        wheelchair_row=0,
+    ),
 )
 
 FARES = {
@@ -178,18 +247,32 @@ def demo_network(*, scale: int = 0, days: int = 30) -> DemoNetwork:
     """The counter demo (scale 0), or the benchmark network (scale >= 1, 30 x scale days)."""
     if scale <= 0:
         return DemoNetwork(
-            STATIONS, (LINE_A, LINE_B), LAYOUTS,
+            STATIONS,
+            (LINE_A, LINE_B),
+            LAYOUTS,
             ("F48", "F48", "S72Q", "S72", "S72", "S72", "S72", "S72"),
-            DEPARTURES, days, FARES, CONCESSIONS, OPERATORS,
+            DEPARTURES,
+            days,
+            FARES,
+            CONCESSIONS,
+            OPERATORS,
         )
     return DemoNetwork(
-        STATIONS + EXTRA_HALTS, (LINE_A_SCALED, LINE_B), LAYOUTS,
+        STATIONS + EXTRA_HALTS,
+        (LINE_A_SCALED, LINE_B),
+        LAYOUTS,
         ("F48", "F48", "F48", "S72Q") + ("S80",) * 12,
-        DEPARTURES, 30 * scale, FARES, CONCESSIONS, OPERATORS,
+        DEPARTURES,
+        30 * scale,
+        FARES,
+        CONCESSIONS,
+        OPERATORS,
     )
 
 
-def stop_times(stops: tuple[tuple[str, float], ...], departure: int) -> list[tuple[int | None, int | None]]:
+def stop_times(
+    stops: tuple[tuple[str, float], ...], departure: int
+) -> list[tuple[int | None, int | None]]:
     """(arrival, departure) minutes for each stop: 110 km/h between stops, 2 minutes dwell."""
     times: list[tuple[int | None, int | None]] = []
     clock = departure

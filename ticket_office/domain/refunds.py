@@ -33,7 +33,9 @@ def quote_refund(fare_cents: int, departs_at: datetime, now: datetime) -> Refund
     if now >= departs_at:
         return RefundQuote(fare_cents, fare_cents, 0, "The train has left: no refund.")
     if departs_at - now >= FREE_CANCELLATION_BEFORE:
-        return RefundQuote(fare_cents, 0, fare_cents, "More than 24 h before departure: full refund.")
+        return RefundQuote(
+            fare_cents, 0, fare_cents, "More than 24 h before departure: full refund."
+        )
     fee = min(fare_cents, max(LATE_FEE_MINIMUM_CENTS, percent_of(fare_cents, LATE_FEE_PERCENT)))
     return RefundQuote(
         fare_cents, fee, fare_cents - fee, "Less than 24 h before departure: 20% fee."

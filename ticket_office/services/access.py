@@ -20,6 +20,4 @@ _WHAT = {
 
 def require(operator: OperatorContext, permission: Permission) -> None:
     if not operator.may(permission):
-        raise PermissionDenied(
-            f"A {operator.role.title.lower()} may not {_WHAT[permission]}."
-        )
+        raise PermissionDenied(f"A {operator.role.title.lower()} may not {_WHAT[permission]}.")

@@ -66,8 +66,12 @@ def _find(uow: UnitOfWork, username: str) -> _Account | None:
         station_name=row.name,
     )
     return _Account(
-        context, bytes(row.password_hash), row.active, row.locked_until,
-        row.must_change_password, row.now,
+        context,
+        bytes(row.password_hash),
+        row.active,
+        row.locked_until,
+        row.must_change_password,
+        row.now,
     )
 
 
@@ -114,8 +118,13 @@ def _verified_account(uow: UnitOfWork, username: str, password: str) -> _Account
         ).one()
         audit.record(uow.session, "login_failed", operator_id=operator_id, subject=username)
         if locked:
-            audit.record(uow.session, "lockout", operator_id=operator_id, subject=username,
-                         minutes=LOCK_MINUTES)
+            audit.record(
+                uow.session,
+                "lockout",
+                operator_id=operator_id,
+                subject=username,
+                minutes=LOCK_MINUTES,
+            )
         uow.commit()
         if locked:
             raise AccountLocked(
@@ -129,7 +138,9 @@ def _verified_account(uow: UnitOfWork, username: str, password: str) -> _Account
     return account
 
 
-def with_audit(uow: UnitOfWork, kind: str, operator_id: int | None, subject: str, **details) -> None:
+def with_audit(
+    uow: UnitOfWork, kind: str, operator_id: int | None, subject: str, **details
+) -> None:
     audit.record(uow.session, kind, operator_id=operator_id, subject=subject, **details)
     uow.commit()
 
@@ -157,8 +168,9 @@ def change_password(
     name = _login_name(username)
     new_hash = passwords.hash_new_password(new_password)  # policy errors before anything else
     if new_password == current_password:
-        raise ValidationError("The new password must differ from the current one.",
-                              field="password")
+        raise ValidationError(
+            "The new password must differ from the current one.", field="password"
+        )
     with uow:
         account = _verified_account(uow, name, current_password)
         uow.session.execute(
@@ -168,7 +180,6 @@ def change_password(
             ),
             {"hash": new_hash, "id": account.context.id},
         )
-        audit.record(uow.session, "password_changed", operator_id=account.context.id,
-                     subject=name)
+        audit.record(uow.session, "password_changed", operator_id=account.context.id, subject=name)
         uow.commit()
     return replace(account.context, client_id=str(uuid.uuid4()))

@@ -86,8 +86,9 @@ def seat_map(
         last_of_coach = index + 1 == len(seats) or seats[index + 1].coach_no != row.coach_no
         if last_of_coach:
             coaches.append(
-                CoachInfo(row.coach_no, row.layout_name, row.grid_rows, row.grid_columns,
-                          tuple(current))
+                CoachInfo(
+                    row.coach_no, row.layout_name, row.grid_rows, row.grid_columns, tuple(current)
+                )
             )
             current = []
     return SeatMap(run_id, board, alight, tuple(coaches))

@@ -27,8 +27,8 @@ from ticket_office.services.results import (
     FareLine,
     FareQuote,
     OperatorContext,
-    Payment,
     PassengerRequest,
+    Payment,
 )
 from ticket_office.services.run_legs import RunLeg, load_leg
 from ticket_office.services.unit_of_work import UnitOfWork
@@ -125,11 +125,20 @@ def ensure_free(
 ) -> None:
     """Raise SeatUnavailable naming every chosen seat sold or held by someone else."""
     unsellable = [seat for seat in locked.values() if not seat.for_sale]
-    conflicts = session.execute(
-        _CONFLICTS,
-        {"run": leg.run_id, "ids": list(locked), "board": leg.segment.board,
-         "alight": leg.segment.alight, "client": client_id},
-    ).scalars().all()
+    conflicts = (
+        session.execute(
+            _CONFLICTS,
+            {
+                "run": leg.run_id,
+                "ids": list(locked),
+                "board": leg.segment.board,
+                "alight": leg.segment.alight,
+                "client": client_id,
+            },
+        )
+        .scalars()
+        .all()
+    )
     taken = unsellable + [locked[seat_id] for seat_id in sorted(set(conflicts))]
     if taken:
         raise SeatUnavailable([seat.caption for seat in taken])
@@ -140,7 +149,9 @@ def clear_holds(session: Session, leg: RunLeg, seat_ids: Sequence[int], client_i
 
 
 def _price(
-    fares: FareTable, leg: RunLeg, locked: dict[int, LockedSeat],
+    fares: FareTable,
+    leg: RunLeg,
+    locked: dict[int, LockedSeat],
     passengers: Sequence[PassengerRequest],
 ) -> tuple[FareLine, ...]:
     lines = []
@@ -148,8 +159,14 @@ def _price(
         seat = locked[passenger.seat_id]
         concession = fares.concession(passenger.concession, position)
         lines.append(
-            FareLine(seat.seat_id, seat.label, seat.coach_no, seat.seat_class, concession.code,
-                     fares.fare(seat.seat_class, concession, leg.distance_km))
+            FareLine(
+                seat.seat_id,
+                seat.label,
+                seat.coach_no,
+                seat.seat_class,
+                concession.code,
+                fares.fare(seat.seat_class, concession, leg.distance_km),
+            )
         )
     return tuple(lines)
 
@@ -166,8 +183,10 @@ def _validated_passengers(passengers: Sequence[PassengerRequest]) -> tuple[Passe
 def _validated_payment(payment: Payment) -> Payment:
     if payment.method == "card":
         reference = text_rules.clean_text(
-            payment.card_reference, label="Card payment reference",
-            max_length=MAX_CARD_REFERENCE, field="card_reference",
+            payment.card_reference,
+            label="Card payment reference",
+            max_length=MAX_CARD_REFERENCE,
+            field="card_reference",
         )
         return Payment("card", None, reference)
     if payment.method == "cash":
@@ -176,8 +195,13 @@ def _validated_payment(payment: Payment) -> Payment:
 
 
 def quote(
-    uow: UnitOfWork, operator: OperatorContext, run_id: int, board: int, alight: int,
-    seat_ids: Sequence[int], concessions: Sequence[str],
+    uow: UnitOfWork,
+    operator: OperatorContext,
+    run_id: int,
+    board: int,
+    alight: int,
+    seat_ids: Sequence[int],
+    concessions: Sequence[str],
 ) -> FareQuote:
     """The fare breakdown the clerk shows before taking payment (no locks, nothing written)."""
     require(operator, Permission.SELL)
@@ -196,8 +220,10 @@ def quote(
             ).bindparams(bindparam("ids", expanding=True)),
             {"run": run_id, "ids": list(seat_ids)},
         ).all()
-        seats = {r.id: LockedSeat(r.id, r.label, r.coach_no, SeatClass(r.seat_class), r.for_sale)
-                 for r in rows}
+        seats = {
+            r.id: LockedSeat(r.id, r.label, r.coach_no, SeatClass(r.seat_class), r.for_sale)
+            for r in rows
+        }
         if len(seats) != len(set(seat_ids)):
             raise NotFound(f"A chosen seat is not on train {leg.train_number}.")
         fares = FareTable.load(uow.session, leg.service_date)
@@ -205,7 +231,9 @@ def quote(
     return FareQuote(_price(fares, leg, seats, passengers))
 
 
-def book(uow: UnitOfWork, operator: OperatorContext, request: BookingRequest) -> BookingConfirmation:
+def book(
+    uow: UnitOfWork, operator: OperatorContext, request: BookingRequest
+) -> BookingConfirmation:
     require(operator, Permission.SELL)
     passengers = _validated_passengers(request.passengers)
     payment = _validated_payment(request.payment)
@@ -223,9 +251,7 @@ def book(uow: UnitOfWork, operator: OperatorContext, request: BookingRequest) ->
         if payment.method == "cash":
             given = payment.cash_given_cents if payment.cash_given_cents is not None else total
             if given < total:
-                raise ValidationError(
-                    "The cash given is less than the total.", field="cash_given"
-                )
+                raise ValidationError("The cash given is less than the total.", field="cash_given")
             payment = Payment("cash", given, None)
             change = given - total
         clear_holds(session, leg, seat_ids, operator.client_id)
@@ -234,10 +260,17 @@ def book(uow: UnitOfWork, operator: OperatorContext, request: BookingRequest) ->
             session.execute(
                 _INSERT_TICKET,
                 [
-                    {"booking": booking_id, "run": leg.run_id, "seat": line.seat_id,
-                     "board": leg.segment.board, "alight": leg.segment.alight,
-                     "name": passenger.name, "concession": line.concession,
-                     "seat_class": line.seat_class.value, "fare": line.fare_cents}
+                    {
+                        "booking": booking_id,
+                        "run": leg.run_id,
+                        "seat": line.seat_id,
+                        "board": leg.segment.board,
+                        "alight": leg.segment.alight,
+                        "name": passenger.name,
+                        "concession": line.concession,
+                        "seat_class": line.seat_class.value,
+                        "fare": line.fare_cents,
+                    }
                     for passenger, line in zip(passengers, lines, strict=True)
                 ],
             )
@@ -247,9 +280,15 @@ def book(uow: UnitOfWork, operator: OperatorContext, request: BookingRequest) ->
                 raise SeatUnavailable([locked[s].caption for s in seat_ids]) from None
             raise
         audit.record(
-            session, "booking", operator_id=operator.id, subject=reference,
-            run_id=leg.run_id, seats=[locked[s].caption for s in seat_ids], total_cents=total,
-            board=leg.segment.board, alight=leg.segment.alight,
+            session,
+            "booking",
+            operator_id=operator.id,
+            subject=reference,
+            run_id=leg.run_id,
+            seats=[locked[s].caption for s in seat_ids],
+            total_cents=total,
+            board=leg.segment.board,
+            alight=leg.segment.alight,
         )
         uow.notify(SEAT_CHANNEL, str(leg.run_id))
         uow.commit()
@@ -263,9 +302,16 @@ def _insert_booking(
         reference = new_reference()
         booking_id = session.execute(
             _INSERT_BOOKING,
-            {"reference": reference, "run": leg.run_id, "operator": operator.id,
-             "station": operator.station_id, "total": total, "method": payment.method,
-             "card_ref": payment.card_reference, "cash": payment.cash_given_cents},
+            {
+                "reference": reference,
+                "run": leg.run_id,
+                "operator": operator.id,
+                "station": operator.station_id,
+                "total": total,
+                "method": payment.method,
+                "card_ref": payment.card_reference,
+                "cash": payment.cash_given_cents,
+            },
         ).scalar_one_or_none()
         if booking_id is not None:
             return booking_id, reference

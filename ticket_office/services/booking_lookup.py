@@ -65,22 +65,41 @@ def load_bookings(session: Session, where: str, params: dict) -> list[BookingDet
     tickets: dict[int, list[TicketInfo]] = {}
     for t in session.execute(_TICKETS, {"ids": [r.id for r in rows]}):
         tickets.setdefault(t.booking_id, []).append(
-            TicketInfo(t.id, t.passenger_name, t.concession_code, t.coach_no, t.label,
-                       SeatClass(t.seat_class), t.fare_cents, t.status, t.refund_cents)
+            TicketInfo(
+                t.id,
+                t.passenger_name,
+                t.concession_code,
+                t.coach_no,
+                t.label,
+                SeatClass(t.seat_class),
+                t.fare_cents,
+                t.status,
+                t.refund_cents,
+            )
         )
     return [
         BookingDetails(
-            booking_id=r.id, reference=r.reference, status=r.status, run_id=r.run_id,
-            train_number=r.train_number, service_date=r.service_date,
+            booking_id=r.id,
+            reference=r.reference,
+            status=r.status,
+            run_id=r.run_id,
+            train_number=r.train_number,
+            service_date=r.service_date,
             origin=StationInfo(r.o_id, r.o_code, r.o_name, r.o_tz),
             destination=StationInfo(r.d_id, r.d_code, r.d_name, r.d_tz),
-            board_position=r.board_position, alight_position=r.alight_position,
+            board_position=r.board_position,
+            alight_position=r.alight_position,
             departs_at=r.departs_at.astimezone(ZoneInfo(r.o_tz)),
             arrives_at=r.arrives_at.astimezone(ZoneInfo(r.d_tz)),
-            total_cents=r.total_cents, refunded_cents=r.refunded_cents,
-            payment_method=r.payment_method, payment_reference=r.payment_reference,
-            cash_given_cents=r.cash_given_cents, created_at=r.created_at, clerk_name=r.clerk,
-            issuing_station=r.issuing_station, tickets=tuple(tickets.get(r.id, ())),
+            total_cents=r.total_cents,
+            refunded_cents=r.refunded_cents,
+            payment_method=r.payment_method,
+            payment_reference=r.payment_reference,
+            cash_given_cents=r.cash_given_cents,
+            created_at=r.created_at,
+            clerk_name=r.clerk,
+            issuing_station=r.issuing_station,
+            tickets=tuple(tickets.get(r.id, ())),
         )
         for r in rows
     ]
@@ -115,7 +134,9 @@ def find_bookings_by_passenger(
     cleaned = text_rules.clean_text(name, label="Passenger name", max_length=80, field="name")
     if len(cleaned) < 2:
         raise ValidationError("Type at least two letters of the name.", field="name")
-    pattern = "%" + cleaned.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    pattern = (
+        "%" + cleaned.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    )
     with uow:
         return load_bookings(
             uow.session,

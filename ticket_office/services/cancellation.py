@@ -39,8 +39,11 @@ def _quote(booking: BookingDetails, ticket_ids: Sequence[int] | None, now) -> Ca
         ticket = active[tid]
         refund = quote_refund(ticket.fare_cents, booking.departs_at, now)
         reason = refund.reason
-        lines.append(RefundLine(tid, ticket.passenger_name, ticket.fare_cents, refund.fee_cents,
-                                refund.refund_cents))
+        lines.append(
+            RefundLine(
+                tid, ticket.passenger_name, ticket.fare_cents, refund.fee_cents, refund.refund_cents
+            )
+        )
     return CancellationQuote(booking.reference, RULE_TEXT, reason, tuple(lines))
 
 
@@ -49,7 +52,9 @@ def _now(uow: UnitOfWork):  # noqa: ANN202
 
 
 def quote_cancellation(
-    uow: UnitOfWork, operator: OperatorContext, reference: str,
+    uow: UnitOfWork,
+    operator: OperatorContext,
+    reference: str,
     ticket_ids: Sequence[int] | None = None,
 ) -> CancellationQuote:
     require(operator, Permission.CANCEL)
@@ -59,7 +64,9 @@ def quote_cancellation(
 
 
 def cancel(
-    uow: UnitOfWork, operator: OperatorContext, reference: str,
+    uow: UnitOfWork,
+    operator: OperatorContext,
+    reference: str,
     ticket_ids: Sequence[int] | None = None,
 ) -> CancellationQuote:
     """Cancel the chosen tickets (all when none are named); their seats are free at once."""
@@ -98,12 +105,15 @@ def cancel(
             {"id": booking.booking_id, "refund": result.refund_cents},
         )
         audit.record(
-            session, "cancellation", operator_id=operator.id, subject=booking.reference,
-            tickets=[line.ticket_id for line in result.lines], refund_cents=result.refund_cents,
-            rule=result.rule, reason=result.reason,
+            session,
+            "cancellation",
+            operator_id=operator.id,
+            subject=booking.reference,
+            tickets=[line.ticket_id for line in result.lines],
+            refund_cents=result.refund_cents,
+            rule=result.rule,
+            reason=result.reason,
         )
         uow.notify(SEAT_CHANNEL, str(booking.run_id))
         uow.commit()
     return result
-
-

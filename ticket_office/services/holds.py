@@ -51,8 +51,13 @@ _INSERT = text(
 
 
 def set_holds(
-    uow: UnitOfWork, operator: OperatorContext, run_id: int, board: int, alight: int,
-    seat_ids: Sequence[int], hold_seconds: int = DEFAULT_HOLD_SECONDS,
+    uow: UnitOfWork,
+    operator: OperatorContext,
+    run_id: int,
+    board: int,
+    alight: int,
+    seat_ids: Sequence[int],
+    hold_seconds: int = DEFAULT_HOLD_SECONDS,
 ) -> HoldResult:
     """Hold exactly `seat_ids` on this run and leg for this client (an empty list releases)."""
     require(operator, Permission.SELL)
@@ -64,8 +69,9 @@ def set_holds(
     with uow:
         session = uow.session
         leg = load_leg(session, run_id, board, alight)
-        session.execute(_DROP_OTHERS, {"client": operator.client_id, "run": run_id,
-                                       "keep": wanted or [-1]})
+        session.execute(
+            _DROP_OTHERS, {"client": operator.client_id, "run": run_id, "keep": wanted or [-1]}
+        )
         expires_at = None
         if wanted:
             leg.ensure_bookable()
@@ -76,9 +82,15 @@ def set_holds(
                 for seat_id in wanted:
                     expires_at = session.execute(
                         _INSERT,
-                        {"run": run_id, "seat": seat_id, "board": board, "alight": alight,
-                         "operator": operator.id, "client": operator.client_id,
-                         "seconds": hold_seconds},
+                        {
+                            "run": run_id,
+                            "seat": seat_id,
+                            "board": board,
+                            "alight": alight,
+                            "operator": operator.id,
+                            "client": operator.client_id,
+                            "seconds": hold_seconds,
+                        },
                     ).scalar_one()
             except IntegrityError as exc:
                 if getattr(exc.orig, "sqlstate", None) == "23P01":
@@ -94,13 +106,17 @@ def release_holds(uow: UnitOfWork, operator: OperatorContext, run_id: int | None
     if not operator.client_id:
         return 0
     with uow:
-        runs = uow.session.execute(
-            text(
-                "DELETE FROM seat_holds WHERE client_id = :client "
-                "AND (CAST(:run AS integer) IS NULL OR run_id = :run) RETURNING run_id"
-            ),
-            {"client": operator.client_id, "run": run_id},
-        ).scalars().all()
+        runs = (
+            uow.session.execute(
+                text(
+                    "DELETE FROM seat_holds WHERE client_id = :client "
+                    "AND (CAST(:run AS integer) IS NULL OR run_id = :run) RETURNING run_id"
+                ),
+                {"client": operator.client_id, "run": run_id},
+            )
+            .scalars()
+            .all()
+        )
         for changed in set(runs):
             uow.notify(SEAT_CHANNEL, str(changed))
         uow.commit()

@@ -119,8 +119,9 @@ def search_journeys(
         origin = _station_by_code(uow, origin_code, "origin")
         destination = _station_by_code(uow, destination_code, "destination")
         if origin.id == destination.id:
-            raise ValidationError("Origin and destination are the same station.",
-                                  field="destination")
+            raise ValidationError(
+                "Origin and destination are the same station.", field="destination"
+            )
         origin_zone = ZoneInfo(origin.timezone)
         destination_zone = ZoneInfo(destination.timezone)
         start = datetime.combine(travel_date, earliest or time(0), tzinfo=origin_zone)

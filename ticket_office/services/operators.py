@@ -63,21 +63,30 @@ def create_operator(
                 """
             ),
             {
-                "username": name, "display_name": shown, "role": chosen_role.value,
-                "station_id": station_id, "hash": password_hash,
+                "username": name,
+                "display_name": shown,
+                "role": chosen_role.value,
+                "station_id": station_id,
+                "hash": password_hash,
                 "must_change": must_change_password,
             },
         ).scalar_one_or_none()
         if new_id is None:
             raise ValidationError(f"The username {name} is taken.", field="username")
-        audit.record(uow.session, "operator_created", operator_id=actor.id, subject=name,
-                     role=chosen_role.value)
+        audit.record(
+            uow.session,
+            "operator_created",
+            operator_id=actor.id,
+            subject=name,
+            role=chosen_role.value,
+        )
         uow.commit()
         return new_id
 
 
-def _update(uow: UnitOfWork, actor: OperatorContext, username: str, kind: str, sql: str,
-            **params: object) -> None:
+def _update(
+    uow: UnitOfWork, actor: OperatorContext, username: str, kind: str, sql: str, **params: object
+) -> None:
     require(actor, Permission.MANAGE_OPERATORS)
     name = text_rules.username(username)
     with uow:
@@ -94,9 +103,15 @@ def _update(uow: UnitOfWork, actor: OperatorContext, username: str, kind: str, s
 def reset_password(uow: UnitOfWork, actor: OperatorContext, username: str, password: str) -> None:
     """Set a temporary password that the operator must change at the next login."""
     new_hash = passwords.hash_new_password(password)
-    _update(uow, actor, username, "password_reset",
-            "password_hash = :hash, must_change_password = true, failed_logins = 0, "
-            "locked_until = NULL", hash=new_hash)
+    _update(
+        uow,
+        actor,
+        username,
+        "password_reset",
+        "password_hash = :hash, must_change_password = true, failed_logins = 0, "
+        "locked_until = NULL",
+        hash=new_hash,
+    )
 
 
 def deactivate(uow: UnitOfWork, actor: OperatorContext, username: str) -> None:
@@ -126,7 +141,15 @@ def list_operators(uow: UnitOfWork, actor: OperatorContext) -> list[OperatorInfo
             )
         ).all()
     return [
-        OperatorInfo(r.id, r.username, r.display_name, Role(r.role), r.code, r.active,
-                     r.locked_until, r.must_change_password)
+        OperatorInfo(
+            r.id,
+            r.username,
+            r.display_name,
+            Role(r.role),
+            r.code,
+            r.active,
+            r.locked_until,
+            r.must_change_password,
+        )
         for r in rows
     ]

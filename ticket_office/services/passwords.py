@@ -1,4 +1,4 @@
-"""bcrypt hashing at cost 12, with a fixed dummy hash so unknown users take as long as known ones."""
+"""bcrypt at cost 12, with a dummy hash so unknown users take as long as known ones."""
 
 from __future__ import annotations
 

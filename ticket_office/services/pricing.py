@@ -66,7 +66,9 @@ class FareTable:
 
 
 def list_concessions(session: Session) -> list[ConcessionInfo]:
-    return [ConcessionInfo(r.code, r.name, r.discount_percent) for r in session.execute(_CONCESSIONS)]
+    return [
+        ConcessionInfo(r.code, r.name, r.discount_percent) for r in session.execute(_CONCESSIONS)
+    ]
 
 
 def check_party_size(count: int) -> None:

@@ -86,7 +86,7 @@ def generate_runs(
     with uow:
         ids = uow.session.execute(_NEW_RUNS, {"first": first_day, "last": last_day}).scalars().all()
         for start in range(0, len(ids), 500):
-            chunk = list(ids[start:start + 500])
+            chunk = list(ids[start : start + 500])
             uow.session.execute(_RUN_STOPS, {"ids": chunk})
             uow.session.execute(_RUN_SEATS, {"ids": chunk})
         uow.commit()

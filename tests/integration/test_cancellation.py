@@ -1,0 +1,108 @@
+"""Finding and cancelling bookings: the seat is free for that leg at once, the refund recorded."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import free_seats, request, table_counts
+from sqlalchemy import text
+
+from ticket_office.domain.errors import BookingNotChangeable, NotFound, ValidationError
+from ticket_office.domain.seats import SeatState
+
+
+@pytest.fixture
+def booked(services, clerk, journey):
+    seats = free_seats(
+        services.seat_map(clerk, journey.run_id, journey.board_position, journey.alight_position),
+        2,
+        coach=5,
+    )
+    confirmation = services.book(clerk, request(journey, seats, ["Ana Silva", "Rui Costa"]))
+    return confirmation, seats
+
+
+def test_a_booking_is_found_by_reference_typed_loosely(services, clerk, booked):
+    confirmation, _ = booked
+    loose = " ".join(confirmation.reference.lower())
+    assert services.find_booking(clerk, loose).reference == confirmation.reference
+
+
+def test_a_booking_is_found_by_passenger_name_and_travel_date(services, clerk, booked, journey):
+    found = services.find_bookings_by_passenger(clerk, "silva", journey.departs_at.date())
+    assert booked[0].reference in [b.reference for b in found]
+    assert (
+        services.find_bookings_by_passenger(
+            clerk, "silva", journey.service_date.replace(year=journey.service_date.year + 1)
+        )
+        == []
+    )
+
+
+@pytest.mark.parametrize(
+    ("reference", "error"),
+    [
+        ("", ValidationError),
+        ("ABC", ValidationError),
+        ("O0O0O0", ValidationError),
+        ("ZZZZZZ", NotFound),
+    ],
+)
+def test_bad_references_get_clear_messages(services, clerk, reference, error):
+    with pytest.raises(error):
+        services.find_booking(clerk, reference)
+
+
+def test_the_refund_is_quoted_before_cancelling_and_recorded(services, backend, clerk, booked):
+    confirmation, _ = booked
+    quote = services.quote_cancellation(clerk, confirmation.reference)
+    assert "24 h" in quote.rule and quote.refund_cents == confirmation.total_cents
+    done = services.cancel(clerk, confirmation.reference)
+    assert done.refund_cents == quote.refund_cents
+    booking = services.find_booking(clerk, confirmation.reference)
+    assert booking.status == "cancelled"
+    assert booking.refunded_cents == confirmation.total_cents
+    assert {t.status for t in booking.tickets} == {"cancelled"}
+    with backend.uow() as uow:
+        kinds = (
+            uow.session.execute(
+                text("SELECT kind FROM audit_events WHERE subject = :r ORDER BY id"),
+                {"r": booking.reference},
+            )
+            .scalars()
+            .all()
+        )
+    assert kinds == ["booking", "cancellation"]
+
+
+def test_cancelling_one_ticket_frees_that_seat_for_the_leg_at_once(
+    services, clerk, booked, journey
+):
+    confirmation, seats = booked
+    booking = services.find_booking(clerk, confirmation.reference)
+    first = next(t for t in booking.tickets if t.passenger_name == "Ana Silva")
+    services.cancel(clerk, confirmation.reference, [first.ticket_id])
+    after = services.find_booking(clerk, confirmation.reference)
+    assert after.status == "active"
+    assert sorted(t.status for t in after.tickets) == ["active", "cancelled"]
+    seat_map = services.seat_map(
+        clerk, journey.run_id, journey.board_position, journey.alight_position
+    )
+    assert sorted(seat_map.seat(s).state.value for s in seats) == ["free", "taken"]
+    resold = services.book(
+        clerk, request(journey, [s for s in seats if seat_map.seat(s).state is SeatState.FREE])
+    )
+    assert resold.reference
+
+
+def test_cancelling_twice_is_refused_and_changes_nothing(services, backend, clerk, booked):
+    confirmation, _ = booked
+    services.cancel(clerk, confirmation.reference)
+    before = table_counts(backend)
+    with pytest.raises(BookingNotChangeable):
+        services.cancel(clerk, confirmation.reference)
+    assert table_counts(backend) == before
+
+
+def test_a_ticket_of_another_booking_cannot_be_cancelled_through_this_one(services, clerk, booked):
+    with pytest.raises(NotFound):
+        services.cancel(clerk, booked[0].reference, [1])

@@ -1,0 +1,68 @@
+"""Migrations are the only way the schema changes, and the app checks the revision on connect."""
+
+from __future__ import annotations
+
+import pytest
+from alembic import command
+from sqlalchemy import text
+
+from ticket_office.config import DatabaseChoice
+from ticket_office.db import schema
+from ticket_office.db.connect import open_database
+from ticket_office.db.engine import make_engine
+from ticket_office.domain.errors import SchemaMismatch
+
+
+@pytest.fixture
+def empty_database(pg_server):
+    name = "to_schema_test"
+    url = pg_server.create_database(name)
+    yield url
+    pg_server.drop_database(name)
+
+
+def test_migrations_go_up_down_and_up_again(empty_database):
+    engine = make_engine(empty_database, pool_size=1)
+    schema.upgrade(engine)
+    assert schema.current_revision(engine) == schema.head_revision()
+    config = schema.alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "base")
+    assert schema.current_revision(engine) is None
+    schema.upgrade(engine)
+    assert schema.current_revision(engine) == schema.head_revision()
+    engine.dispose()
+
+
+def test_an_empty_central_database_is_not_migrated_behind_a_supervisors_back(empty_database):
+    with pytest.raises(SchemaMismatch, match="ticket-office migrate"):
+        open_database(DatabaseChoice(empty_database, "test"))
+
+
+def test_an_older_schema_is_refused_with_upgrade_instructions(empty_database):
+    engine = make_engine(empty_database, pool_size=1)
+    schema.upgrade(engine, "0001")
+    with pytest.raises(SchemaMismatch, match="older schema.*ticket-office migrate"):
+        open_database(DatabaseChoice(empty_database, "test"))
+    opened = open_database(DatabaseChoice(empty_database, "test"), migrate_central=True)
+    assert schema.current_revision(opened.engine) == schema.head_revision()
+    opened.engine.dispose()
+    engine.dispose()
+
+
+def test_a_newer_schema_than_the_app_knows_is_refused(empty_database):
+    engine = make_engine(empty_database, pool_size=1)
+    schema.upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
+    with pytest.raises(SchemaMismatch, match="newer than this Ticket Office"):
+        open_database(DatabaseChoice(empty_database, "test"))
+    engine.dispose()
+
+
+def test_audit_events_are_append_only(backend, clerk):
+    with backend.uow() as uow, pytest.raises(Exception, match="append-only"):
+        uow.session.execute(text("UPDATE audit_events SET kind = 'tampered'"))
+    with backend.uow() as uow, pytest.raises(Exception, match="append-only"):
+        uow.session.execute(text("DELETE FROM audit_events"))
