@@ -434,9 +434,9 @@ def _not_enough_message(count: int, available: int, preferences: SeatPreferences
 
 
 def _class_words(preferences: SeatPreferences) -> str:
-    if preferences.seat_class is SeatClass.FIRST:
+    if preferences.seat_class == SeatClass.FIRST:
         return "first-class "
-    if preferences.seat_class is SeatClass.STANDARD:
+    if preferences.seat_class == SeatClass.STANDARD:
         return "standard "
     return ""
 

@@ -97,7 +97,7 @@ def layout_coach(
     rows = sorted({seat.grid_row for seat in seats}) or [0]
     columns = sorted({seat.grid_column for seat in seats}) or [0]
     seat_rows, seat_columns = set(rows), set(columns)
-    table_rows = _table_pairs(seats, _blocks(columns))
+    table_rows = _table_pairs(seats, _blocks(columns))  # first row of a facing pair -> sides
 
     row_x: dict[int, float] = {}
     x = origin.x() + END_PADDING * s
@@ -122,7 +122,11 @@ def layout_coach(
         for seat in seats
     }
     middle = (rows[0] + rows[-1]) / 2
-    backrest_on_left = {seat.seat_id: _backrest_on_left(seat, table_rows, middle) for seat in seats}
+    block_of = _blocks(columns)
+    backrest_on_left = {
+        seat.seat_id: _backrest_on_left(seat, block_of[seat.grid_column], table_rows, middle)
+        for seat in seats
+    }
     order = tuple(
         seat.seat_id
         for seat in sorted(seats, key=lambda seat: (seat.grid_row, seat.grid_column, seat.seat_id))
@@ -169,13 +173,14 @@ def _table_pairs(seats: Iterable[SeatInfo], block_of: dict[int, int]) -> dict[in
     return pairs
 
 
-def _backrest_on_left(seat: SeatInfo, table_rows: dict[int, set[int]], middle: float) -> bool:
+def _backrest_on_left(
+    seat: SeatInfo, block: int, table_rows: dict[int, set[int]], middle: float
+) -> bool:
     """True when the seat's back is on its left. Table seats face their table; others the middle."""
-    if SeatFeature.TABLE in seat.features:
-        if seat.grid_row in table_rows:
-            return True
-        if seat.grid_row - 1 in table_rows:
-            return False
+    if block in table_rows.get(seat.grid_row, ()):
+        return True
+    if block in table_rows.get(seat.grid_row - 1, ()):
+        return False
     return seat.grid_row < middle
 
 

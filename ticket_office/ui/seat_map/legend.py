@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QFontMetricsF, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -20,6 +20,7 @@ SAMPLE_TEXT_GAP = 6.0
 ENTRY_GAP = 18.0
 LINE_GAP = 6.0
 MARGIN = 6.0
+GLYPH_SEAT = 56.0  # the seat size whose glyphs fill a sample
 
 Sample = Callable[[QPainter, QRectF, SeatPainter], None]
 
@@ -41,18 +42,27 @@ def _table(painter: QPainter, rect: QRectF, seats: SeatPainter) -> None:
     seats.paint_table(painter, rect.adjusted(5, 2, -5, -2))
 
 
-def _first_class(marker: str) -> Sample:
+def _first_class(painter: QPainter, rect: QRectF, seats: SeatPainter) -> None:
+    """The tinted floor and gold bracket that mark the first-class part of a coach."""
+    colours = seats.colours
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(colours.first_class_floor)
+    painter.drawRoundedRect(rect.adjusted(0, 0, 0, -5), 4, 4)
+    painter.setPen(seats.caption_pen)
+    painter.drawLine(
+        QPointF(rect.left() + 2, rect.bottom() - 1), QPointF(rect.right() - 2, rect.bottom() - 1)
+    )
+
+
+def _glyph(feature: SeatFeature) -> Sample:
+    """Feature glyphs are small on a seat; the key shows them at a readable size."""
+
     def paint(painter: QPainter, rect: QRectF, seats: SeatPainter) -> None:
-        colours = seats.colours
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(colours.first_class_floor)
-        painter.drawRoundedRect(rect, 4, 4)
-        painter.setFont(seats.badge_font)
-        badge = QRectF(rect.left(), rect.center().y() - 7, rect.width(), 14)
-        painter.setBrush(colours.first_class_badge)
-        painter.drawRoundedRect(badge, 7, 7)
-        painter.setPen(colours.first_class_badge_text)
-        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, marker)
+        big = SeatPainter(seats.colours, GLYPH_SEAT, painter.font(), seats.device_pixel_ratio)
+        if feature is SeatFeature.WHEELCHAIR:
+            big.paint_wheelchair(painter, rect.center(), seats.colours.text)
+        else:
+            big.paint_quiet(painter, rect.center())
 
     return paint
 
@@ -70,11 +80,11 @@ class SeatLegend(QWidget):
             (_seat(SeatLook.HELD), self.tr("Held by another clerk")),
             (_seat(SeatLook.TAKEN), self.tr("Sold")),
             (_seat(SeatLook.NOT_FOR_SALE), self.tr("Not for sale")),
-            (_first_class(self.tr("1st")), self.tr("First class")),
+            (_first_class, self.tr("First class")),
             (_window, self.tr("Window")),
             (_table, self.tr("Table")),
-            (_seat(SeatLook.FREE, SeatFeature.WHEELCHAIR), self.tr("Wheelchair space")),
-            (_seat(SeatLook.FREE, SeatFeature.QUIET), self.tr("Quiet zone")),
+            (_glyph(SeatFeature.WHEELCHAIR), self.tr("Wheelchair space")),
+            (_glyph(SeatFeature.QUIET), self.tr("Quiet zone")),
         ]
 
     def entry_texts(self) -> list[str]:
@@ -111,7 +121,9 @@ class SeatLegend(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        seats = SeatPainter(seat_colours(self.palette()), SAMPLE, self.font())
+        seats = SeatPainter(
+            seat_colours(self.palette()), SAMPLE, self.font(), self.devicePixelRatioF()
+        )
         text_colour = self.palette().color(QPalette.ColorRole.WindowText)
         for (sample, text), place in zip(self._entries, self._positions(self.width()), strict=True):
             box = QRectF(place.left(), place.center().y() - SAMPLE / 2, SAMPLE, SAMPLE)

@@ -43,9 +43,10 @@ class SeatMapPanel(QWidget):
         self.party_size.setRange(1, MAX_PARTY)
         self.party_size.setValue(2)
         self.seat_class = QComboBox(self)
-        self.seat_class.addItem(self.tr("Any class"), None)
-        self.seat_class.addItem(self.tr("First"), SeatClass.FIRST)
-        self.seat_class.addItem(self.tr("Standard"), SeatClass.STANDARD)
+        # Item data are plain strings: Qt hands a StrEnum back as str.
+        self.seat_class.addItem(self.tr("Any class"), "")
+        self.seat_class.addItem(self.tr("First"), SeatClass.FIRST.value)
+        self.seat_class.addItem(self.tr("Standard"), SeatClass.STANDARD.value)
         self.window = QCheckBox(self.tr("Window"), self)
         self.aisle = QCheckBox(self.tr("Aisle"), self)
         self.table = QCheckBox(self.tr("Table"), self)
@@ -101,8 +102,9 @@ class SeatMapPanel(QWidget):
         return self.map_widget.selected_seat_ids()
 
     def preferences(self) -> SeatPreferences:
+        chosen_class = self.seat_class.currentData()
         return SeatPreferences(
-            seat_class=self.seat_class.currentData(),
+            seat_class=SeatClass(chosen_class) if chosen_class else None,
             window=self.window.isChecked(),
             aisle=self.aisle.isChecked(),
             table=self.table.isChecked(),
@@ -138,6 +140,7 @@ class SeatMapPanel(QWidget):
 
     def _show_selection(self, seat_ids: list[int]) -> None:
         self.coach_strip.set_selected_seat_ids(seat_ids)
+        self.status_label.clear()  # an old message would no longer match the selection
         if not seat_ids:
             self.selection_label.setText(self.tr("No seats selected"))
         elif len(seat_ids) == 1:

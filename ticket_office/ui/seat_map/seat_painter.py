@@ -1,19 +1,31 @@
 """How one seat, table or window looks; shared by the seat map and its legend.
 
 Every state differs in shape as well as colour, so the map reads without colour vision:
-free is a plain outlined seat, selected is solid with a tick, held by you has a heavy border,
+free is a plain outlined seat, selected is solid with an inner ring, held by you has a heavy border,
 held by another clerk is hatched, sold is grey with a cross, not for sale is a dashed outline
-with a slash. A `SeatPainter` is built for one seat size and palette and keeps its fonts, pens
-and paths, so painting a coach allocates almost nothing.
+with a slash. A `SeatPainter` is built for one seat size, palette and device pixel ratio. It draws
+each kind of seat once into a small pixmap and afterwards only blits it and writes the label, so
+a coach of 75 seats costs 75 blits and 75 cached texts rather than hundreds of antialiased paths.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection
 from enum import Enum
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QFont, QPainter, QPainterPath, QPen, QStaticText, QTransform
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+    QStaticText,
+    QTransform,
+)
 
 from ticket_office.domain.seats import SeatFeature, SeatState
 from ticket_office.ui.seat_map.colours import SeatColours, StateColours
@@ -39,20 +51,30 @@ def look_of(state: SeatState, selected: bool) -> SeatLook:
 class SeatPainter:
     """Paints seats of one size in one colour set; build a new one when either changes."""
 
-    def __init__(self, colours: SeatColours, seat_size: float, base_font: QFont) -> None:
+    def __init__(
+        self,
+        colours: SeatColours,
+        seat_size: float,
+        base_font: QFont,
+        device_pixel_ratio: float = 1.0,
+    ) -> None:
         self.colours = colours
         self.seat_size = s = seat_size
+        self.device_pixel_ratio = self._ratio = device_pixel_ratio
+        self._sprites: dict[tuple[SeatLook, bool, bool, bool], QPixmap] = {}
+        self._panes: dict[tuple[int, int], QPixmap] = {}
         self._inset = max(1.0, 0.05 * s)
         self._radius = 0.18 * s
         self._backrest = 0.17 * s
         self._label_font = QFont(base_font)
         self._label_font.setPixelSize(max(7, round(0.33 * s)))
         self._label_font.setWeight(QFont.Weight.DemiBold)
+        self.caption_pen = _round_pen(colours.first_class_badge, max(2.0, 0.07 * s))
         self.badge_font = QFont(base_font)
         self.badge_font.setPixelSize(max(8, round(0.3 * s)))
         self.badge_font.setBold(True)
         self._glyph_font = QFont(base_font)
-        self._glyph_font.setPixelSize(max(6, round(0.3 * s)))
+        self._glyph_font.setPixelSize(max(7, round(0.36 * s)))
         self._labels: dict[str, QStaticText] = {}
         self._styles = {
             SeatLook.FREE: colours.free,
@@ -73,7 +95,7 @@ class SeatPainter:
             look: _round_pen(style.mark, max(1.0, 0.055 * s))
             for look, style in self._styles.items()
         }
-        self._mark_pens[SeatLook.SELECTED] = _round_pen(colours.selected.mark, max(1.3, 0.075 * s))
+        self._mark_pens[SeatLook.SELECTED] = _round_pen(colours.selected.mark, max(1.0, 0.04 * s))
         self._glyph_pens = {
             look: _round_pen(style.text, max(1.0, 0.04 * s)) for look, style in self._styles.items()
         }
@@ -88,14 +110,13 @@ class SeatPainter:
         # they always sit on the open side, clear of the backrest.
         mirror = QTransform(-1, 0, 0, 1, s, 0)
         marks = {
-            SeatLook.SELECTED: _tick_path(s),
+            SeatLook.SELECTED: _ring_path(s, self._inset + self._backrest),
             SeatLook.HELD: _hatch_path(s, self._inset + self._backrest),
             SeatLook.TAKEN: _cross_path(s),
             SeatLook.NOT_FOR_SALE: _slash_path(s),
         }
         self._marks = {True: marks, False: {k: mirror.map(p) for k, p in marks.items()}}
-        quiet = _quiet_path(s)
-        self._quiet = {True: quiet, False: mirror.map(quiet)}
+        self._quiet = _quiet_path(s)
         self._table_pen = QPen(colours.table_edge, line)
         self._table_brush = QBrush(colours.table)
         self._window_brush = QBrush(colours.window_glass)
@@ -114,33 +135,94 @@ class SeatPainter:
         features: Collection[SeatFeature],
         backrest_on_left: bool,
     ) -> None:
+        """Blit the cached picture of this kind of seat, then write its label on it."""
+        wheelchair = SeatFeature.WHEELCHAIR in features
+        quiet = SeatFeature.QUIET in features
+        key = (look, backrest_on_left, wheelchair, quiet)
+        sprite = self._sprites.get(key)
+        if sprite is None:
+            sprite = self._sprites[key] = self._render_sprite(*key)
+        # Whole device pixels keep the blit sharp.
+        ratio = self._ratio
+        corner = QPointF(round(rect.x() * ratio) / ratio, round(rect.y() * ratio) / ratio)
+        painter.drawPixmap(corner, sprite)
+        if label:
+            s = self.seat_size
+            # With a feature glyph the label moves up to make a second line for the glyphs.
+            lift = 0.14 * s if wheelchair or quiet else 0.0
+            front = (self._backrest / 2) * (1 if backrest_on_left else -1)
+            painter.setPen(self._styles[look].text)
+            self._paint_label(painter, corner + QPointF(s / 2 + front, s / 2 - lift), label)
+
+    def _render_sprite(
+        self, look: SeatLook, backrest_on_left: bool, wheelchair: bool, quiet: bool
+    ) -> QPixmap:
+        side = math.ceil(self.seat_size * self._ratio)
+        sprite = QPixmap(side, side)
+        sprite.setDevicePixelRatio(self._ratio)
+        sprite.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(sprite)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self._draw_seat(painter, look, backrest_on_left, wheelchair, quiet)
+        painter.end()
+        return sprite
+
+    def _draw_seat(
+        self,
+        painter: QPainter,
+        look: SeatLook,
+        backrest_on_left: bool,
+        wheelchair: bool,
+        quiet: bool,
+    ) -> None:
+        """The seat without its label, at (0, 0)."""
+        rect = QRectF(0, 0, self.seat_size, self.seat_size)
         body = rect.adjusted(self._inset, self._inset, -self._inset, -self._inset)
         painter.setPen(self._border_pens[look])
         painter.setBrush(self._fills[look])
         painter.drawRoundedRect(body, self._radius, self._radius)
         if look is not SeatLook.NOT_FOR_SALE:
             self._paint_backrest(painter, body, look, backrest_on_left)
-        origin = rect.topLeft()
-        painter.translate(origin)
         mark = self._marks[backrest_on_left].get(look)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
         if mark is not None:
             painter.setPen(self._mark_pens[look])
+            painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawPath(mark)
-        if SeatFeature.QUIET in features:
-            painter.setPen(self._glyph_pens[look])
-            painter.drawPath(self._quiet[backrest_on_left])
-        painter.translate(-origin)
-        text_colour = self._styles[look].text
-        painter.setPen(text_colour)
-        if label:
-            self._paint_label(painter, rect, label, backrest_on_left)
-        if SeatFeature.WHEELCHAIR in features:
-            painter.setFont(self._glyph_font)
-            s = self.seat_size
-            x = rect.right() - 0.44 * s if backrest_on_left else rect.left() + 0.1 * s
-            corner = QRectF(x, rect.bottom() - 0.42 * s, 0.34 * s, 0.36 * s)
-            painter.drawText(corner, Qt.AlignmentFlag.AlignCenter, WHEELCHAIR_GLYPH)
+        if wheelchair or quiet:
+            front = (self._backrest / 2) * (1 if backrest_on_left else -1)
+            self._paint_glyphs(painter, rect, look, front, wheelchair, quiet)
+
+    def _paint_glyphs(
+        self,
+        painter: QPainter,
+        rect: QRectF,
+        look: SeatLook,
+        front: float,
+        wheelchair: bool,
+        quiet: bool,
+    ) -> None:
+        s = self.seat_size
+        centre = rect.center() + QPointF(front, 0.24 * s)
+        step = 0.17 * s if wheelchair and quiet else 0.0
+        colour = self._styles[look].text
+        if wheelchair:
+            self.paint_wheelchair(painter, centre - QPointF(step, 0), colour)
+        if quiet:
+            self.paint_quiet(painter, centre + QPointF(step, 0), self._glyph_pens[look])
+
+    def paint_wheelchair(self, painter: QPainter, centre: QPointF, colour: QColor) -> None:
+        s = self.seat_size
+        painter.setPen(colour)
+        painter.setFont(self._glyph_font)
+        box = QRectF(centre.x() - 0.2 * s, centre.y() - 0.17 * s, 0.4 * s, 0.34 * s)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, WHEELCHAIR_GLYPH)
+
+    def paint_quiet(self, painter: QPainter, centre: QPointF, pen: QPen | None = None) -> None:
+        painter.translate(centre)
+        painter.setPen(pen or self._glyph_pens[SeatLook.FREE])
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(self._quiet)
+        painter.translate(-centre)
 
     def _paint_backrest(
         self, painter: QPainter, body: QRectF, look: SeatLook, on_left: bool
@@ -151,9 +233,7 @@ class SeatPainter:
         painter.setBrush(self._backrest_brushes[look])
         painter.drawRoundedRect(QRectF(x, body.top(), width, body.height()), width / 2, width / 2)
 
-    def _paint_label(
-        self, painter: QPainter, rect: QRectF, label: str, backrest_on_left: bool
-    ) -> None:
+    def _paint_label(self, painter: QPainter, centre: QPointF, label: str) -> None:
         static = self._labels.get(label)
         if static is None:
             static = QStaticText(label)
@@ -161,12 +241,10 @@ class SeatPainter:
             static.prepare(QTransform(), self._label_font)
             self._labels[label] = static
         size = static.size()
-        nudge = self._backrest / 2 if backrest_on_left else -self._backrest / 2
-        top_left = QPointF(
-            rect.center().x() + nudge - size.width() / 2, rect.center().y() - size.height() / 2
-        )
         painter.setFont(self._label_font)
-        painter.drawStaticText(top_left, static)
+        painter.drawStaticText(
+            QPointF(centre.x() - size.width() / 2, centre.y() - size.height() / 2), static
+        )
 
     def paint_table(self, painter: QPainter, rect: QRectF) -> None:
         painter.setPen(self._table_pen)
@@ -175,9 +253,27 @@ class SeatPainter:
         painter.drawRoundedRect(rect, radius, radius)
 
     def paint_window(self, painter: QPainter, rect: QRectF) -> None:
+        """A pane of glass on the wall; every pane of a coach has the same size, so blit one."""
+        key = (round(rect.width() * 100), round(rect.height() * 100))
+        pane = self._panes.get(key)
+        if pane is None:
+            pane = self._panes[key] = self._render_pane(rect.width(), rect.height())
+        ratio = self._ratio
+        painter.drawPixmap(
+            QPointF(round(rect.x() * ratio) / ratio, round(rect.y() * ratio) / ratio), pane
+        )
+
+    def _render_pane(self, width: float, height: float) -> QPixmap:
+        pane = QPixmap(math.ceil(width * self._ratio), math.ceil(height * self._ratio))
+        pane.setDevicePixelRatio(self._ratio)
+        pane.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pane)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(self._window_brush)
-        painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
+        painter.drawRoundedRect(QRectF(0, 0, width, height), height / 2, height / 2)
+        painter.end()
+        return pane
 
     def paint_focus(self, painter: QPainter, rect: QRectF) -> None:
         painter.setPen(self._focus_pen)
@@ -234,24 +330,25 @@ def _slash_path(s: float) -> QPainterPath:
     return path
 
 
-def _tick_path(s: float) -> QPainterPath:
-    """A small tick in the top-right corner."""
+def _ring_path(s: float, edge: float) -> QPainterPath:
+    """A second, inner outline: the shape that says "selected" besides the colour."""
     path = QPainterPath()
-    path.moveTo(0.66 * s, 0.2 * s)
-    path.lineTo(0.72 * s, 0.27 * s)
-    path.lineTo(0.84 * s, 0.13 * s)
+    ring = QRectF(edge + 0.07 * s, 0.13 * s, s - edge - 0.07 * s - 0.13 * s, 0.74 * s)
+    path.addRoundedRect(ring, 0.1 * s, 0.1 * s)
     return path
 
 
 def _quiet_path(s: float) -> QPainterPath:
-    """A muted loudspeaker low beside the backrest: a box, its cone and a slash."""
+    """A muted loudspeaker centred on (0, 0): a box, its cone and a slash."""
     path = QPainterPath()
-    x, y, u = 0.27 * s, 0.67 * s, 0.04 * s
-    path.addRect(QRectF(x, y + u, 1.2 * u, 2 * u))
-    path.moveTo(x + 1.2 * u, y + u)
-    path.lineTo(x + 2.6 * u, y - 0.2 * u)
-    path.lineTo(x + 2.6 * u, y + 4.2 * u)
-    path.lineTo(x + 1.2 * u, y + 3 * u)
-    path.moveTo(x + 3.6 * u, y + 0.6 * u)
-    path.lineTo(x + 5.4 * u, y + 3.4 * u)
+    u = 0.038 * s
+    path.addRect(QRectF(-3.2 * u, -1.1 * u, 1.4 * u, 2.2 * u))
+    path.moveTo(-1.8 * u, -1.1 * u)
+    path.lineTo(0.2 * u, -2.8 * u)
+    path.lineTo(0.2 * u, 2.8 * u)
+    path.lineTo(-1.8 * u, 1.1 * u)
+    path.moveTo(1.4 * u, -1.6 * u)
+    path.lineTo(3.6 * u, 1.6 * u)
+    path.moveTo(3.6 * u, -1.6 * u)
+    path.lineTo(1.4 * u, 1.6 * u)
     return path

@@ -31,6 +31,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QPen,
+    QPixmap,
 )
 from PySide6.QtWidgets import QToolTip, QWidget
 
@@ -38,7 +39,12 @@ from ticket_office.domain.fares import SeatClass
 from ticket_office.domain.seats import SeatFeature, SeatState
 from ticket_office.services.results import CoachInfo, SeatInfo, SeatMap
 from ticket_office.ui.seat_map.colours import seat_colours
-from ticket_office.ui.seat_map.geometry import CoachGeometry, Direction, layout_coach
+from ticket_office.ui.seat_map.geometry import (
+    WINDOW_OVERHANG,
+    CoachGeometry,
+    Direction,
+    layout_coach,
+)
 from ticket_office.ui.seat_map.seat_painter import SeatPainter, look_of
 
 SELECTABLE = frozenset({SeatState.FREE, SeatState.HELD_BY_ME})
@@ -60,6 +66,10 @@ def _bold(font: QFont) -> QFont:
     bold = QFont(font)
     bold.setBold(True)
     return bold
+
+
+def _is_quiet_coach(coach: CoachInfo) -> bool:
+    return bool(coach.seats) and all(SeatFeature.QUIET in seat.features for seat in coach.seats)
 
 
 def utc_now() -> datetime:
@@ -93,7 +103,10 @@ class SeatMapWidget(QWidget):
         self._hover_seat: int | None = None
         self._unit_size = (1.0, 1.0)  # the largest coach's size at seat size 1
         self._geometry: CoachGeometry | None = None
+        self._layouts: dict[int, tuple[CoachGeometry, dict[int, frozenset[SeatFeature]]]] = {}
         self._painter: SeatPainter | None = None
+        self._drawn_features: dict[int, frozenset[SeatFeature]] = {}
+        self._background: QPixmap | None = None  # the coach without its seats, header included
         self._header_font = QFont(self.font())
         self._title_font = _bold(self._header_font)
 
@@ -119,17 +132,17 @@ class SeatMapWidget(QWidget):
         if coach_changed:
             self._coach_no = seat_map.coaches[0].coach_no if seat_map.coaches else None
         self._unit_size = self._largest_coach_size(seat_map.coaches)
-        self._geometry = None
+        self._forget_layout()
         self._hover_seat = None
         if self._seat_coach(self._focus_seat) != self._coach_no:
             self._focus_seat = self._first_seat()
         self.updateGeometry()
         self.update()
         self._describe_focus()
-        if dropped:
-            self.seatsDropped.emit(dropped)
         if selection_changed:
             self.selectionChanged.emit(list(self._selected))
+        if dropped:
+            self.seatsDropped.emit(dropped)
         if coach_changed and self._coach_no is not None:
             self.coachChanged.emit(self._coach_no)
 
@@ -149,6 +162,7 @@ class SeatMapWidget(QWidget):
         previous_cell = self._focus_cell()
         self._coach_no = coach_no
         self._geometry = None
+        self._background = None
         self._hover_seat = None
         same_place = self._seat_in_cell(previous_cell)
         self._focus_seat = same_place if same_place is not None else self._first_seat()
@@ -223,10 +237,23 @@ class SeatMapWidget(QWidget):
 
     # --- where things are (also what tests use) ------------------------------------------------
 
+    def _forget_layout(self) -> None:
+        """After a resize or new data: every coach must be laid out again."""
+        self._layouts.clear()
+        self._geometry = None
+        self._background = None
+
     def coach_geometry(self) -> CoachGeometry | None:
         """The current coach laid out in widget coordinates."""
         if self._geometry is None and self._coach_no is not None:
-            self._geometry = self._layout(self._coaches[self._coach_no])
+            laid_out = self._layouts.get(self._coach_no)
+            if laid_out is None:
+                coach = self._coaches[self._coach_no]
+                # A quiet coach says so once in its title instead of on every seat.
+                hide = {SeatFeature.QUIET} if _is_quiet_coach(coach) else set()
+                features = {seat.seat_id: seat.features - hide for seat in coach.seats}
+                laid_out = self._layouts[self._coach_no] = (self._layout(coach), features)
+            self._geometry, self._drawn_features = laid_out
         return self._geometry
 
     def seat_rect(self, seat_id: int) -> QRectF | None:
@@ -243,16 +270,22 @@ class SeatMapWidget(QWidget):
     def _header_height(self) -> float:
         return QFontMetricsF(self._header_font).height() + 8
 
+    def _caption_height(self) -> float:
+        return QFontMetricsF(self._header_font).height() + 8
+
     def _layout(self, coach: CoachInfo) -> CoachGeometry:
+        """Fit the largest coach of the train, so the scale stays put while paging coaches."""
         unit_width, unit_height = self._unit_size
-        top = MARGIN + self._header_height()
+        chrome = self._header_height() + self._caption_height()
         room_width = self.width() - 2 * MARGIN
-        room_height = self.height() - top - MARGIN
+        room_height = self.height() - 2 * MARGIN - chrome
         fit = min(room_width / unit_width, room_height / unit_height)
         seat_size = float(max(MIN_SEAT_SIZE, min(MAX_SEAT_SIZE, math.floor(fit))))
-        natural = layout_coach(coach, seat_size).bounds
+        spare_height = max(0.0, room_height - unit_height * seat_size)
+        top = MARGIN + spare_height / 2 + self._header_height()
         left = MARGIN + max(0.0, (room_width - unit_width * seat_size) / 2)
-        return layout_coach(coach, seat_size, QPointF(round(left), round(top - natural.top())))
+        overhang = WINDOW_OVERHANG * seat_size  # the window bars stick out above the outline
+        return layout_coach(coach, seat_size, QPointF(round(left), round(top + overhang)))
 
     @staticmethod
     def _largest_coach_size(coaches: Iterable[CoachInfo]) -> tuple[float, float]:
@@ -273,7 +306,9 @@ class SeatMapWidget(QWidget):
         width, height = self._unit_size
         return QSize(
             math.ceil(width * seat_size + 2 * MARGIN),
-            math.ceil(height * seat_size + 2 * MARGIN + self._header_height()),
+            math.ceil(
+                height * seat_size + 2 * MARGIN + self._header_height() + self._caption_height()
+            ),
         )
 
     # --- text ----------------------------------------------------------------------------------
@@ -355,12 +390,12 @@ class SeatMapWidget(QWidget):
             self._painter = None
             self._header_font = QFont(self.font())
             self._title_font = _bold(self._header_font)
-            self._geometry = None
+            self._forget_layout()
             self.update()
         super().changeEvent(event)
 
     def resizeEvent(self, event) -> None:
-        self._geometry = None
+        self._forget_layout()
         super().resizeEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
@@ -461,47 +496,66 @@ class SeatMapWidget(QWidget):
     # --- painting ------------------------------------------------------------------------------
 
     def _seat_painter(self, seat_size: float) -> SeatPainter:
-        if self._painter is None or self._painter.seat_size != seat_size:
-            self._painter = SeatPainter(seat_colours(self.palette()), seat_size, self.font())
+        ratio = self.devicePixelRatioF()
+        painter = self._painter
+        if painter is None or (painter.seat_size, painter.device_pixel_ratio) != (seat_size, ratio):
+            colours = seat_colours(self.palette())
+            self._painter = SeatPainter(colours, seat_size, self.font(), ratio)
         return self._painter
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        palette = self.palette()
-        painter.fillRect(event.rect(), palette.color(QPalette.ColorRole.Window))
         geometry = self.coach_geometry()
         if geometry is None:
+            palette = self.palette()
+            painter.fillRect(event.rect(), palette.color(QPalette.ColorRole.Window))
             painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.tr("No train chosen"))
             return
         seats = self._seat_painter(geometry.seat_size)
-        self._paint_header(painter, geometry, seats)
-        self._paint_coach_body(painter, geometry, seats)
-        for table in geometry.tables:
-            seats.paint_table(painter, table)
-        for window in geometry.windows:
-            seats.paint_window(painter, window)
+        background = self._background
+        if background is None or background.devicePixelRatio() != self.devicePixelRatioF():
+            self._background = self._render_background(geometry, seats)
+        painter.drawPixmap(0, 0, self._background)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         dirty = QRectF(event.rect())
-        selected = set(self._selected)
+        selected = self._selected
         for seat_id, rect in geometry.seat_rects.items():
             if not rect.intersects(dirty):
                 continue
             seat = self._seats[seat_id]
             look = look_of(seat.state, seat_id in selected)
             backrest = geometry.backrest_on_left[seat_id]
-            seats.paint_seat(painter, rect, look, seat.label, seat.features, backrest)
+            features = self._drawn_features[seat_id]
+            seats.paint_seat(painter, rect, look, seat.label, features, backrest)
         if self._hover_seat in geometry.seat_rects and self._is_selectable(self._hover_seat):
             seats.paint_hover(painter, geometry.seat_rects[self._hover_seat])
         if self.hasFocus() and self._focus_seat in geometry.seat_rects:
             seats.paint_focus(painter, geometry.seat_rects[self._focus_seat])
 
+    def _render_background(self, geometry: CoachGeometry, seats: SeatPainter) -> QPixmap:
+        """Everything but the seats; redrawn only when the coach, size or palette changes."""
+        ratio = self.devicePixelRatioF()
+        background = QPixmap(self.size() * ratio)
+        background.setDevicePixelRatio(ratio)
+        background.fill(self.palette().color(QPalette.ColorRole.Window))
+        painter = QPainter(background)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self._paint_header(painter, geometry, seats)
+        self._paint_coach_body(painter, geometry, seats)
+        for table in geometry.tables:
+            seats.paint_table(painter, table)
+        for window in geometry.windows:
+            seats.paint_window(painter, window)
+        painter.end()
+        return background
+
     def _paint_header(self, painter: QPainter, geometry: CoachGeometry, seats: SeatPainter) -> None:
         coach = self._coaches[geometry.coach_no]
         colours = seats.colours
-        line = QRectF(
-            geometry.outline.left(), MARGIN, geometry.outline.width(), self._header_height() - 8
-        )
+        height = self._header_height()
+        top = geometry.bounds.top() - height
+        line = QRectF(geometry.outline.left(), top, geometry.outline.width(), height - 8)
         painter.setFont(self._title_font)
         painter.setPen(colours.text)
         painter.drawText(
@@ -522,7 +576,10 @@ class SeatMapWidget(QWidget):
             kind = self.tr("Standard class")
         else:
             kind = self.tr("First and standard class")
-        return self.tr("Coach {0} · {1}").format(coach.coach_no, kind)
+        title = self.tr("Coach {0} · {1}").format(coach.coach_no, kind)
+        if _is_quiet_coach(coach):
+            title = self.tr("{0} · Quiet coach").format(title)
+        return title
 
     def _paint_coach_body(
         self, painter: QPainter, geometry: CoachGeometry, seats: SeatPainter
@@ -545,23 +602,20 @@ class SeatMapWidget(QWidget):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRoundedRect(geometry.outline, radius, radius)
         for band in geometry.first_class:
-            self._paint_first_class_badge(painter, band, geometry, seats)
+            self._paint_first_class_caption(painter, band, geometry, seats)
 
-    def _paint_first_class_badge(
+    def _paint_first_class_caption(
         self, painter: QPainter, band: QRectF, geometry: CoachGeometry, seats: SeatPainter
     ) -> None:
+        """A gold bracket under the first-class part of the coach, labelled "1st class"."""
         colours = seats.colours
-        painter.setFont(seats.badge_font)
-        text = self.tr("1st")
-        metrics = QFontMetricsF(seats.badge_font)
-        width = metrics.horizontalAdvance(text) + 0.3 * geometry.seat_size
-        height = metrics.height() + 0.06 * geometry.seat_size
-        left = max(band.left(), geometry.outline.left() + 0.5 * geometry.seat_size)
-        badge = QRectF(
-            left + 0.1 * geometry.seat_size, geometry.outline.bottom() - height / 2, width, height
-        )
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(colours.first_class_badge)
-        painter.drawRoundedRect(badge, height / 2, height / 2)
-        painter.setPen(colours.first_class_badge_text)
-        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
+        inset = 0.45 * geometry.seat_size
+        left = max(band.left(), geometry.outline.left() + inset)
+        right = min(band.right(), geometry.outline.right() - inset)
+        y = geometry.bounds.bottom() + 3
+        painter.setPen(seats.caption_pen)
+        painter.drawLine(QPointF(left, y), QPointF(right, y))
+        painter.setFont(self._title_font)
+        painter.setPen(colours.first_class_badge)
+        caption = QRectF(left, y + 1, right - left, self._caption_height() - 4)
+        painter.drawText(caption, Qt.AlignmentFlag.AlignCenter, self.tr("1st class"))
