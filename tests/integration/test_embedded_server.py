@@ -13,7 +13,7 @@ import pytest
 
 from ticket_office.db.embedded import default_data_dir, start_embedded
 
-pytestmark = pytest.mark.skipif(
+embedded_only = pytest.mark.skipif(
     bool(os.environ.get("TICKET_OFFICE_TEST_DATABASE_URL")),
     reason="tests the embedded server itself",
 )
@@ -24,6 +24,7 @@ def postmaster_pid(pgdata):
     return int(pid_file.read_text().split()[0]) if pid_file.exists() else None
 
 
+@embedded_only
 def test_a_killed_app_does_not_keep_the_server_running_forever(tmp_path):
     crashed = subprocess.Popen(
         [
@@ -55,6 +56,7 @@ def test_a_killed_app_does_not_keep_the_server_running_forever(tmp_path):
     assert postmaster_pid(pgdata) is None
 
 
+@embedded_only
 def test_the_locale_override_for_initdb_does_not_leak_into_the_app(tmp_path, monkeypatch):
     monkeypatch.setenv("LANG", "xx_YY.UTF-8")
     monkeypatch.delenv("LC_ALL", raising=False)

@@ -62,3 +62,17 @@ def test_clerks_cannot_manage_operators_but_supervisors_can():
     assert not permits(Role.CLERK, Permission.MANAGE_OPERATORS)
     assert permits(Role.SUPERVISOR, Permission.MANAGE_OPERATORS)
     assert not permits(Role.CONDUCTOR, Permission.SELL)
+
+
+@pytest.mark.parametrize("zone", ["", "Mars/Olympus", "UTC+1", "../etc/passwd"])
+def test_unknown_time_zones_are_refused(zone):
+    from ticket_office.domain.time_zones import iana_time_zone
+
+    with pytest.raises(ValidationError):
+        iana_time_zone(zone)
+
+
+def test_iana_time_zones_are_accepted():
+    from ticket_office.domain.time_zones import iana_time_zone
+
+    assert iana_time_zone(" Europe/Madrid ") == "Europe/Madrid"

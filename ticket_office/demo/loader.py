@@ -14,6 +14,7 @@ from ticket_office.demo.network import DemoNetwork, demo_network, reversed_line,
 from ticket_office.domain.errors import ValidationError
 from ticket_office.domain.fares import SeatClass
 from ticket_office.domain.references import ALPHABET, LENGTH
+from ticket_office.domain.time_zones import iana_time_zone
 from ticket_office.services import passwords
 from ticket_office.services.pricing import FareTable
 from ticket_office.services.results import OperatorContext
@@ -68,7 +69,10 @@ def _ids(session: Session, table: str, key: str) -> dict[str, int]:
 def _write_network(session: Session, network: DemoNetwork, today: date) -> None:
     session.execute(
         text("INSERT INTO stations (code, name, timezone) VALUES (:code, :name, :timezone)"),
-        [vars(s) for s in network.stations],
+        [
+            {"code": s.code, "name": s.name, "timezone": iana_time_zone(s.timezone)}
+            for s in network.stations
+        ],
     )
     stations = _ids(session, "stations", "code")
     for layout in network.layouts:
