@@ -46,18 +46,23 @@ DISPLAY_LIBRARIES = {
     "xcb-xkb": "libxcb-xkb1",
 }
 FONT_PACKAGE = "fonts-dejavu-core"
+# The tests rasterise printed tickets with pdftoppm to prove their QR codes scan.
+TEST_PROGRAMS = {"pdftoppm": "poppler-utils"}
 
 
 def say(message: str) -> None:
     print(f"[ticket-office] {message}", flush=True)
 
 
-def missing_system_packages(with_display: bool) -> list[str]:
+def missing_system_packages(with_display: bool, for_tests: bool) -> list[str]:
     wanted = dict(SYSTEM_LIBRARIES)
     if with_display:
         wanted.update(DISPLAY_LIBRARIES)
     missing = [package for library, package in wanted.items()
                if ctypes.util.find_library(library) is None]
+    if for_tests:
+        missing += [package for program, package in TEST_PROGRAMS.items()
+                    if shutil.which(program) is None]
     fonts = shutil.which("fc-list") and subprocess.run(
         ["fc-list"], capture_output=True, text=True).stdout.strip()
     if not fonts:
@@ -142,7 +147,9 @@ def main() -> int:
         print(__doc__)
         return 2
     command, arguments = sys.argv[1], sys.argv[2:]
-    install_system_packages(missing_system_packages(with_display=command == "app"))
+    install_system_packages(
+        missing_system_packages(with_display=command == "app", for_tests=command == "test")
+    )
     ensure_virtualenv()
     ensure_python_packages()
     return run_app(arguments) if command == "app" else run_tests(arguments)

@@ -60,6 +60,14 @@ class TestServer:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(autouse=True)
+def _signing_secret_in_a_temporary_file(tmp_path_factory, monkeypatch):
+    """Printing creates a ticket-signing secret; keep it out of the real data folder."""
+    secret = tmp_path_factory.getbasetemp() / "ticket-signing-secret"
+    monkeypatch.setenv("TICKET_OFFICE_SIGNING_SECRET_FILE", str(secret))
+    monkeypatch.delenv("TICKET_OFFICE_SIGNING_SECRET", raising=False)
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[TestServer]:
     if EXTERNAL_URL:

@@ -19,7 +19,8 @@ from ticket_office.services.unit_of_work import UnitOfWork
 
 MAX_RESULTS = 50
 
-# The leg of a booking is the leg of its tickets (one booking, one leg).
+# The leg of a booking is the leg of its tickets (one booking, one leg); after a move, the
+# active tickets on the booking's current run say where it goes.
 _BOOKINGS = """
     SELECT b.id, b.reference, b.status, b.run_id, s.train_number, r.service_date,
            b.total_cents, b.refunded_cents, b.payment_method, b.payment_reference,
@@ -34,7 +35,9 @@ _BOOKINGS = """
     JOIN operators op ON op.id = b.operator_id
     LEFT JOIN stations st ON st.id = b.station_id
     JOIN LATERAL (SELECT board_position, alight_position FROM tickets
-                  WHERE booking_id = b.id ORDER BY id LIMIT 1) leg ON true
+                  WHERE booking_id = b.id
+                  ORDER BY (run_id = b.run_id) DESC, (status = 'active') DESC, id
+                  LIMIT 1) leg ON true
     JOIN run_stops bo ON bo.run_id = b.run_id AND bo.position = leg.board_position
     JOIN run_stops al ON al.run_id = b.run_id AND al.position = leg.alight_position
     JOIN stations os ON os.id = bo.station_id

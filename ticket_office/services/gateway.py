@@ -6,7 +6,7 @@ these calls on its background task runner, never on the GUI thread.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, time
 
 from ticket_office.services import (
@@ -15,10 +15,13 @@ from ticket_office.services import (
     booking,
     booking_lookup,
     cancellation,
+    changes,
     holds,
     network,
     operators,
     pricing,
+    ticket_documents,
+    ticket_signing,
 )
 from ticket_office.services.results import (
     BookingDetails,
@@ -105,3 +108,36 @@ class TicketOfficeServices:
     # operators
     def list_operators(self, operator: OperatorContext) -> list[OperatorInfo]:
         return operators.list_operators(self.uow(), operator)
+
+    # tickets: documents to print, signing keys
+    def ticket_documents(self, operator: OperatorContext,
+                         reference: str) -> list[ticket_documents.TicketDocument]:
+        return ticket_documents.ticket_documents(self.uow(), operator, reference)
+
+    def reprint_tickets(self, operator: OperatorContext,
+                        reference: str) -> list[ticket_documents.TicketDocument]:
+        return ticket_documents.ticket_documents(self.uow(), operator, reference, reprint=True)
+
+    def public_keys(self, operator: OperatorContext) -> dict[int, bytes]:
+        return ticket_signing.public_keys(self.uow(), operator)
+
+    def rotate_signing_key(self, operator: OperatorContext) -> int:
+        return ticket_signing.rotate_signing_key(self.uow(), operator)
+
+    # changes: another seat, another run
+    def quote_seat_change(self, operator: OperatorContext, reference: str, ticket_id: int,
+                          seat_id: int) -> changes.ChangeResult:
+        return changes.quote_seat_change(self.uow(), operator, reference, ticket_id, seat_id)
+
+    def change_seat(self, operator: OperatorContext, reference: str, ticket_id: int,
+                    seat_id: int) -> changes.ChangeResult:
+        return changes.change_seat(self.uow(), operator, reference, ticket_id, seat_id)
+
+    def quote_move(self, operator: OperatorContext, reference: str, run_id: int, board: int,
+                   alight: int, seats: Mapping[int, int]) -> changes.ChangeResult:
+        return changes.quote_move(self.uow(), operator, reference, run_id, board, alight, seats)
+
+    def move_booking(self, operator: OperatorContext, reference: str, run_id: int, board: int,
+                     alight: int, seats: Mapping[int, int]) -> changes.ChangeResult:
+        return changes.move_booking(self.uow(), operator, reference, run_id, board, alight,
+                                    seats)

@@ -1,0 +1,344 @@
+"""The Bookings page driven as a clerk would, on a real database with synchronous tasks."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QDialog
+
+from ticket_office.domain.seats import SeatState
+from ticket_office.services import ticket_signing
+from ticket_office.services.results import BookingRequest, PassengerRequest, Payment
+from ticket_office.ui.bookings import BookingsView
+from ticket_office.ui.bookings.cancel_dialog import CancelConfirmDialog
+from ticket_office.ui.bookings.change_seat_dialog import ChangeSeatDialog
+from ticket_office.ui.bookings.models import BookingListModel, TicketTableModel
+from ticket_office.ui.bookings.move_dialog import MoveRunDialog
+from ticket_office.ui.tasks import ImmediateTaskRunner
+from ticket_office.ui.tickets import TicketPreviewDialog
+
+STANDARD_COACH = 4
+
+
+@pytest.fixture(autouse=True)
+def signing_secret(monkeypatch):
+    monkeypatch.setenv(ticket_signing.SECRET_ENV, "ui-bookings-test-secret-0123456789abcdef")
+
+
+def free_standard(services, clerk, run_id, board, alight, count):
+    seat_map = services.seat_map(clerk, run_id, board, alight)
+    return [s.seat_id for c in seat_map.coaches if c.coach_no == STANDARD_COACH
+            for s in c.seats if s.state is SeatState.FREE][:count]
+
+
+@pytest.fixture
+def reference(services, clerk, journey):
+    seats = free_standard(services, clerk, journey.run_id, journey.board_position,
+                          journey.alight_position, 2)
+    return services.book(clerk, BookingRequest(
+        journey.run_id, journey.board_position, journey.alight_position,
+        (PassengerRequest(seats[0], "Ana Silva"), PassengerRequest(seats[1], "Rui Silva")),
+        Payment("card", None, "CARD-9"),
+    )).reference
+
+
+@pytest.fixture
+def view(qtbot, services, clerk):
+    widget = BookingsView(services, ImmediateTaskRunner(), clerk)
+    qtbot.addWidget(widget)
+    widget.resize(1000, 700)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+@pytest.fixture
+def accept_confirmation(monkeypatch):
+    """Accept the cancel confirmation, keeping what it showed."""
+    shown: list[CancelConfirmDialog] = []
+
+    def exec_(dialog):
+        shown.append(dialog)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(CancelConfirmDialog, "exec", exec_)
+    return shown
+
+
+def passengers_shown(view) -> list[str]:
+    return [t.passenger_name for t in view.tickets.tickets()]
+
+
+def select_ticket(view, name):
+    for row in range(view.tickets_proxy.rowCount()):
+        index = view.tickets_proxy.index(row, 0)
+        if view.tickets_proxy.item(index).passenger_name == name:
+            view.tickets_table.selectRow(row)
+            view.tickets_table.setCurrentIndex(index)
+            return view.tickets_proxy.item(index)
+    raise AssertionError(name)
+
+
+# --- find ----------------------------------------------------------------------------------
+
+
+def test_a_booking_is_found_by_reference_typed_loosely(qtbot, view, reference):
+    view.focus_search()
+    qtbot.keyClicks(view.search_edit, f" {reference[:3].lower()} {reference[3:].lower()}")
+    qtbot.keyClick(view.search_edit, Qt.Key.Key_Return)
+    assert view.results.rowCount() == 1
+    assert view.current_booking().reference == reference
+    assert passengers_shown(view) == ["Ana Silva", "Rui Silva"]
+    assert reference in view.summary.text()
+
+
+def test_a_booking_is_found_by_passenger_name_and_travel_date(qtbot, view, journey, reference):
+    view.search_edit.setText("silva")
+    view.date_edit.setDate(QDate(journey.departs_at.date()))
+    qtbot.keyClick(view.date_edit, Qt.Key.Key_Return)
+    assert [b.reference for b in view.results.bookings()] == [reference]
+    assert view.current_booking().reference == reference
+
+
+def test_no_booking_on_another_date_says_so(view, journey, reference):
+    view.search_edit.setText("Silva")
+    view.date_edit.setDate(QDate(journey.departs_at.date() + timedelta(days=3)))
+    view.search()
+    assert view.results.rowCount() == 0
+    assert "No booking" in view.message.message()
+
+
+def test_an_unknown_reference_is_reported_and_nothing_is_shown(view):
+    view.search_edit.setText("ZZ22ZZ")
+    view.search()
+    assert view.results.rowCount() == 0
+    assert "ZZ22ZZ" in view.message.message()
+    assert not view.cancel_booking_action.isEnabled()
+
+
+def test_six_letters_are_tried_as_a_reference_then_as_a_name(view, services, clerk, journey):
+    seats = free_standard(services, clerk, journey.run_id, journey.board_position,
+                          journey.alight_position, 1)
+    reference = services.book(clerk, BookingRequest(
+        journey.run_id, journey.board_position, journey.alight_position,
+        (PassengerRequest(seats[0], "Beatriz Santos"),), Payment("card", None, "C"))).reference
+    view.date_edit.setDate(QDate(journey.departs_at.date()))
+    view.search_edit.setText("Santos")  # no O in references, so this is surely a name
+    view.search()
+    assert [b.reference for b in view.results.bookings()] == [reference]
+    view.search_edit.setText("BEATRZ")  # reads like a reference, finds nothing as one
+    view.search()
+    assert view.results.rowCount() == 0
+    assert "No booking with reference BEATRZ, and no passenger" in view.message.message()
+
+
+def test_show_booking_opens_a_booking_with_its_ticket_states(
+    view, services, clerk, reference
+):
+    ticket_ids = sorted(t.ticket_id for t in services.find_booking(clerk, reference).tickets)
+    services.cancel(clerk, reference, [ticket_ids[0]])
+    view.show_booking(reference)
+    states = {t.ticket_id: t.status for t in view.tickets.tickets()}
+    assert states == {ticket_ids[0]: "cancelled", ticket_ids[1]: "active"}
+    assert view.selected_tickets()[0].ticket_id == ticket_ids[1]
+
+
+# --- cancel --------------------------------------------------------------------------------
+
+
+def test_cancelling_the_booking_shows_the_rule_and_refunds_before_confirming(
+    view, services, clerk, reference, accept_confirmation
+):
+    view.show_booking(reference)
+    messages = []
+    view.statusMessage.connect(messages.append)
+    view.cancel_booking_action.trigger()
+    (dialog,) = accept_confirmation
+    assert "Full refund up to 24 h" in dialog.rule_label.text()
+    rows = dialog.refund_rows()
+    assert [row[0] for row in rows] == ["Ana Silva", "Rui Silva"]
+    assert all(row[3].startswith("€") for row in rows)
+    assert dialog.keep_button.isDefault()
+    booking = services.find_booking(clerk, reference)
+    assert booking.status == "cancelled"
+    assert booking.refunded_cents == dialog.quote.refund_cents
+    assert {t.status for t in view.tickets.tickets()} == {"cancelled"}
+    assert messages and reference in messages[0]
+    assert not view.cancel_booking_action.isEnabled()
+
+
+def test_declining_the_confirmation_cancels_nothing(monkeypatch, view, services, clerk, reference):
+    monkeypatch.setattr(CancelConfirmDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
+    view.show_booking(reference)
+    view.cancel_booking_action.trigger()
+    assert services.find_booking(clerk, reference).status == "active"
+    assert "Nothing was cancelled" in view.message.message()
+
+
+def test_cancelling_one_selected_ticket_frees_its_seat_for_the_leg_at_once(
+    qtbot, view, services, clerk, journey, reference, accept_confirmation
+):
+    view.show_booking(reference)
+    ticket = select_ticket(view, "Rui Silva")
+    qtbot.keyClick(view.tickets_table, Qt.Key.Key_Delete)
+    (dialog,) = accept_confirmation
+    assert [row[0] for row in dialog.refund_rows()] == ["Rui Silva"]
+    statuses = {t.passenger_name: t.status for t in services.find_booking(clerk, reference).tickets}
+    assert statuses == {"Ana Silva": "active", "Rui Silva": "cancelled"}
+    seat_map = services.seat_map(clerk, journey.run_id, journey.board_position,
+                                 journey.alight_position)
+    freed = next(s for c in seat_map.coaches for s in c.seats
+                 if c.coach_no == ticket.coach_no and s.label == ticket.seat_label)
+    assert freed.state is SeatState.FREE
+
+
+# --- change seat and move ------------------------------------------------------------------
+
+
+def test_a_clerk_changes_a_seat_through_the_seat_map(
+    qtbot, view, services, clerk, journey, reference
+):
+    view.show_booking(reference)
+    ticket = select_ticket(view, "Ana Silva")
+    view.change_seat_action.trigger()
+    dialog = view.findChild(ChangeSeatDialog)
+    assert dialog is not None and dialog.isVisible()
+    new_seat = free_standard(services, clerk, journey.run_id, journey.board_position,
+                             journey.alight_position, 1)[0]
+    dialog.panel.map_widget.set_selection([new_seat])
+    assert dialog.apply_button.isEnabled()
+    assert "Nothing to pay" in dialog.quote_label.text()
+    with qtbot.waitSignal(view.statusMessage, timeout=5000) as status:
+        qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+    assert "Ana Silva now in" in status.args[0]
+    assert not dialog.isVisible()
+    seat_map = services.seat_map(clerk, journey.run_id, journey.board_position,
+                                 journey.alight_position)
+    assert seat_map.seat(new_seat).state is SeatState.TAKEN
+    changed = next(t for t in view.tickets.tickets() if t.ticket_id == ticket.ticket_id)
+    assert (changed.coach_no, changed.seat_label) != (ticket.coach_no, ticket.seat_label)
+
+
+def test_a_seat_taken_meanwhile_is_refused_in_the_dialog_and_nothing_changes(
+    view, services, clerk, supervisor, journey, reference
+):
+    view.show_booking(reference)
+    select_ticket(view, "Ana Silva")
+    view.change_seat_action.trigger()
+    dialog = view.findChild(ChangeSeatDialog)
+    new_seat = free_standard(services, clerk, journey.run_id, journey.board_position,
+                             journey.alight_position, 1)[0]
+    dialog.panel.map_widget.set_selection([new_seat])
+    services.book(supervisor, BookingRequest(
+        journey.run_id, journey.board_position, journey.alight_position,
+        (PassengerRequest(new_seat, "Someone Else"),), Payment("card", None, "C")))
+    before = services.find_booking(clerk, reference)
+    dialog.apply_button.click()
+    assert dialog.isVisible()
+    assert "No longer available" in dialog.message.message()
+    assert dialog.panel.selected_seat_ids() == ()
+    assert services.find_booking(clerk, reference) == before
+
+
+def test_change_seat_needs_exactly_one_selected_ticket(view, reference):
+    view.show_booking(reference)
+    view.tickets_table.selectAll()
+    assert len(view.selected_tickets()) == 2
+    assert not view.change_seat_action.isEnabled()
+    assert view.cancel_tickets_action.isEnabled()
+
+
+def test_a_clerk_moves_the_booking_to_the_next_days_train(
+    qtbot, view, services, clerk, journey, reference
+):
+    view.show_booking(reference)
+    view.move_action.trigger()
+    dialog = view.findChild(MoveRunDialog)
+    assert dialog is not None
+    assert dialog.trains.run_ids()  # the booking's own date is listed at once
+    dialog.date_edit.setDate(QDate(journey.departs_at.date() + timedelta(days=1)))
+    dialog.find_trains()
+    target = next(j for j in dialog.trains.journeys() if j.train_number == journey.train_number)
+    dialog.choose_train(target)
+    seats = free_standard(services, clerk, target.run_id, target.board_position,
+                          target.alight_position, 2)
+    dialog.panel.map_widget.set_selection(seats[:1])
+    assert not dialog.apply_button.isEnabled()
+    assert "1 more seat" in dialog.quote_label.text()
+    dialog.panel.map_widget.set_selection(seats)
+    assert dialog.apply_button.isEnabled()
+    with qtbot.waitSignal(view.statusMessage, timeout=5000) as status:
+        dialog.apply_button.click()
+    assert "moved to train" in status.args[0]
+    booking = services.find_booking(clerk, reference)
+    assert booking.run_id == target.run_id
+    assert view.current_booking().run_id == target.run_id
+
+
+def test_the_bookings_own_train_is_not_offered_as_a_move(view, journey, reference):
+    view.show_booking(reference)
+    view.move_action.trigger()
+    dialog = view.findChild(MoveRunDialog)
+    own = next(j for j in dialog.trains.journeys() if j.run_id == journey.run_id)
+    dialog.choose_train(own)
+    assert "Change seat" in dialog.message.message()
+    assert dialog.leg is None
+
+
+# --- reprint, keys, roles ------------------------------------------------------------------
+
+
+def test_reprint_opens_the_preview_of_the_active_tickets(view, reference):
+    view.show_booking(reference)
+    view.reprint_action.trigger()
+    preview = view.findChild(TicketPreviewDialog)
+    assert preview is not None
+    assert len(preview.documents) == 2
+    preview.close()
+
+
+def test_every_action_has_a_shortcut(view):
+    for action in (view.cancel_booking_action, view.cancel_tickets_action,
+                   view.change_seat_action, view.move_action, view.reprint_action):
+        assert not action.shortcut().isEmpty(), action.text()
+        native = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        assert native in action.toolTip()
+
+
+def test_a_conductor_can_find_but_not_change_bookings(qtbot, services, conductor, reference):
+    view = BookingsView(services, ImmediateTaskRunner(), conductor)
+    qtbot.addWidget(view)
+    view.show_booking(reference)
+    assert view.current_booking().reference == reference
+    for action in (view.cancel_booking_action, view.cancel_tickets_action,
+                   view.change_seat_action, view.move_action, view.reprint_action):
+        assert not action.isEnabled()
+
+
+# --- models --------------------------------------------------------------------------------
+
+
+def test_the_booking_list_model_passes_the_model_tester(qtmodeltester, services, clerk,
+                                                         reference):
+    model = BookingListModel()
+    model.set_bookings([services.find_booking(clerk, reference)])
+    qtmodeltester.check(model)
+
+
+def test_the_ticket_model_passes_the_model_tester(qtmodeltester, services, clerk, reference):
+    booking = services.find_booking(clerk, reference)
+    services.cancel(clerk, reference, [booking.tickets[0].ticket_id])
+    model = TicketTableModel()
+    model.set_tickets(services.find_booking(clerk, reference).tickets)
+    qtmodeltester.check(model)
+    assert not model.flags(model.index(
+        next(r for r, t in enumerate(model.tickets()) if t.status == "cancelled"), 0)
+    ) & Qt.ItemFlag.ItemIsSelectable
+
+
+def test_empty_models_pass_the_model_tester(qtmodeltester):
+    qtmodeltester.check(BookingListModel())
+    qtmodeltester.check(TicketTableModel())
