@@ -58,13 +58,17 @@ def missing_system_packages(with_display: bool, for_tests: bool) -> list[str]:
     wanted = dict(SYSTEM_LIBRARIES)
     if with_display:
         wanted.update(DISPLAY_LIBRARIES)
-    missing = [package for library, package in wanted.items()
-               if ctypes.util.find_library(library) is None]
+    missing = [
+        package for library, package in wanted.items() if ctypes.util.find_library(library) is None
+    ]
     if for_tests:
-        missing += [package for program, package in TEST_PROGRAMS.items()
-                    if shutil.which(program) is None]
-    fonts = shutil.which("fc-list") and subprocess.run(
-        ["fc-list"], capture_output=True, text=True).stdout.strip()
+        missing += [
+            package for program, package in TEST_PROGRAMS.items() if shutil.which(program) is None
+        ]
+    fonts = (
+        shutil.which("fc-list")
+        and subprocess.run(["fc-list"], capture_output=True, text=True).stdout.strip()
+    )
     if not fonts:
         missing.append(FONT_PACKAGE)
     return missing
@@ -116,9 +120,14 @@ def ensure_python_packages() -> None:
 
 
 def run_app(arguments: list[str]) -> int:
-    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-            or os.environ.get("QT_QPA_PLATFORM")):
-        say("No display found. On a headless machine run:  xvfb-run -a python3 packaging/dev.py app")
+    if not (
+        os.environ.get("DISPLAY")
+        or os.environ.get("WAYLAND_DISPLAY")
+        or os.environ.get("QT_QPA_PLATFORM")
+    ):
+        say(
+            "No display found. On a headless machine run:  xvfb-run -a python3 packaging/dev.py app"
+        )
         return 1
     return subprocess.call([str(PYTHON), str(ROOT / "main.py"), *arguments], cwd=ROOT)
 
@@ -141,7 +150,7 @@ def run_tests(arguments: list[str]) -> int:
 
 
 def main() -> int:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - runs on whatever python3 the machine has
         sys.exit(f"Ticket Office needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
     if len(sys.argv) < 2 or sys.argv[1] not in {"app", "test"}:
         print(__doc__)

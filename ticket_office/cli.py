@@ -111,11 +111,14 @@ def cmd_where(args: argparse.Namespace) -> str:
     return "\n".join(lines)
 
 
-def _operator_command(
-    action: Callable[..., object], *extra: str
-) -> Callable[[argparse.Namespace], str]:
+def _operator_command(action_name: str, *extra: str) -> Callable[[argparse.Namespace], str]:
+    """A command calling `services.operators.<action_name>`, imported only when it runs."""
+
     def run(args: argparse.Namespace) -> str:
+        from ticket_office.services import operators
         from ticket_office.services.results import OperatorContext
+
+        action = getattr(operators, action_name)
 
         backend = _backend(args)
         values = [
@@ -167,18 +170,18 @@ def cmd_gui(args: argparse.Namespace) -> str:
 
 
 def _commands() -> dict[str, Callable[[argparse.Namespace], str]]:
-    from ticket_office.services import operators
-
+    # Nothing is imported here: `gui` must reach the login window without loading the
+    # database stack first.
     return {
         "gui": cmd_gui,
         "migrate": cmd_migrate,
         "load-demo": cmd_load_demo,
         "where": cmd_where,
         "create-operator": cmd_create_operator,
-        "reset-password": _operator_command(operators.reset_password, "password"),
-        "deactivate": _operator_command(operators.deactivate),
-        "reactivate": _operator_command(operators.reactivate),
-        "unlock": _operator_command(operators.unlock),
+        "reset-password": _operator_command("reset_password", "password"),
+        "deactivate": _operator_command("deactivate"),
+        "reactivate": _operator_command("reactivate"),
+        "unlock": _operator_command("unlock"),
         "operators": cmd_operators,
     }
 

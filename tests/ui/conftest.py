@@ -5,3 +5,51 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+# --- the desk (login, search, sale, live updates) -------------------------------------------------
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def tasks(qapp):
+    """Service calls run at once on the calling thread, so tests read like the clerk's steps."""
+    from ticket_office.ui.tasks import ImmediateTaskRunner
+
+    return ImmediateTaskRunner()
+
+
+@pytest.fixture
+def settings(tmp_path):
+    """QSettings in a private file, never the user's."""
+    from PySide6.QtCore import QSettings
+
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def desk_window(qtbot, backend, tasks, settings):
+    """Make a signed-in MainWindow: `desk_window(operator, live=False)`."""
+    from ticket_office.ui.live_updates import LiveUpdates
+    from ticket_office.ui.main_window import MainWindow
+
+    made = []
+
+    def make(operator, *, live: bool = False, backoff_ms=(50, 100)):
+        updates = None
+        if live:
+            updates = LiveUpdates(backend.change_listener(), tasks, backoff_ms=backoff_ms)
+            updates.start()
+        window = MainWindow(backend.services, tasks, operator, server=backend.server,
+                            live=updates, settings=settings)
+        qtbot.addWidget(window)
+        window.show()
+        window.start()
+        made.append((window, updates))
+        return window
+
+    yield make
+    for _window, updates in made:
+        if updates is not None:
+            updates.stop()

@@ -17,7 +17,11 @@ from ticket_office.config import EMBEDDED_DATABASE, DatabaseChoice
 from ticket_office.db import schema
 from ticket_office.db.embedded import EmbeddedServer, start_embedded
 from ticket_office.db.engine import describe_url, make_engine
-from ticket_office.domain.errors import DatabaseUnavailable, SchemaMismatch
+from ticket_office.domain.errors import (
+    DatabaseAuthenticationFailed,
+    DatabaseUnavailable,
+    SchemaMismatch,
+)
 
 
 @dataclass
@@ -73,13 +77,28 @@ def open_database(
             )
     except sa_exc.OperationalError as exc:
         engine.dispose()
-        raise DatabaseUnavailable(
-            f"Cannot reach {description}: {str(exc.orig).strip().splitlines()[0]}"
-        ) from exc
+        reason = str(exc.orig).strip().splitlines()[0]
+        if _is_authentication_failure(exc):
+            raise DatabaseAuthenticationFailed(
+                f"{description} refused the database password: {reason}"
+            ) from exc
+        raise DatabaseUnavailable(f"Cannot reach {description}: {reason}") from exc
     except SchemaMismatch:
         engine.dispose()
         raise
     return OpenedDatabase(engine, url, description, embedded, migrated)
+
+
+def _is_authentication_failure(exc: sa_exc.OperationalError) -> bool:
+    # libpq reports a refused password before a session exists, so the SQLSTATE is not always
+    # set; its message is stable across server versions.
+    code = getattr(exc.orig, "sqlstate", None)
+    message = str(exc.orig).lower()
+    return (
+        code in {"28P01", "28000"}
+        or "password authentication failed" in message
+        or ("no password supplied" in message)
+    )
 
 
 def _upgrade_if_behind(engine: Engine) -> bool:

@@ -24,12 +24,11 @@ from sqlalchemy import (
     Numeric,
     SmallInteger,
     String,
-    Text,
     UniqueConstraint,
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, ExcludeConstraint, INT4RANGE, JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, INT4RANGE, JSONB, ExcludeConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -54,9 +53,7 @@ class Station(Base):
     name: Mapped[str] = mapped_column(String(80))
     timezone: Mapped[str] = mapped_column(String(64))
     gtfs_stop_id: Mapped[str | None] = mapped_column(String(64), unique=True)
-    __table_args__ = (
-        Index("ix_stations_lower_name", func.lower(text("name"))),
-    )
+    __table_args__ = (Index("ix_stations_lower_name", func.lower(text("name"))),)
 
 
 class Route(Base):
@@ -69,7 +66,9 @@ class Route(Base):
 
 class RouteStop(Base):
     __tablename__ = "route_stops"
-    route_id: Mapped[int] = mapped_column(ForeignKey("routes.id", ondelete="CASCADE"), primary_key=True)
+    route_id: Mapped[int] = mapped_column(
+        ForeignKey("routes.id", ondelete="CASCADE"), primary_key=True
+    )
     position: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
     distance_km: Mapped[Decimal] = mapped_column(Numeric(8, 2))
@@ -92,7 +91,9 @@ class CoachLayout(Base):
     created_at: Mapped[datetime] = mapped_column(TZ, server_default=func.now())
     __table_args__ = (
         UniqueConstraint("code", "version", name="uq_coach_layouts_code_version"),
-        CheckConstraint("grid_rows BETWEEN 1 AND 60 AND grid_columns BETWEEN 1 AND 12", name="grid"),
+        CheckConstraint(
+            "grid_rows BETWEEN 1 AND 60 AND grid_columns BETWEEN 1 AND 12", name="grid"
+        ),
     )
 
 
@@ -136,7 +137,9 @@ class Service(Base):
 
 class ServiceStop(Base):
     __tablename__ = "service_stops"
-    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"), primary_key=True)
+    service_id: Mapped[int] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), primary_key=True
+    )
     position: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
     distance_km: Mapped[Decimal] = mapped_column(Numeric(8, 2))
@@ -148,14 +151,18 @@ class ServiceStop(Base):
 
 class ServiceException(Base):
     __tablename__ = "service_exceptions"
-    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"), primary_key=True)
+    service_id: Mapped[int] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), primary_key=True
+    )
     service_date: Mapped[date] = mapped_column(Date, primary_key=True)
     runs: Mapped[bool] = mapped_column(Boolean)  # True adds the date, False removes it
 
 
 class ServiceCoach(Base):
     __tablename__ = "service_coaches"
-    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"), primary_key=True)
+    service_id: Mapped[int] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), primary_key=True
+    )
     coach_no: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     layout_id: Mapped[int] = mapped_column(ForeignKey("coach_layouts.id"))
 
@@ -216,7 +223,9 @@ class FareRate(Base):
     minimum_cents: Mapped[int] = mapped_column(Integer)
     __table_args__ = (
         UniqueConstraint("seat_class", "valid_from", name="uq_fare_rates_class_from"),
-        CheckConstraint("base_cents >= 0 AND cents_per_km >= 0 AND minimum_cents >= 0", name="positive"),
+        CheckConstraint(
+            "base_cents >= 0 AND cents_per_km >= 0 AND minimum_cents >= 0", name="positive"
+        ),
     )
 
 
@@ -242,9 +251,7 @@ class Operator(Base):
     locked_until: Mapped[datetime | None] = mapped_column(TZ)
     must_change_password: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(TZ, server_default=func.now())
-    __table_args__ = (
-        CheckConstraint("role IN ('clerk', 'conductor', 'supervisor')", name="role"),
-    )
+    __table_args__ = (CheckConstraint("role IN ('clerk', 'conductor', 'supervisor')", name="role"),)
 
 
 class Booking(Base):

@@ -76,5 +76,9 @@ class DatabaseUnavailable(TicketOfficeError):
     """The database server cannot be reached; nothing was written."""
 
 
+class DatabaseAuthenticationFailed(DatabaseUnavailable):
+    """The database server refused the database user's password (not an operator's)."""
+
+
 class SchemaMismatch(TicketOfficeError):
     """The database schema is newer or older than this app knows."""

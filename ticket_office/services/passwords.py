@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import functools
+
 import bcrypt
 
 from ticket_office.domain.passwords import MAX_UTF8_BYTES, check_new_password
 
 BCRYPT_COST = 12
-_DUMMY_HASH = bcrypt.hashpw(b"no such operator, same cost", bcrypt.gensalt(BCRYPT_COST))
+
+
+@functools.cache
+def _dummy_hash() -> bytes:
+    # Made on first use, not at import: hashing costs ~0.25 s the app need not pay at start-up.
+    return bcrypt.hashpw(b"no such operator, same cost", bcrypt.gensalt(BCRYPT_COST))
 
 
 def hash_new_password(password: str) -> bytes:
@@ -19,5 +26,5 @@ def verify(password: str, stored_hash: bytes | None) -> bool:
     encoded = password.encode("utf-8")
     usable = 0 < len(encoded) <= MAX_UTF8_BYTES
     candidate = encoded if usable else b"\0"
-    matched = bcrypt.checkpw(candidate, stored_hash or _DUMMY_HASH)
+    matched = bcrypt.checkpw(candidate, stored_hash or _dummy_hash())
     return matched and usable and stored_hash is not None

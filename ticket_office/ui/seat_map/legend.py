@@ -116,7 +116,9 @@ class SeatLegend(QWidget):
         return QSize(int(places[-1].right() + MARGIN) + 1, int(places[-1].bottom() + MARGIN) + 1)
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(200, self.heightForWidth(200))
+        # One line: the layout asks heightForWidth for the real width, so a narrow window
+        # still gets every line without the legend forcing the whole panel taller.
+        return QSize(200, self.heightForWidth(10_000))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)

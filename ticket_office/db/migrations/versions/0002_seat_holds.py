@@ -5,12 +5,12 @@ Revises: 0001
 Create Date: 2026-11-21 19:50:24.095589
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = '0002'
-down_revision = '0001'
+revision = "0002"
+down_revision = "0001"
 branch_labels = None
 depends_on = None
 
@@ -54,30 +54,54 @@ CREATE TRIGGER holds_respect_tickets BEFORE INSERT OR UPDATE ON seat_holds
 
 
 def upgrade() -> None:
-    op.create_table('seat_holds',
-    sa.Column('id', sa.BigInteger(), sa.Identity(always=False), nullable=False),
-    sa.Column('run_id', sa.Integer(), nullable=False),
-    sa.Column('run_seat_id', sa.BigInteger(), nullable=False),
-    sa.Column('board_position', sa.SmallInteger(), nullable=False),
-    sa.Column('alight_position', sa.SmallInteger(), nullable=False),
-    sa.Column('stops', postgresql.INT4RANGE(), sa.Computed('int4range(board_position, alight_position)', persisted=True), nullable=True),
-    sa.Column('operator_id', sa.Integer(), nullable=False),
-    sa.Column('client_id', sa.String(length=36), nullable=False),
-    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
-    postgresql.ExcludeConstraint((sa.column('run_id'), '='), (sa.column('run_seat_id'), '='), (sa.column('stops'), '&&'), using='gist', name='ex_seat_holds_no_double_hold'),
-    sa.CheckConstraint('alight_position > board_position AND board_position >= 0', name=op.f('ck_seat_holds_segment')),
-    sa.ForeignKeyConstraint(['operator_id'], ['operators.id'], name=op.f('fk_seat_holds_operator_id_operators')),
-    sa.ForeignKeyConstraint(['run_id'], ['runs.id'], name=op.f('fk_seat_holds_run_id_runs'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['run_seat_id'], ['run_seats.id'], name=op.f('fk_seat_holds_run_seat_id_run_seats'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_seat_holds'))
+    op.create_table(
+        "seat_holds",
+        sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("run_seat_id", sa.BigInteger(), nullable=False),
+        sa.Column("board_position", sa.SmallInteger(), nullable=False),
+        sa.Column("alight_position", sa.SmallInteger(), nullable=False),
+        sa.Column(
+            "stops",
+            postgresql.INT4RANGE(),
+            sa.Computed("int4range(board_position, alight_position)", persisted=True),
+            nullable=True,
+        ),
+        sa.Column("operator_id", sa.Integer(), nullable=False),
+        sa.Column("client_id", sa.String(length=36), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        postgresql.ExcludeConstraint(
+            (sa.column("run_id"), "="),
+            (sa.column("run_seat_id"), "="),
+            (sa.column("stops"), "&&"),
+            using="gist",
+            name="ex_seat_holds_no_double_hold",
+        ),
+        sa.CheckConstraint(
+            "alight_position > board_position AND board_position >= 0",
+            name=op.f("ck_seat_holds_segment"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["operator_id"], ["operators.id"], name=op.f("fk_seat_holds_operator_id_operators")
+        ),
+        sa.ForeignKeyConstraint(
+            ["run_id"], ["runs.id"], name=op.f("fk_seat_holds_run_id_runs"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["run_seat_id"],
+            ["run_seats.id"],
+            name=op.f("fk_seat_holds_run_seat_id_run_seats"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_seat_holds")),
     )
-    op.create_index('ix_seat_holds_client_id', 'seat_holds', ['client_id'], unique=False)
+    op.create_index("ix_seat_holds_client_id", "seat_holds", ["client_id"], unique=False)
     op.execute(CROSS_TABLE_GUARD)
 
 
 def downgrade() -> None:
     op.execute("DROP TRIGGER tickets_respect_holds ON tickets")
     op.execute("DROP FUNCTION tickets_respect_holds()")
-    op.drop_index('ix_seat_holds_client_id', table_name='seat_holds')
+    op.drop_index("ix_seat_holds_client_id", table_name="seat_holds")
     op.drop_table("seat_holds")
     op.execute("DROP FUNCTION holds_respect_tickets()")

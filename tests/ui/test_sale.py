@@ -1,0 +1,274 @@
+"""Selling through the UI against the real demo database: a whole booking by keyboard, holds
+that follow the selection, a hold blocking another desk, and a race lost to another desk."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QApplication, QWidget
+
+from ticket_office.domain.seats import SeatState
+from ticket_office.services.results import BookingRequest, PassengerRequest, Payment
+from ticket_office.ui.sale.drafts import PassengerDraft, assign_drafts
+
+
+def focused() -> QWidget:
+    widget = QApplication.focusWidget()
+    assert widget is not None
+    return widget
+
+
+def press(qtbot, key: Qt.Key, modifier=Qt.KeyboardModifier.NoModifier) -> None:  # noqa: ANN001
+    qtbot.keyClick(focused(), key, modifier)
+
+
+def open_train(qtbot, window, days: int = 2):  # noqa: ANN001, ANN201
+    """Search Porto → Madrid `days` ahead and open the first train's seat map."""
+    page = window.sale_page
+    page.form.origin.setText("PCA")
+    page.form.destination.setText("MAD")
+    page.form.travel_date.setDate(QDate(date.today() + timedelta(days=days)))
+    page.form.submit()
+    journey = page.results.current_journey()
+    page.open_journey(journey)
+    assert page.seat_panel.map_widget.seat_map() is not None
+    return journey
+
+
+def free_seats(window, coach_no: int = 3) -> list[int]:  # noqa: ANN001
+    seat_map = window.sale_page.seat_panel.map_widget.seat_map()
+    coach = next(c for c in seat_map.coaches if c.coach_no == coach_no)
+    return [s.seat_id for s in coach.seats if s.state is SeatState.FREE]
+
+
+def state_of(services, operator, journey, seat_id: int) -> SeatState:  # noqa: ANN001
+    seat_map = services.seat_map(operator, journey.run_id, journey.board_position,
+                                 journey.alight_position)
+    return seat_map.seat(seat_id).state
+
+
+def test_a_whole_booking_works_from_the_keyboard(qtbot, desk_window, clerk, services):
+    window = desk_window(clerk)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    page = window.sale_page
+
+    press(qtbot, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)  # new search: From
+    assert focused() is page.form.origin and page.form.origin.station().code == "PCA"
+    press(qtbot, Qt.Key.Key_Tab)
+    assert focused() is page.form.destination
+    qtbot.keyClicks(focused(), "MAD")
+    press(qtbot, Qt.Key.Key_Tab)
+    assert focused() is page.form.travel_date
+    press(qtbot, Qt.Key.Key_Up)
+    press(qtbot, Qt.Key.Key_Up)
+    assert page.form.travel_date.date().toPython() == date.today() + timedelta(days=2)
+    press(qtbot, Qt.Key.Key_Return)  # search
+    assert page.results.proxy.rowCount() == 10
+    assert focused() is page.results
+    press(qtbot, Qt.Key.Key_Down)
+    journey = page.results.current_journey()
+    press(qtbot, Qt.Key.Key_Return)  # open the seat map
+    assert page.journey == journey
+    map_widget = page.seat_panel.map_widget
+    assert focused() is map_widget
+    press(qtbot, Qt.Key.Key_PageDown)  # coach 2
+    press(qtbot, Qt.Key.Key_PageDown)  # coach 3, standard
+    press(qtbot, Qt.Key.Key_Space)
+    press(qtbot, Qt.Key.Key_Down)
+    press(qtbot, Qt.Key.Key_Space)
+    chosen = page.selected_seat_ids()
+    assert len(chosen) == 2
+    qtbot.waitUntil(lambda: set(page.holder.held_seat_ids()) == set(chosen))
+    assert state_of(services, services.log_in("supervisor", "supervisor-demo-2026"), journey,
+                    chosen[0]) is SeatState.HELD
+
+    press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # passengers
+    dialog = page.party_dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.rows[0].name)
+    qtbot.keyClicks(focused(), "Ana Sousa")
+    press(qtbot, Qt.Key.Key_Tab)
+    assert focused() is dialog.rows[0].concession
+    press(qtbot, Qt.Key.Key_Tab)
+    qtbot.keyClicks(focused(), "Rui Sousa")
+    press(qtbot, Qt.Key.Key_Tab)
+    press(qtbot, Qt.Key.Key_Down)  # second passenger: next concession (child)
+    assert dialog.rows[1].concession_code() == "child"
+    press(qtbot, Qt.Key.Key_Tab)  # payment: cash is chosen
+    press(qtbot, Qt.Key.Key_Tab)
+    assert focused() is dialog.payment.cash_given
+    total = dialog.fares.quote().total_cents
+    qtbot.keyClicks(focused(), "200")
+    assert dialog.payment.change.text() == f"€{(20000 - total) // 100}.{(20000 - total) % 100:02d}"
+    press(qtbot, Qt.Key.Key_Return)  # confirm
+
+    confirmation = page.confirmation
+    assert confirmation is not None and page.party_dialog is None
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is confirmation.next_button)
+    reference = confirmation.reference.text()
+    assert len(reference) == 6 and reference == page.last_reference
+    assert "Change to give" in confirmation.change.text()
+    booking = services.find_booking(clerk, reference)
+    assert [t.passenger_name for t in booking.tickets] == ["Ana Sousa", "Rui Sousa"]
+    assert [t.concession for t in booking.tickets] == ["adult", "child"]
+    assert booking.cash_given_cents == 20000 and booking.total_cents == total
+    assert page.holder.held_seat_ids() == () and page.selected_seat_ids() == ()
+
+    press(qtbot, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)  # print the tickets
+    previews = [w for w in QApplication.topLevelWidgets()
+                if type(w).__name__ == "TicketPreviewDialog" and w.isVisible()]
+    assert len(previews) == 1
+    previews[0].close()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is confirmation.next_button)
+    press(qtbot, Qt.Key.Key_Return)  # next sale
+    assert page.confirmation is None
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is page.form.origin)
+
+
+def test_selected_seats_are_held_and_released_when_deselected(qtbot, desk_window, clerk,
+                                                               supervisor, services):
+    window = desk_window(clerk)
+    journey = open_train(qtbot, window)
+    page = window.sale_page
+    seats = free_seats(window)[:2]
+    page.seat_panel.map_widget.set_selection(seats)
+    qtbot.waitUntil(lambda: set(page.holder.held_seat_ids()) == set(seats))
+    assert "2 seat(s) held for you until" in page.hold_label.text()
+    assert state_of(services, supervisor, journey, seats[0]) is SeatState.HELD
+    page.seat_panel.map_widget.set_selection(seats[1:])
+    qtbot.waitUntil(lambda: page.holder.held_seat_ids() == (seats[1],))
+    assert state_of(services, supervisor, journey, seats[0]) is SeatState.FREE
+
+
+def test_logging_out_releases_the_desks_holds(qtbot, desk_window, clerk, supervisor, services):
+    window = desk_window(clerk)
+    journey = open_train(qtbot, window)
+    page = window.sale_page
+    seat = free_seats(window)[0]
+    page.seat_panel.map_widget.set_selection([seat])
+    qtbot.waitUntil(lambda: page.holder.held_seat_ids() == (seat,))
+    with qtbot.waitSignal(window.loggedOut) as signal:
+        window.log_out(switch=True)
+    assert signal.args == [True]
+    assert state_of(services, supervisor, journey, seat) is SeatState.FREE
+
+
+def test_a_seat_held_by_one_clerk_cannot_be_taken_at_another_desk(qtbot, desk_window, clerk,
+                                                                 supervisor, services):
+    first = desk_window(clerk)
+    journey = open_train(qtbot, first)
+    seat = free_seats(first)[0]
+    first.sale_page.seat_panel.map_widget.set_selection([seat])
+    qtbot.waitUntil(lambda: first.sale_page.holder.held_seat_ids() == (seat,))
+
+    second = desk_window(supervisor)
+    open_train(qtbot, second)
+    other_map = second.sale_page.seat_panel.map_widget
+    assert other_map.seat_map().seat(seat).state is SeatState.HELD
+    other_map.toggle_seat(seat)
+    assert other_map.selected_seat_ids() == ()
+    second.sale_page.seat_panel.map_widget._selected = [seat]  # as if selected a moment before
+    second.sale_page.holder.want([seat])
+    second.sale_page.holder.flush()
+    assert "No longer available: coach 3 seat" in second.sale_page.message.message()
+    with pytest.raises(Exception, match="No longer available"):
+        services.book(supervisor, BookingRequest(
+            journey.run_id, journey.board_position, journey.alight_position,
+            (PassengerRequest(seat, "Eva Lopes"),), Payment("cash")))
+
+
+def test_losing_a_race_names_the_seat_refreshes_the_map_and_keeps_the_names(
+        qtbot, desk_window, clerk, services):
+    window = desk_window(clerk)
+    journey = open_train(qtbot, window)
+    page = window.sale_page
+    first, second, spare = free_seats(window)[:3]
+    page.seat_panel.map_widget.set_selection([first, second])
+    qtbot.waitUntil(lambda: len(page.holder.held_seat_ids()) == 2)
+    page.open_party()
+    dialog = page.party_dialog
+    dialog.rows[0].name.setText("Ana Sousa")
+    dialog.rows[1].name.setText("Rui Sousa")
+    dialog.payment.card.setChecked(True)
+    dialog.payment.card_reference.setText("AUTH 4471")
+
+    # Behind the UI's back: this desk's holds lapse and another desk sells the first seat.
+    services.release_holds(clerk)
+    rival = services.log_in("clerk", "clerk-demo-2026")
+    services.book(rival, BookingRequest(journey.run_id, journey.board_position,
+                                        journey.alight_position,
+                                        (PassengerRequest(first, "Eva Lopes"),),
+                                        Payment("cash")))
+    dialog.confirm()
+
+    assert page.party_dialog is None
+    text = page.message.message()
+    assert text.startswith("No longer available: coach 3 seat ")
+    assert "names you typed are kept" in text
+    map_widget = page.seat_panel.map_widget
+    assert map_widget.seat_map().seat(first).state is SeatState.TAKEN
+    assert page.selected_seat_ids() == (second,)
+
+    map_widget.toggle_seat(spare)
+    qtbot.waitUntil(lambda: set(page.holder.held_seat_ids()) == {second, spare})
+    page.open_party()
+    names = [row.name.text() for row in page.party_dialog.rows]
+    assert names == ["Rui Sousa", "Ana Sousa"]  # the passenger who lost a seat keeps a name
+    assert page.party_dialog.payment.card_reference.text() == "AUTH 4471"
+    page.party_dialog.confirm()
+    booking = services.find_booking(clerk, page.last_reference)
+    assert sorted(t.passenger_name for t in booking.tickets) == ["Ana Sousa", "Rui Sousa"]
+    assert booking.payment_method == "card" and booking.payment_reference == "AUTH 4471"
+
+
+def test_the_party_dialog_refuses_missing_names_and_short_cash(qtbot, desk_window, clerk):
+    window = desk_window(clerk)
+    open_train(qtbot, window)
+    page = window.sale_page
+    page.seat_panel.map_widget.set_selection(free_seats(window)[:1])
+    qtbot.waitUntil(lambda: len(page.holder.held_seat_ids()) == 1)
+    page.open_party()
+    dialog = page.party_dialog
+    dialog.confirm()
+    assert "Passenger 1's name" in dialog.message.message()
+    dialog.rows[0].name.setText("Ana Sousa")
+    dialog.payment.cash_given.setText("1")
+    assert "short of the total" in dialog.payment.cash_note.message()
+    dialog.confirm()
+    assert "less than the total" in dialog.message.message()
+    dialog.payment.cash_given.setText("twelve")
+    assert "is not an amount" in dialog.payment.cash_note.message()
+    assert page.party_dialog is dialog and page.last_reference is None
+
+
+def test_a_train_that_cannot_be_sold_does_not_open_for_sale(qtbot, desk_window, clerk):
+    window = desk_window(clerk)
+    page = window.sale_page
+    page.form.destination.setText("MAD")
+    page.form.travel_date.setDate(QDate(date.today() - timedelta(days=1)))
+    page.form.submit()
+    journey = page.results_model.journey(0)
+    assert not journey.bookable
+    page.open_journey(journey)
+    assert page.journey is None
+    assert "has left" in page.message.message()
+
+
+def test_a_conductor_sees_journeys_read_only(qtbot, desk_window, conductor):
+    window = desk_window(conductor)
+    assert window.tabs.tabText(0) == "Journeys"
+    page = window.sale_page
+    assert not page.can_sell and page.holder is None
+    open_train(qtbot, window)
+    assert page.party_button.isHidden()
+    assert not page.seat_panel.map_widget.isEnabled()
+
+
+def test_drafts_follow_people_when_a_seat_is_replaced():
+    drafts = {1: PassengerDraft("Ana"), 2: PassengerDraft("Rui", "child")}
+    assert assign_drafts([2, 3], drafts) == [PassengerDraft("Rui", "child"),
+                                             PassengerDraft("Ana")]
+    assert assign_drafts([4], {}) == [PassengerDraft()]

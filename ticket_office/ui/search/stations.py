@@ -1,0 +1,127 @@
+"""Choosing a station by typing its code or any part of its name.
+
+`StationListModel` is a thin list model over `StationInfo`; besides the caption it offers a
+search text (code, name, and the name without accents, so "merida" finds Mérida). The
+completer matches that text but fills the field with the caption, and `StationField.station()`
+turns whatever was typed (a code, a caption, a unique part of a name) into a station.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+
+from PySide6.QtCore import QAbstractListModel, QCollator, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
+
+from ticket_office.services.results import StationInfo
+
+SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
+STATION_ROLE = Qt.ItemDataRole.UserRole + 2
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: what people type when they do not type the accents."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def search_text(station: StationInfo) -> str:
+    return f"{station.code} {station.name} {fold(station.name)}".casefold()
+
+
+class StationListModel(QAbstractListModel):
+    def __init__(self, parent=None) -> None:  # noqa: ANN001
+        super().__init__(parent)
+        self._stations: list[StationInfo] = []
+
+    def set_stations(self, stations: Iterable[StationInfo]) -> None:
+        collator = QCollator()
+        self.beginResetModel()
+        self._stations = sorted(stations, key=lambda s: collator.sortKey(s.name))
+        self.endResetModel()
+
+    def stations(self) -> list[StationInfo]:
+        return list(self._stations)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._stations)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
+        if not index.isValid() or not 0 <= index.row() < len(self._stations):
+            return None
+        station = self._stations[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return station.caption
+        if role == SEARCH_ROLE:
+            return search_text(station)
+        if role == STATION_ROLE:
+            return station
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.tr("{0} — time zone {1}").format(station.caption, station.timezone)
+        return None
+
+    # --- finding what was typed ----------------------------------------------------------------
+
+    def by_code(self, code: str) -> StationInfo | None:
+        wanted = code.strip().upper()
+        return next((s for s in self._stations if s.code == wanted), None)
+
+    def resolve(self, text: str) -> StationInfo | None:
+        """The station a clerk meant: caption, code, full name, or a part only one name has."""
+        typed = " ".join(text.split())
+        if not typed:
+            return None
+        for station in self._stations:
+            if typed == station.caption:
+                return station
+        if found := self.by_code(typed):
+            return found
+        folded = fold(typed)
+        exact = [s for s in self._stations if fold(s.name) == folded]
+        if len(exact) == 1:
+            return exact[0]
+        partial = [s for s in self._stations if folded in search_text(s)]
+        return partial[0] if len(partial) == 1 else None
+
+
+class StationCompleter(QCompleter):
+    """Matches code or any part of the name; fills the field with "Name (CODE)"."""
+
+    def __init__(self, model: StationListModel, parent=None) -> None:  # noqa: ANN001
+        super().__init__(model, parent)
+        self.setCompletionRole(SEARCH_ROLE)
+        self.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.setMaxVisibleItems(10)
+
+    def pathFromIndex(self, index: Index) -> str:
+        return index.data(Qt.ItemDataRole.DisplayRole) or ""
+
+    def splitPath(self, path: str) -> list[str]:
+        return [fold(path)]
+
+
+class StationField(QLineEdit):
+    """A station entry: type a code or name, pick from the list, read back `station()`."""
+
+    def __init__(self, model: StationListModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._model = model
+        self.setCompleter(StationCompleter(model, self))
+        self.setClearButtonEnabled(True)
+        self.setPlaceholderText(self.tr("Code or name, e.g. MAD or Madrid"))
+
+    def station(self) -> StationInfo | None:
+        return self._model.resolve(self.text())
+
+    def set_station(self, station: StationInfo | None) -> None:
+        self.setText(station.caption if station else "")
+
+    def typed_code(self) -> str:
+        """What to send when the stations are not loaded yet: the text as a code."""
+        station = self.station()
+        return station.code if station else self.text().strip().upper()
