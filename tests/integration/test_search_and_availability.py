@@ -117,3 +117,23 @@ def test_a_seat_map_shows_sold_held_and_not_for_sale_seats(services, clerk, supe
 def test_a_seat_map_for_a_reversed_leg_is_refused(services, clerk, journey):
     with pytest.raises(InvalidSegment):
         services.seat_map(clerk, journey.run_id, 5, 2)
+
+
+def test_seat_lookups_use_the_double_sale_index_for_run_seat_and_leg(backend, journey):
+    """Python ints must reach the server untyped: an int2 parameter against the int4 run_id
+    column keeps btree_gist from using the index, and every check scans all tickets."""
+    from sqlalchemy import text
+
+    with backend.uow() as uow:
+        uow.session.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = "\n".join(
+            uow.session.execute(
+                text(
+                    "EXPLAIN SELECT 1 FROM tickets WHERE run_id = :run AND run_seat_id = :seat "
+                    "AND status = 'active' AND stops && int4range(:board, :alight)"
+                ),
+                {"run": journey.run_id, "seat": 40_000, "board": 0, "alight": 3},
+            ).scalars()
+        )
+    index_condition = next(line for line in plan.splitlines() if "Index Cond" in line)
+    assert "run_id" in index_condition and "run_seat_id" in index_condition
