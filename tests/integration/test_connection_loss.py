@@ -2,32 +2,38 @@
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 from helpers import free_seats, request, table_counts
-from sqlalchemy import text
+from sqlalchemy import event
 
-from ticket_office.db.engine import make_engine, make_session_factory
+from ticket_office.db.engine import libpq_url, make_engine, make_session_factory
 from ticket_office.domain.errors import DatabaseUnavailable
-from ticket_office.services import booking
 from ticket_office.services.gateway import TicketOfficeServices
 from ticket_office.services.unit_of_work import make_uow_factory
 
 
 def test_a_connection_dropped_mid_booking_writes_nothing_and_says_so(
-    services, backend, clerk, journey, monkeypatch
+    services, backend, clerk, journey
 ):
     seats = free_seats(services.seat_map(clerk, journey.run_id, 0, 12), 1)
     before = table_counts(backend)
-    real_insert = booking._insert_booking
+    engine = backend.database.engine
 
-    def connection_dies_after_locking(session, *args):
-        session.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
-        return real_insert(session, *args)
+    def kill_the_session_before_the_sale_is_written(_conn, cursor, statement, *_args):
+        # The seats are locked by now; the server loses this session before the writes.
+        if "INSERT INTO bookings" in statement:
+            with psycopg.connect(libpq_url(backend.database.url), autocommit=True) as admin:
+                admin.execute(
+                    "SELECT pg_terminate_backend(%s)", (cursor.connection.info.backend_pid,)
+                )
 
-    monkeypatch.setattr(booking, "_insert_booking", connection_dies_after_locking)
-    with pytest.raises(DatabaseUnavailable, match="Nothing was saved"):
-        services.book(clerk, request(journey, seats))
-    monkeypatch.setattr(booking, "_insert_booking", real_insert)
+    event.listen(engine, "before_cursor_execute", kill_the_session_before_the_sale_is_written)
+    try:
+        with pytest.raises(DatabaseUnavailable, match="Nothing was saved"):
+            services.book(clerk, request(journey, seats))
+    finally:
+        event.remove(engine, "before_cursor_execute", kill_the_session_before_the_sale_is_written)
     assert table_counts(backend) == before
     assert services.book(clerk, request(journey, seats)).reference  # the pool recovered
 

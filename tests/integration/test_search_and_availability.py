@@ -101,6 +101,12 @@ def test_a_seat_map_takes_a_constant_number_of_queries(services, backend, clerk,
         )
     assert sum(len(c.seats) for c in seat_map.coaches) > 500
     assert len(statements) == 3
+    with counting_statements(backend) as statements:
+        again = services.seat_map(
+            clerk, journey.run_id, journey.board_position, journey.alight_position
+        )
+    assert again == seat_map
+    assert len(statements) == 2  # the run's layout is remembered; only the leg and its sales
 
 
 def test_a_seat_map_shows_sold_held_and_not_for_sale_seats(services, clerk, supervisor, journey):

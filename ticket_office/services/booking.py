@@ -7,6 +7,7 @@ exclusion constraint, which this code maps to SeatUnavailable should it ever fir
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,7 +20,8 @@ from ticket_office.domain.errors import NotFound, SeatUnavailable, ValidationErr
 from ticket_office.domain.fares import SeatClass
 from ticket_office.domain.references import new_reference
 from ticket_office.domain.roles import Permission
-from ticket_office.services import audit
+from ticket_office.domain.segments import Segment
+from ticket_office.services import sale_sql
 from ticket_office.services.access import require
 from ticket_office.services.pricing import FareTable, check_party_size, distinct_seats
 from ticket_office.services.results import (
@@ -30,7 +32,7 @@ from ticket_office.services.results import (
     PassengerRequest,
     Payment,
 )
-from ticket_office.services.run_legs import RunLeg, load_leg
+from ticket_office.services.run_legs import RunLeg, leg_from_row, load_leg
 from ticket_office.services.unit_of_work import UnitOfWork
 
 SEAT_CHANNEL = "seat_changes"
@@ -80,24 +82,6 @@ _CLEAR_HOLDS = text(
     WHERE run_id = :run AND run_seat_id IN :ids AND (client_id = :client OR expires_at <= now())
     """
 ).bindparams(bindparam("ids", expanding=True))
-
-_INSERT_BOOKING = text(
-    """
-    INSERT INTO bookings (reference, run_id, operator_id, station_id, total_cents,
-                          payment_method, payment_reference, cash_given_cents)
-    VALUES (:reference, :run, :operator, :station, :total, :method, :card_ref, :cash)
-    ON CONFLICT (reference) DO NOTHING
-    RETURNING id
-    """
-)
-
-_INSERT_TICKET = text(
-    """
-    INSERT INTO tickets (booking_id, run_id, run_seat_id, board_position, alight_position,
-                         passenger_name, concession_code, seat_class, fare_cents)
-    VALUES (:booking, :run, :seat, :board, :alight, :name, :concession, :seat_class, :fare)
-    """
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,85 +218,95 @@ def quote(
 def book(
     uow: UnitOfWork, operator: OperatorContext, request: BookingRequest
 ) -> BookingConfirmation:
+    """Sell every seat of the party on one leg, or none (two statements; see sale_sql)."""
     require(operator, Permission.SELL)
     passengers = _validated_passengers(request.passengers)
     payment = _validated_payment(request.payment)
     seat_ids = [p.seat_id for p in passengers]
+    segment = Segment(request.board_position, request.alight_position)
     with uow:
         session = uow.session
-        leg = load_leg(session, request.run_id, request.board_position, request.alight_position)
+        row = session.execute(
+            sale_sql.LOCK_AND_READ,
+            {
+                "run": request.run_id,
+                "ids": seat_ids,
+                "board": segment.board,
+                "alight": segment.alight,
+                "client": operator.client_id,
+            },
+        ).one_or_none()
+        leg = leg_from_row(row, segment)
         leg.ensure_bookable()
-        locked = lock_seats(session, leg, seat_ids)
-        ensure_free(session, leg, locked, operator.client_id)
-        fares = FareTable.load(session, leg.service_date)
+        locked = {
+            seat_id: LockedSeat(seat_id, label, coach_no, SeatClass(seat_class), for_sale)
+            for seat_id, label, coach_no, seat_class, for_sale in row.seats or ()
+        }
+        if missing := [seat_id for seat_id in seat_ids if seat_id not in locked]:
+            raise NotFound(f"{len(missing)} chosen seat(s) are not on train {leg.train_number}.")
+        if unsellable := [seat.caption for seat in locked.values() if not seat.for_sale]:
+            raise SeatUnavailable(unsellable)
+        fares = FareTable.from_rows(row.rates or (), row.concessions or ())
         lines = _price(fares, leg, locked, passengers)
         total = sum(line.fare_cents for line in lines)
-        change = None
-        if payment.method == "cash":
-            given = payment.cash_given_cents if payment.cash_given_cents is not None else total
-            if given < total:
-                raise ValidationError("The cash given is less than the total.", field="cash_given")
-            payment = Payment("cash", given, None)
-            change = given - total
-        clear_holds(session, leg, seat_ids, operator.client_id)
-        booking_id, reference = _insert_booking(session, operator, leg, total, payment)
-        try:
-            session.execute(
-                _INSERT_TICKET,
-                [
+        payment, change = _settle(payment, total)
+        captions = [locked[s].caption for s in seat_ids]
+        params = {
+            "run": leg.run_id,
+            "ids": seat_ids,
+            "board": segment.board,
+            "alight": segment.alight,
+            "client": operator.client_id,
+            "operator": operator.id,
+            "station": operator.station_id,
+            "total": total,
+            "method": payment.method,
+            "card_ref": payment.card_reference,
+            "cash": payment.cash_given_cents,
+            "names": [p.name for p in passengers],
+            "concessions": [line.concession for line in lines],
+            "classes": [line.seat_class.value for line in lines],
+            "fares": [line.fare_cents for line in lines],
+            "channel": SEAT_CHANNEL,
+        }
+        details = {
+            "run_id": leg.run_id,
+            "seats": captions,
+            "total_cents": total,
+            "board": segment.board,
+            "alight": segment.alight,
+        }
+        for _attempt in range(10):  # a reference already in use just means: draw again
+            reference = new_reference()
+            try:
+                sold = session.execute(
+                    sale_sql.CHECK_AND_SELL,
                     {
-                        "booking": booking_id,
-                        "run": leg.run_id,
-                        "seat": line.seat_id,
-                        "board": leg.segment.board,
-                        "alight": leg.segment.alight,
-                        "name": passenger.name,
-                        "concession": line.concession,
-                        "seat_class": line.seat_class.value,
-                        "fare": line.fare_cents,
-                    }
-                    for passenger, line in zip(passengers, lines, strict=True)
-                ],
-            )
-        except IntegrityError as exc:
-            # Only reachable if someone bypassed the locks; the constraint still said no.
-            if getattr(exc.orig, "sqlstate", None) == "23P01":
-                raise SeatUnavailable([locked[s].caption for s in seat_ids]) from None
-            raise
-        audit.record(
-            session,
-            "booking",
-            operator_id=operator.id,
-            subject=reference,
-            run_id=leg.run_id,
-            seats=[locked[s].caption for s in seat_ids],
-            total_cents=total,
-            board=leg.segment.board,
-            alight=leg.segment.alight,
-        )
-        uow.notify(SEAT_CHANNEL, str(leg.run_id))
+                        **params,
+                        "reference": reference,
+                        "details": json.dumps({**details, "reference": reference}),
+                    },
+                ).one()
+            except IntegrityError as exc:
+                # Only reachable if someone bypassed the locks; the constraint still said no.
+                if getattr(exc.orig, "sqlstate", None) == "23P01":
+                    raise SeatUnavailable(captions) from None
+                raise
+            if sold.conflicts:
+                raise SeatUnavailable([locked[s].caption for s in sold.conflicts])
+            if sold.booking_id is not None:
+                break
+        else:
+            raise RuntimeError("No free booking reference after 10 draws")
         uow.commit()
-    return BookingConfirmation(booking_id, reference, total, change, lines)
+    return BookingConfirmation(sold.booking_id, reference, total, change, lines)
 
 
-def _insert_booking(
-    session: Session, operator: OperatorContext, leg: RunLeg, total: int, payment: Payment
-) -> tuple[int, str]:
-    for _attempt in range(10):
-        reference = new_reference()
-        booking_id = session.execute(
-            _INSERT_BOOKING,
-            {
-                "reference": reference,
-                "run": leg.run_id,
-                "operator": operator.id,
-                "station": operator.station_id,
-                "total": total,
-                "method": payment.method,
-                "card_ref": payment.card_reference,
-                "cash": payment.cash_given_cents,
-            },
-        ).scalar_one_or_none()
-        if booking_id is not None:
-            return booking_id, reference
-    raise RuntimeError("Could not find a free booking reference")  # 29^6 makes this unreachable
+def _settle(payment: Payment, total: int) -> tuple[Payment, int | None]:
+    """The payment as recorded, and the change due for cash."""
+    if payment.method != "cash":
+        return payment, None
+    given = payment.cash_given_cents if payment.cash_given_cents is not None else total
+    if given < total:
+        raise ValidationError("The cash given is less than the total.", field="cash_given")
+    return Payment("cash", given, None), given - total

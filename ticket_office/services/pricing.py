@@ -46,6 +46,24 @@ class FareTable:
         }
         return cls(rates, concessions)
 
+    @classmethod
+    def from_rows(
+        cls,
+        rates: Sequence[Sequence[object]],
+        concessions: Sequence[Sequence[object]],
+    ) -> FareTable:
+        """From (class, base, per km, minimum) and (code, name, percent) rows, e.g. JSON."""
+        return cls(
+            {
+                SeatClass(c): FareRate(SeatClass(c), int(base), Decimal(str(per_km)), int(low))
+                for c, base, per_km, low in rates
+            },
+            {
+                str(code): Concession(str(code), str(name), int(pct))
+                for code, name, pct in concessions
+            },
+        )
+
     def concession(self, code: str | None, position: int | None = None) -> Concession:
         key = (code or "").strip().lower()
         found = self.concessions.get(key)
