@@ -45,7 +45,7 @@ class UnitOfWork:
         session, self._session = self._session, None
         try:
             if session is not None:
-                session.rollback()
+                _end_uncommitted(session, exc)
                 session.close()
         except sa_exc.DBAPIError:
             pass  # the connection is gone already; the original error says why
@@ -69,6 +69,30 @@ class UnitOfWork:
 
     def rollback(self) -> None:
         self.session.rollback()
+
+
+_WROTE_ANYTHING = text("SELECT pg_current_xact_id_if_assigned() IS NOT NULL")
+
+
+def _end_uncommitted(session: Session, exc: BaseException | None) -> None:
+    """Roll back whatever was not committed, without costing the connection its plans.
+
+    psycopg forgets every prepared statement on ROLLBACK, and most units only read, so rolling
+    them back made every sale re-plan its statements. A transaction that wrote nothing (no
+    transaction id was assigned) ends with COMMIT instead: the same outcome, plans kept. Any
+    write, or a database error, still means ROLLBACK.
+    """
+    if not session.in_transaction():
+        return
+    if exc is None or isinstance(exc, TicketOfficeError):
+        try:
+            wrote = session.execute(_WROTE_ANYTHING).scalar_one()
+        except sa_exc.DBAPIError:
+            wrote = True
+        if not wrote:
+            session.commit()
+            return
+    session.rollback()
 
 
 def translate_database_error(exc: BaseException, server: str) -> TicketOfficeError | None:
