@@ -188,6 +188,9 @@ def _commands() -> dict[str, Callable[[argparse.Namespace], str]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    for handler in logging.getLogger().handlers:
+        # The terminal shows warnings only, even when the app logs more to its log file.
+        handler.setLevel(logging.WARNING)
     args = _parser().parse_args(argv)
     command = _commands()[args.command or "gui"]
     try:

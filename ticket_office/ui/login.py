@@ -111,6 +111,7 @@ class LoginDialog(QDialog):
         self.server_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.server_state = QLabel(self)
         self.server_state.setProperty("muted", True)
+        self.server_state.setWordWrap(True)  # long data folder paths go on their own line
         server_row = QHBoxLayout()
         server_row.addWidget(server_icon, 0, Qt.AlignmentFlag.AlignTop)
         server_text = QVBoxLayout()
