@@ -1,4 +1,4 @@
-"""Start Ticket Office: `python main.py` opens the desk app; `python main.py --help` lists commands."""
+"""Start Ticket Office: `python main.py` opens the desk app; `--help` lists the commands."""
 
 import sys
 
