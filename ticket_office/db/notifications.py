@@ -28,6 +28,12 @@ class SeatChangeListener:
                 autocommit=True,
                 connect_timeout=5,
                 application_name="ticket-office listener",
+                # A listener only ever reads, so a silently dropped network would look idle
+                # forever; keepalives turn it into a socket error within about 25 seconds.
+                keepalives=1,
+                keepalives_idle=10,
+                keepalives_interval=5,
+                keepalives_count=3,
             )
             self._conn.execute(f"LISTEN {CHANNEL}")
         except psycopg.Error as exc:
