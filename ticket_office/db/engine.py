@@ -37,14 +37,8 @@ def make_engine(url: str, *, pool_size: int = 4, application_name: str = "ticket
     def _session_settings(dbapi_connection, _record) -> None:  # noqa: ANN001
         dbapi_connection.adapters.register_dumper(int, UntypedIntDumper)
         # A clerk's click must never wait forever behind someone else's lock.
-        # Custom plans: tickets per run range from none to a full train, so a generic plan
-        # picked for one run is wrong for the next (bench/growth.py at 1M tickets: booking
-        # p95 53 -> 17 ms); prepared statements still save the parsing.
         with dbapi_connection.cursor() as cursor:
-            cursor.execute(
-                "SET lock_timeout = '5s'; SET statement_timeout = '30s'; "
-                "SET plan_cache_mode = force_custom_plan"
-            )
+            cursor.execute("SET lock_timeout = '5s'; SET statement_timeout = '30s'")
         dbapi_connection.commit()
 
     return engine

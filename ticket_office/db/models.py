@@ -300,6 +300,8 @@ class Ticket(Base):
         CheckConstraint("status IN ('active', 'cancelled', 'no_show')", name="status"),
         CheckConstraint("fare_cents >= 0", name="fare"),
         # Guard two: a seat is sold at most once for any leg, whoever writes the row.
+        # Revision 0003 adds INCLUDE (seat_class) to this constraint's index, so counts of
+        # taken seats by class are answered from the index alone (SQLAlchemy cannot say it).
         ExcludeConstraint(
             ("run_id", "="),
             ("run_seat_id", "="),

@@ -84,6 +84,9 @@ def generate_runs(
     if (last_day - first_day).days > MAX_DAYS:
         raise ValidationError(f"Generate at most {MAX_DAYS} days at a time.", field="dates")
     with uow:
+        # A batch job, not a click: a month of a large network takes longer than the
+        # interactive statement timeout.
+        uow.session.execute(text("SET LOCAL statement_timeout = 0"))
         ids = uow.session.execute(_NEW_RUNS, {"first": first_day, "last": last_day}).scalars().all()
         for start in range(0, len(ids), 500):
             chunk = list(ids[start : start + 500])
