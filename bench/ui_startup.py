@@ -36,9 +36,13 @@ def start_once(probe: str, env: dict[str, str]) -> tuple[float, float]:
     """(wall seconds until the probe's line, the app's own figure)."""
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, str(ROOT / "main.py")], cwd=ROOT,
+        [sys.executable, str(ROOT / "main.py")],
+        cwd=ROOT,
         env={**env, "TICKET_OFFICE_STARTUP_PROBE": probe},
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     assert process.stdout is not None
     for line in process.stdout:
         if line.startswith("{"):
@@ -55,10 +59,14 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--data-dir", type=Path)
     args = parser.parse_args()
-    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="ticket-office-bench-start-",
-                                                      dir="/tmp"))
-    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
-           "TICKET_OFFICE_DATA_DIR": str(data_dir)}
+    data_dir = args.data_dir or Path(
+        tempfile.mkdtemp(prefix="ticket-office-bench-start-", dir="/tmp")
+    )
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+        "TICKET_OFFICE_DATA_DIR": str(data_dir),
+    }
     log("warming up (the first start creates the embedded database)")
     start_once("ready", env)
     shown = [start_once("shown", env) for _ in range(args.runs)]
@@ -66,19 +74,23 @@ def main() -> int:
     shown_wall = [wall for wall, _own in shown]
     median = statistics.median(shown_wall)
     ready_median = statistics.median(wall for wall, _own in ready)
-    log(f"sign-in window shown: median {median:.3f} s over {args.runs} runs "
-        f"(runs: {', '.join(f'{w:.3f}' for w in shown_wall)}); limit {LIMIT_S} s")
+    log(
+        f"sign-in window shown: median {median:.3f} s over {args.runs} runs "
+        f"(runs: {', '.join(f'{w:.3f}' for w in shown_wall)}); limit {LIMIT_S} s"
+    )
     log(f"server connected, Sign in usable: median {ready_median:.3f} s")
-    emit({
-        "bench": "ui_startup",
-        "runs": args.runs,
-        "login_shown_median_s": round(median, 3),
-        "login_shown_runs_s": [round(w, 3) for w in shown_wall],
-        "login_shown_in_app_median_s": round(statistics.median(o for _w, o in shown), 3),
-        "login_ready_median_s": round(ready_median, 3),
-        "limit_s": LIMIT_S,
-        "ok": median <= LIMIT_S,
-    })
+    emit(
+        {
+            "bench": "ui_startup",
+            "runs": args.runs,
+            "login_shown_median_s": round(median, 3),
+            "login_shown_runs_s": [round(w, 3) for w in shown_wall],
+            "login_shown_in_app_median_s": round(statistics.median(o for _w, o in shown), 3),
+            "login_ready_median_s": round(ready_median, 3),
+            "limit_s": LIMIT_S,
+            "ok": median <= LIMIT_S,
+        }
+    )
     return 0
 
 

@@ -1,0 +1,540 @@
+"""The booking load generator shared by bench/booking.py, bench/booking_experiments.py and
+bench/growth.py.
+
+Each client is a separate process (multiprocessing, spawn), as each clerk is a separate app:
+its own engine and pool through the app's `open_backend`, one bcrypt login, then bookings
+through `TicketOfficeServices.book` until told to stop. Clients pick random seats (mostly a
+party of 1, a share of 2-4 adjacent seats) on random legs of a handful of runs; a share of the
+attempts goes to a small "hot" set of seats per run so that clients really wait on each other's
+seat locks. SeatUnavailable is an expected outcome (counted as a conflict).
+
+Also here: the raw-SQL booking for pgbench, and CPU accounting of clients and server.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import random
+import re
+import subprocess
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import common
+
+NAMES = (
+    "Ana Silva",
+    "João Santos",
+    "Marta Costa",
+    "Pedro Gómez",
+    "Lucía Díaz",
+    "Inês Ferreira",
+    "Javier López",
+    "Carmen Martín",
+    "Rui Oliveira",
+    "Elena Sánchez",
+)
+CONCESSIONS = ("adult", "adult", "adult", "child", "youth", "senior")
+
+
+@dataclass
+class LoadSpec:
+    """What one level of load does."""
+
+    runs: list[tuple[int, int, tuple[int, ...]]]  # (run id, last stop position, seat ids)
+    duration: float
+    party_share: float = 0.1  # share of bookings for 2-4 adjacent seats
+    hot_share: float = 0.1  # share of attempts on the hot seats
+    hot_seats: int = 16  # the first N seats of each run
+    seed: int = 1
+    variant: str | None = None  # switch the client to this booking variant first
+    start_at: float = 0.0  # time.time() at which every client starts
+    record_latencies: bool = True
+
+
+@dataclass
+class ClientResult:
+    attempts: int = 0
+    ok: int = 0
+    conflicts: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+    lat_ok: list[float] = field(default_factory=list)
+    lat_conflict: list[float] = field(default_factory=list)
+    cpu_seconds: float = 0.0
+    first_error: str = ""
+
+
+def make_request(rng: random.Random, spec: LoadSpec):  # noqa: ANN201
+    from ticket_office.services.results import BookingRequest, PassengerRequest, Payment
+
+    run_id, last, seat_ids = rng.choice(spec.runs)
+    board = rng.randrange(0, last)
+    alight = rng.randrange(board + 1, last + 1)
+    size = rng.randint(2, 4) if rng.random() < spec.party_share else 1
+    pool = seat_ids[: spec.hot_seats] if rng.random() < spec.hot_share else seat_ids
+    start = rng.randrange(0, max(1, len(pool) - size + 1))
+    seats = pool[start : start + size]
+    passengers = tuple(
+        PassengerRequest(seat, rng.choice(NAMES), rng.choice(CONCESSIONS)) for seat in seats
+    )
+    if rng.random() < 0.3:
+        payment = Payment("cash", None, None)
+    else:
+        payment = Payment("card", None, f"VISA ****{rng.randrange(10000):04d}")
+    return BookingRequest(run_id, board, alight, passengers, payment)
+
+
+def run_load(services, clerk, spec: LoadSpec, index: int) -> ClientResult:  # noqa: ANN001
+    from ticket_office.domain.errors import SeatUnavailable
+
+    rng = random.Random(spec.seed * 7919 + index)
+    result = ClientResult()
+    wait = spec.start_at - time.time()
+    if wait > 0:
+        time.sleep(wait)
+    stop_at = spec.start_at + spec.duration
+    cpu0 = time.process_time()
+    perf = time.perf_counter
+    while time.time() < stop_at:
+        request = make_request(rng, spec)
+        started = perf()
+        try:
+            services.book(clerk, request)
+        except SeatUnavailable:
+            elapsed = perf() - started
+            result.conflicts += 1
+            if spec.record_latencies:
+                result.lat_conflict.append(elapsed)
+        except Exception as exc:  # noqa: BLE001 - counted and reported, never hidden
+            name = type(exc).__name__
+            result.errors[name] = result.errors.get(name, 0) + 1
+            if not result.first_error:
+                result.first_error = "".join(traceback.format_exception_only(exc)).strip()[:500]
+        else:
+            elapsed = perf() - started
+            result.ok += 1
+            if spec.record_latencies:
+                result.lat_ok.append(elapsed)
+        result.attempts += 1
+    result.cpu_seconds = time.process_time() - cpu0
+    return result
+
+
+def _worker(index: int, url: str, variant: str, pool_size: int, commands, results) -> None:  # noqa: ANN001
+    try:
+        import booking_variants
+
+        backend, services = common.open_services(url, pool_size=pool_size)
+        booking_variants.apply(variant, backend)
+        clerk = services.log_in(*common.CLERK)
+        results.put(("ready", index, None))
+    except Exception:  # noqa: BLE001
+        results.put(("failed", index, traceback.format_exc()))
+        return
+    try:
+        while True:
+            spec = commands.get()
+            if spec is None:
+                break
+            if spec.variant is not None and spec.variant != variant:
+                booking_variants.apply(spec.variant, backend)
+                variant = spec.variant
+            results.put(("result", index, run_load(services, clerk, spec, index)))
+    except Exception:  # noqa: BLE001
+        results.put(("failed", index, traceback.format_exc()))
+    finally:
+        backend.close()
+
+
+class ClientPool:
+    """N client processes, logged in once, that run load levels on command."""
+
+    def __init__(self, url: str, count: int, *, variant: str = "service", pool_size: int = 4):
+        ctx = mp.get_context("spawn")
+        self.results = ctx.Queue()
+        self.commands = [ctx.Queue() for _ in range(count)]
+        self.processes = [
+            ctx.Process(
+                target=_worker,
+                args=(i, url, variant, pool_size, self.commands[i], self.results),
+                daemon=True,
+            )
+            for i in range(count)
+        ]
+        started = time.perf_counter()
+        for process in self.processes:
+            process.start()
+        for _ in range(count):
+            kind, index, payload = self.results.get(timeout=300)
+            if kind != "ready":
+                self.close()
+                raise RuntimeError(f"client {index} failed to start:\n{payload}")
+        common.log(
+            f"{count} clients ({variant}) started and logged in in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
+
+    def run(self, clients: int, spec: LoadSpec) -> list[ClientResult]:
+        spec.start_at = time.time() + 0.3
+        for i in range(clients):
+            self.commands[i].put(spec)
+        out: list[ClientResult | None] = [None] * clients
+        for _ in range(clients):
+            kind, index, payload = self.results.get(timeout=spec.duration + 120)
+            if kind != "result":
+                raise RuntimeError(f"client {index} failed:\n{payload}")
+            out[index] = payload
+        return out  # type: ignore[return-value]
+
+    def close(self) -> None:
+        for queue in self.commands:
+            queue.put(None)
+        for process in self.processes:
+            process.join(timeout=10)
+            if process.is_alive():
+                process.terminate()
+
+
+# --------------------------------------------------------------------------------------------
+# CPU accounting
+
+
+class CpuMeter:
+    """Machine-wide CPU use (/proc/stat) and the bench server's CPU (its postgres processes)."""
+
+    def __init__(self, server: common.BenchServer) -> None:
+        self.postmaster = None
+        embedded = server.embedded
+        if embedded is not None:
+            try:
+                import psutil
+
+                pid = int((Path(embedded.pgdata) / "postmaster.pid").read_text().split()[0])
+                self.postmaster = psutil.Process(pid)
+            except Exception:  # noqa: BLE001
+                self.postmaster = None
+
+    @staticmethod
+    def _proc_stat() -> tuple[float, float, float]:
+        with open("/proc/stat") as f:
+            values = [float(v) for v in f.readline().split()[1:]]
+        idle = values[3] + values[4]
+        steal = values[7] if len(values) > 7 else 0.0
+        return sum(values), idle, steal
+
+    def _server_cpu(self) -> float | None:
+        if self.postmaster is None:
+            return None
+        # Live backends, plus the exited ones the postmaster has reaped (children_*).
+        try:
+            own = self.postmaster.cpu_times()
+            total = own.children_user + own.children_system
+        except Exception:  # noqa: BLE001
+            return None
+        for proc in [self.postmaster, *self.postmaster.children(recursive=True)]:
+            try:
+                times = proc.cpu_times()
+                total += times.user + times.system
+            except Exception:  # noqa: BLE001 - a backend that just exited
+                pass
+        return total
+
+    def start(self) -> None:
+        self._stat = self._proc_stat()
+        self._server = self._server_cpu()
+        self._wall = time.perf_counter()
+
+    def stop(self) -> dict:
+        total, idle, steal = self._proc_stat()
+        dt = total - self._stat[0] or 1.0
+        server = self._server_cpu()
+        wall = time.perf_counter() - self._wall
+        return {
+            "machine_busy_pct": round(100 * (1 - (idle - self._stat[1]) / dt), 1),
+            "steal_pct": round(100 * (steal - self._stat[2]) / dt, 1),
+            "server_cpu_s": None
+            if server is None or self._server is None
+            else round(server - self._server, 3),
+            "wall_s": round(wall, 3),
+            "loadavg_1m": round(os.getloadavg()[0], 2),
+        }
+
+
+def summarize(results: list[ClientResult], duration: float, cpu: dict | None = None) -> dict:
+    ok = sum(r.ok for r in results)
+    conflicts = sum(r.conflicts for r in results)
+    attempts = sum(r.attempts for r in results)
+    errors: dict[str, int] = {}
+    for r in results:
+        for k, v in r.errors.items():
+            errors[k] = errors.get(k, 0) + v
+    lat_ok = [x for r in results for x in r.lat_ok]
+    lat_all = lat_ok + [x for r in results for x in r.lat_conflict]
+    summary = common.latency_summary(lat_ok)
+    client_cpu = sum(r.cpu_seconds for r in results)
+    out = {
+        "clients": len(results),
+        "duration_s": duration,
+        "attempts": attempts,
+        "successes": ok,
+        "conflicts": conflicts,
+        "errors": errors,
+        "bookings_per_s": round(ok / duration, 1),
+        "attempts_per_s": round(attempts / duration, 1),
+        "p50_ms": summary["p50_ms"],
+        "p95_ms": summary["p95_ms"],
+        "p99_ms": summary["p99_ms"],
+        "max_ms": summary["max_ms"],
+        "all_attempts_p95_ms": common.latency_summary(lat_all)["p95_ms"],
+        "client_cpu_ms_per_attempt": round(1000 * client_cpu / attempts, 3) if attempts else None,
+    }
+    if cpu:
+        if cpu.get("server_cpu_s") is not None and attempts:
+            out["server_cpu_ms_per_attempt"] = round(1000 * cpu["server_cpu_s"] / attempts, 3)
+        out["machine"] = {k: v for k, v in cpu.items() if k != "server_cpu_s"}
+        if cpu.get("server_cpu_s") is not None:
+            # CPU that neither these clients nor this server used: other work on the machine.
+            cores = os.cpu_count() or 1
+            capacity = cores * cpu["wall_s"]
+            others = capacity * cpu["machine_busy_pct"] / 100 - client_cpu - cpu["server_cpu_s"]
+            out["machine"]["others_cpu_pct"] = round(max(0.0, 100 * others / capacity), 1)
+    first_error = next((r.first_error for r in results if r.first_error), "")
+    if first_error:
+        out["first_error"] = first_error
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Raw SQL with pgbench
+
+_PGBENCH_HEADER = r"""
+\set b random(0, {last_minus_1})
+\set a random(:b + 1, {last})
+\set h random(1, 1000)
+\if :h <= {hot_permille}
+\set seat random({first}, {hot_last})
+\else
+\set seat random({first}, {last_seat})
+\endif
+"""
+
+# The same one-seat sale as the service, as plain SQL: lock the seat, check overlap (tickets and
+# others' live holds), insert the booking and its ticket (exclusion constraint and the cross-table
+# trigger apply), commit.
+_PGBENCH_BODY = r"""
+BEGIN;
+SELECT ls.seat_class FROM run_seats rs JOIN layout_seats ls ON ls.id = rs.layout_seat_id
+ WHERE rs.id = :seat AND rs.run_id = {run} FOR UPDATE OF rs \gset
+SELECT CASE WHEN EXISTS (SELECT 1 FROM tickets WHERE run_id = {run} AND run_seat_id = :seat
+                          AND status = 'active' AND stops && int4range(:b, :a))
+              OR EXISTS (SELECT 1 FROM seat_holds WHERE run_id = {run} AND run_seat_id = :seat
+                          AND expires_at > now() AND stops && int4range(:b, :a))
+            THEN 0 ELSE 1 END AS free \gset
+\if :free
+INSERT INTO bookings (reference, run_id, operator_id, station_id, total_cents, payment_method,
+                      payment_reference)
+VALUES (lpad(nextval('bench_reference_seq')::text, 8, '0'), {run}, {operator}, {station}, 1000,
+        'card', 'PGBENCH') RETURNING id AS booking_id \gset
+INSERT INTO tickets (booking_id, run_id, run_seat_id, board_position, alight_position,
+                     passenger_name, concession_code, seat_class, fare_cents)
+VALUES (:booking_id, {run}, :seat, :b, :a, 'Raw Passenger', 'adult', :seat_class, 1000);
+{extra}\endif
+COMMIT;
+{post}"""
+
+# What the service adds inside the same transaction: the audit row and the NOTIFY.
+_PGBENCH_EXTRAS = {
+    "audit": (
+        "INSERT INTO audit_events (operator_id, kind, subject, details)\n"
+        "VALUES ({operator}, 'booking', 'PGBENCH', '{{\"run_id\": {run}}}'::jsonb);\n"
+    ),
+    "notify": "SELECT pg_notify('seat_changes', '{run}');\n",
+}
+# The NOTIFY sent after the sale's commit, in its own (autocommit) statement: a transaction
+# without writes, so the commit-time notify queue lock is not held across a WAL flush.
+_PGBENCH_POST = {
+    "notify_after_commit": "\\if :free\nSELECT pg_notify('seat_changes', '{run}');\n\\endif\n",
+}
+
+
+def pgbench_scripts(
+    conn,
+    runs: list[common.RunInfo],
+    directory: Path,
+    *,
+    hot_share: float,  # noqa: ANN001
+    hot_seats: int,
+    extras: tuple[str, ...] = (),
+) -> list[Path]:
+    common.ensure_bench_objects(conn)
+    conn.commit()
+    operator, station = conn.execute(
+        "SELECT id, home_station_id FROM operators WHERE role = 'clerk' ORDER BY id LIMIT 1"
+    ).fetchone()
+    paths = []
+    for run in runs:
+        ids = run.seat_ids
+        if ids[-1] - ids[0] + 1 != len(ids):
+            raise SystemExit(
+                f"run {run.run_id}: seat ids are not contiguous; pgbench script "
+                "needs a contiguous range"
+            )
+        text = _PGBENCH_HEADER.format(
+            last=run.last_position,
+            last_minus_1=run.last_position - 1,
+            hot_permille=int(round(hot_share * 1000)),
+            first=ids[0],
+            hot_last=ids[min(hot_seats, len(ids)) - 1],
+            last_seat=ids[-1],
+        ) + _PGBENCH_BODY.format(
+            run=run.run_id,
+            operator=operator,
+            station=station,
+            extra="".join(
+                _PGBENCH_EXTRAS[e].format(run=run.run_id, operator=operator)
+                for e in extras
+                if e in _PGBENCH_EXTRAS
+            ),
+            post="".join(
+                _PGBENCH_POST[e].format(run=run.run_id) for e in extras if e in _PGBENCH_POST
+            ),
+        )
+        path = directory / f"book_run{run.run_id}{''.join('_' + e for e in extras)}.sql"
+        path.write_text(text)
+        paths.append(path)
+    return paths
+
+
+def run_pgbench(
+    server: common.BenchServer,
+    database: str,
+    scripts: list[Path],
+    *,
+    clients: int,
+    duration: float,
+    threads: int = 2,
+) -> dict:
+    params = server.libpq_params(database)
+    env = dict(os.environ, LC_ALL="C.UTF-8", LANG="C.UTF-8")
+    if "password" in params:
+        env["PGPASSWORD"] = params.pop("password")
+    env["PGHOST"] = params.get("host", "")
+    if "port" in params:
+        env["PGPORT"] = params["port"]
+    env["PGUSER"] = params["user"]
+    with tempfile.TemporaryDirectory(prefix="bench-pgbench-") as tmp:
+        command = [
+            server.bin("pgbench"),
+            "-n",
+            "-M",
+            "prepared",
+            "-c",
+            str(clients),
+            "-j",
+            str(min(threads, clients)),
+            "-T",
+            str(max(1, int(round(duration)))),
+            "-l",
+            "--log-prefix",
+            f"{tmp}/log",
+        ]
+        for script in scripts:
+            command += ["-f", f"{script}@1"]
+        command.append(database)
+        completed = subprocess.run(
+            command, env=env, capture_output=True, text=True, timeout=duration + 120
+        )
+        if completed.returncode != 0:
+            raise RuntimeError(
+                f"pgbench failed ({completed.returncode}):\n{completed.stderr}\n{completed.stdout}"
+            )
+        latencies = []
+        for log_file in Path(tmp).glob("log*"):
+            for line in log_file.read_text().splitlines():
+                parts = line.split()
+                if len(parts) >= 3:
+                    latencies.append(int(parts[2]) / 1e6)  # microseconds → seconds
+    out = completed.stdout
+    tps = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out)
+    failed = re.search(r"number of failed transactions: (\d+)", out)
+    summary = common.latency_summary(latencies)
+    return {
+        "clients": clients,
+        "duration_s": duration,
+        "tps": float(tps.group(1)) if tps else None,
+        "transactions": len(latencies),
+        "failed": int(failed.group(1)) if failed else None,
+        "p50_ms": summary["p50_ms"],
+        "p95_ms": summary["p95_ms"],
+        "p99_ms": summary["p99_ms"],
+    }
+
+
+def run_infos_for_load(runs: list[common.RunInfo]) -> list[tuple[int, int, tuple[int, ...]]]:
+    return [(r.run_id, r.last_position, r.seat_ids) for r in runs]
+
+
+def wire_round_trips(
+    url: str, run: common.RunInfo, variant: str = "service", bookings: int = 5
+) -> dict:
+    """Protocol round trips (client waits) per booking, from a libpq trace of one connection:
+    every simple Query and every Sync of the extended protocol is one wait for the server."""
+    import booking_variants
+    import psycopg
+
+    from ticket_office.db.engine import libpq_url
+    from ticket_office.services.results import BookingRequest, PassengerRequest, Payment
+
+    backend, services = common.open_services(url, pool_size=1)
+    try:
+        booking_variants.apply(variant, backend)
+        clerk = services.log_in(*common.CLERK)
+        with psycopg.connect(libpq_url(url)) as conn:
+            free = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT id FROM run_seats rs WHERE run_id = %s AND NOT EXISTS "
+                    "(SELECT 1 FROM tickets t WHERE t.run_seat_id = rs.id) ORDER BY id",
+                    (run.run_id,),
+                )
+            ]
+        seats = iter(random.Random().sample(free, 8 + bookings))
+
+        def book() -> None:
+            request = BookingRequest(
+                run.run_id,
+                0,
+                3,
+                (PassengerRequest(next(seats), "Ana Silva", "adult"),),
+                Payment("card", None, "VISA ****1234"),
+            )
+            services.book(clerk, request)
+
+        for _ in range(8):  # past psycopg's prepare threshold
+            book()
+        engine = backend.database.engine
+        raw = engine.raw_connection()
+        pgconn = raw.driver_connection.pgconn
+        with tempfile.NamedTemporaryFile("w+", suffix=".trace") as trace:
+            pgconn.trace(trace.fileno())
+            raw.close()  # back to the pool: the next booking uses this very connection
+            statements = common.RoundTrips(engine)
+            for _ in range(bookings):
+                book()
+            statements.close()
+            pgconn.untrace()
+            trace.flush()
+            trace.seek(0)
+            lines = trace.read().splitlines()
+        waits = sum(1 for line in lines if re.search(r"\tF\t\d+\t(Query|Sync)\b", line))
+        return {
+            "round_trips_per_booking": round(waits / bookings, 2),
+            "sql_statements_per_booking": round(len(statements.statements) / bookings, 2),
+            "statements": statements.statements[: len(statements.statements) // bookings],
+        }
+    finally:
+        backend.close()
