@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from enum import IntEnum
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
@@ -23,6 +22,7 @@ from PySide6.QtGui import QGuiApplication, QPalette
 from ticket_office.domain.fares import SeatClass
 from ticket_office.domain.money import format_cents
 from ticket_office.services.results import BookingDetails, TicketInfo
+from ticket_office.ui.row_table_model import RowTableModel
 from ticket_office.ui.search.results_model import train_sort_key
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -74,55 +74,38 @@ _BOOKING_HEADERS = {
 }
 
 
-class BookingListModel(QAbstractTableModel):
+class BookingListModel(RowTableModel[BookingDetails]):
     def __init__(self, parent=None) -> None:  # noqa: ANN001
-        super().__init__(parent)
-        self._bookings: list[BookingDetails] = []
+        super().__init__(BookingColumn, _BOOKING_HEADERS, _tr, parent)
 
     def set_bookings(self, bookings: Sequence[BookingDetails]) -> None:
-        self.beginResetModel()
-        self._bookings = list(bookings)
-        self.endResetModel()
+        self.set_rows(bookings)
 
     def replace_booking(self, booking: BookingDetails) -> None:
         """Show a refreshed copy of a listed booking in place (after a change or cancel)."""
-        for row, listed in enumerate(self._bookings):
+        for row, listed in enumerate(self._rows):
             if listed.booking_id == booking.booking_id:
-                self._bookings[row] = booking
+                self._rows[row] = booking
                 self.dataChanged.emit(self.index(row, 0),
                                       self.index(row, len(BookingColumn) - 1))
                 return
 
     def bookings(self) -> list[BookingDetails]:
-        return list(self._bookings)
+        return self.rows()
 
     def booking(self, row: int) -> BookingDetails | None:
-        return self._bookings[row] if 0 <= row < len(self._bookings) else None
+        return self.row_at(row)
 
     def row_of(self, reference: str) -> int | None:
-        for row, booking in enumerate(self._bookings):
+        for row, booking in enumerate(self._rows):
             if booking.reference == reference:
                 return row
         return None
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._bookings)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(BookingColumn)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(BookingColumn):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return _tr(_BOOKING_HEADERS[BookingColumn(section)])
-        return None
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
-        if not index.isValid() or index.row() >= len(self._bookings):
+        if not index.isValid() or index.row() >= len(self._rows):
             return None
-        booking = self._bookings[index.row()]
+        booking = self._rows[index.row()]
         column = BookingColumn(index.column())
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(booking, column)
@@ -186,47 +169,30 @@ _TICKET_HEADERS = {
 }
 
 
-class TicketTableModel(QAbstractTableModel):
+class TicketTableModel(RowTableModel[TicketInfo]):
     def __init__(self, parent=None) -> None:  # noqa: ANN001
-        super().__init__(parent)
-        self._tickets: list[TicketInfo] = []
+        super().__init__(TicketColumn, _TICKET_HEADERS, _tr, parent)
 
     def set_tickets(self, tickets: Sequence[TicketInfo]) -> None:
-        self.beginResetModel()
-        self._tickets = list(tickets)
-        self.endResetModel()
+        self.set_rows(tickets)
 
     def tickets(self) -> list[TicketInfo]:
-        return list(self._tickets)
+        return self.rows()
 
     def ticket(self, row: int) -> TicketInfo | None:
-        return self._tickets[row] if 0 <= row < len(self._tickets) else None
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._tickets)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(TicketColumn)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(TicketColumn):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return _tr(_TICKET_HEADERS[TicketColumn(section)])
-        return None
+        return self.row_at(row)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid() or index.row() >= len(self._tickets):
+        if not index.isValid() or index.row() >= len(self._rows):
             return Qt.ItemFlag.NoItemFlags
-        if self._tickets[index.row()].status == "active":
+        if self._rows[index.row()].status == "active":
             return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         return Qt.ItemFlag.ItemIsEnabled
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
-        if not index.isValid() or index.row() >= len(self._tickets):
+        if not index.isValid() or index.row() >= len(self._rows):
             return None
-        ticket = self._tickets[index.row()]
+        ticket = self._rows[index.row()]
         column = TicketColumn(index.column())
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(ticket, column)

@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from enum import IntEnum
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
@@ -24,6 +23,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont, QGuiApplication, QPalette
 
 from ticket_office.services.results import JourneyOption
+from ticket_office.ui.row_table_model import RowTableModel
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 JOURNEY_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -82,10 +82,9 @@ def not_bookable_reason(journey: JourneyOption, now: datetime | None = None) -> 
     return _tr("Sales for this train are not open yet.")
 
 
-class JourneyTableModel(QAbstractTableModel):
+class JourneyTableModel(RowTableModel[JourneyOption]):
     def __init__(self, parent=None, *, clock: Callable[[], datetime] | None = None) -> None:  # noqa: ANN001
-        super().__init__(parent)
-        self._journeys: list[JourneyOption] = []
+        super().__init__(Column, _HEADERS, _tr, parent)
         self._clock = clock or (lambda: datetime.now(UTC))
 
     # --- data in -------------------------------------------------------------------------------
@@ -94,53 +93,38 @@ class JourneyTableModel(QAbstractTableModel):
         """Replace the rows; the same trains in the same order update in place (the view keeps
         its current row and scroll position during live refreshes)."""
         journeys = list(journeys)
-        same_rows = [j.run_id for j in journeys] == [j.run_id for j in self._journeys]
+        same_rows = [j.run_id for j in journeys] == [j.run_id for j in self._rows]
         if same_rows and journeys:
-            self._journeys = journeys
+            self._rows = journeys
             self.dataChanged.emit(self.index(0, 0),
                                   self.index(len(journeys) - 1, len(Column) - 1))
             return
-        self.beginResetModel()
-        self._journeys = journeys
-        self.endResetModel()
+        self.set_rows(journeys)
 
     def journeys(self) -> list[JourneyOption]:
-        return list(self._journeys)
+        return self.rows()
 
     def journey(self, row: int) -> JourneyOption | None:
-        return self._journeys[row] if 0 <= row < len(self._journeys) else None
+        return self.row_at(row)
 
     def row_of_run(self, run_id: int) -> int | None:
-        for row, journey in enumerate(self._journeys):
+        for row, journey in enumerate(self._rows):
             if journey.run_id == run_id:
                 return row
         return None
 
     def run_ids(self) -> set[int]:
-        return {journey.run_id for journey in self._journeys}
+        return {journey.run_id for journey in self._rows}
 
     # --- Qt model ------------------------------------------------------------------------------
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._journeys)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(Column):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return _tr(_HEADERS[Column(section)])
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return self._alignment(Column(section))
-        return None
+    def header_alignment(self, column: Column) -> int:  # type: ignore[override]
+        return self._alignment(column)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
-        if not index.isValid() or index.row() >= len(self._journeys):
+        if not index.isValid() or index.row() >= len(self._rows):
             return None
-        journey = self._journeys[index.row()]
+        journey = self._rows[index.row()]
         column = Column(index.column())
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(journey, column)
