@@ -15,6 +15,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 
 Row = TypeVar("Row")
 Index = QModelIndex | QPersistentModelIndex
+# Proxies sort on this role: real values (times, counts), not the displayed text.
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class RowTableModel(QAbstractTableModel, Generic[Row]):

@@ -12,8 +12,6 @@ from enum import IntEnum
 
 from PySide6.QtCore import (
     QCoreApplication,
-    QModelIndex,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
 )
@@ -22,13 +20,11 @@ from PySide6.QtGui import QGuiApplication, QPalette
 from ticket_office.domain.fares import SeatClass
 from ticket_office.domain.money import format_cents
 from ticket_office.services.results import BookingDetails, TicketInfo
-from ticket_office.ui.row_table_model import RowTableModel
+from ticket_office.ui.row_table_model import SORT_ROLE, Index, RowTableModel
 from ticket_office.ui.search.results_model import train_sort_key
 
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 2  # the row's BookingDetails or TicketInfo
 
-Index = QModelIndex | QPersistentModelIndex
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _CENTRE = int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter)
 

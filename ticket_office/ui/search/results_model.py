@@ -15,20 +15,16 @@ from enum import IntEnum
 
 from PySide6.QtCore import (
     QCoreApplication,
-    QModelIndex,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
 )
 from PySide6.QtGui import QFont, QGuiApplication, QPalette
 
 from ticket_office.services.results import JourneyOption
-from ticket_office.ui.row_table_model import RowTableModel
+from ticket_office.ui.row_table_model import SORT_ROLE, Index, RowTableModel
 
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 JOURNEY_ROLE = Qt.ItemDataRole.UserRole + 2
 
-Index = QModelIndex | QPersistentModelIndex
 
 
 class Column(IntEnum):
