@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
+import threading
+import time
+
 import psycopg
 import pytest
 from helpers import free_seats, request, table_counts
-from sqlalchemy import event
 
 from ticket_office.db.engine import libpq_url, make_engine, make_session_factory
 from ticket_office.domain.errors import DatabaseUnavailable
 from ticket_office.services.gateway import TicketOfficeServices
-from ticket_office.services.unit_of_work import make_uow_factory
+from ticket_office.services.unit_of_work import DirectConnection, make_uow_factory
 
 
 def test_a_connection_dropped_mid_booking_writes_nothing_and_says_so(
@@ -18,24 +21,56 @@ def test_a_connection_dropped_mid_booking_writes_nothing_and_says_so(
 ):
     seats = free_seats(services.seat_map(clerk, journey.run_id, 0, 12), 1)
     before = table_counts(backend)
-    engine = backend.database.engine
-
-    def kill_the_session_before_the_sale_is_written(_conn, cursor, statement, *_args):
-        # The seats are locked by now; the server loses this session before the writes.
-        if "INSERT INTO bookings" in statement:
-            with psycopg.connect(libpq_url(backend.database.url), autocommit=True) as admin:
-                admin.execute(
-                    "SELECT pg_terminate_backend(%s)", (cursor.connection.info.backend_pid,)
-                )
-
-    event.listen(engine, "before_cursor_execute", kill_the_session_before_the_sale_is_written)
-    try:
-        with pytest.raises(DatabaseUnavailable, match="Nothing was saved"):
-            services.book(clerk, request(journey, seats))
-    finally:
-        event.remove(engine, "before_cursor_execute", kill_the_session_before_the_sale_is_written)
+    url = libpq_url(backend.database.url)
+    # Another session holds the seat's lock, so the sale waits inside sell_seats with its
+    # transaction open; the server then loses the selling session.
+    with psycopg.connect(url) as blocker:
+        blocker.execute("SELECT 1 FROM run_seats WHERE id = %s FOR UPDATE", (seats[0],))
+        killer = threading.Thread(target=_terminate_the_waiting_sale, args=(url,))
+        killer.start()
+        try:
+            with pytest.raises(DatabaseUnavailable, match="Nothing was saved"):
+                services.book(clerk, request(journey, seats))
+        finally:
+            killer.join()
+        blocker.rollback()
     assert table_counts(backend) == before
     assert services.book(clerk, request(journey, seats)).reference  # the pool recovered
+
+
+def _terminate_the_waiting_sale(url: str) -> None:
+    with psycopg.connect(url, autocommit=True) as admin:
+        for _ in range(500):
+            waiting = admin.execute(
+                "SELECT pid FROM pg_stat_activity "
+                "WHERE query LIKE '%%sell_seats(%%' AND wait_event_type = 'Lock'"
+            ).fetchone()
+            if waiting:
+                admin.execute("SELECT pg_terminate_backend(%s)", waiting)
+                return
+            time.sleep(0.01)
+
+
+def test_a_connection_lost_after_the_sale_committed_says_the_booking_was_saved(
+    services, backend, clerk, journey, monkeypatch
+):
+    """The reply to a committed sale can be lost on the way back; the clerk must not resell."""
+    seats = free_seats(services.seat_map(clerk, journey.run_id, 0, 12), 1)
+    answer_lost = {"done": False}
+    real_call = DirectConnection.call
+
+    def call_then_lose_the_reply(self, statement, params):
+        row = real_call(self, statement, params)
+        if "sell_seats" in statement and not answer_lost["done"]:
+            answer_lost["done"] = True
+            raise psycopg.OperationalError("server closed the connection unexpectedly")
+        return row
+
+    monkeypatch.setattr(DirectConnection, "call", call_then_lose_the_reply)
+    with pytest.raises(DatabaseUnavailable, match=r"booking \w{6} was saved") as lost:
+        services.book(clerk, request(journey, seats))
+    reference = re.search(r"booking (\w{6})", str(lost.value)).group(1)
+    assert services.find_booking(clerk, reference).tickets
 
 
 def test_an_unreachable_server_is_named_in_the_message():

@@ -238,6 +238,19 @@ class Concession(Base):
     __table_args__ = (CheckConstraint("discount_percent BETWEEN 0 AND 100", name="discount"),)
 
 
+class FareRevision(Base):
+    """One row counting changes to fares and concessions (statement triggers bump it).
+
+    The sale prices from a cached fare table and `sell_seats` refuses it as stale when this
+    revision has moved on since the cache was read (migration 0004).
+    """
+
+    __tablename__ = "fare_revision"
+    singleton: Mapped[bool] = mapped_column(Boolean, primary_key=True, server_default=text("true"))
+    revision: Mapped[int] = mapped_column(BigInteger, server_default="1")
+    __table_args__ = (CheckConstraint("singleton", name="singleton"),)
+
+
 class Operator(Base):
     __tablename__ = "operators"
     id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)

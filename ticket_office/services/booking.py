@@ -1,8 +1,15 @@
-"""Selling seats: a party of 1-9 on one leg of one run, all or nothing.
+"""Selling seats: a party of 1-9 on one leg of one run, all or nothing, in one round trip.
 
-Guard one is here: the transaction locks the run seats it sells (`FOR UPDATE`, in seat-id
-order, so two parties never wait on each other in a circle). Guard two is the database's
-exclusion constraint, which this code maps to SeatUnavailable should it ever fire.
+The service validates the party, prices it from cached facts (the run's seats and stops, the
+fares of the travel date: run_layouts.py, sale_facts.py) and sends one statement,
+`sell_seats` (migration 0004), in its own transaction. The server locks the chosen run seats
+FOR UPDATE in id order, re-checks everything the price and the sale depend on, and writes the
+booking, its tickets and the audit event, or nothing. Guard two, the exclusion constraint,
+still checks every ticket row and maps to SeatUnavailable should it ever fire.
+
+Seat maps elsewhere learn of the sale from a NOTIFY sent right after the commit: notifying
+commits are serialized by PostgreSQL across their WAL flush, which capped the whole office's
+sales rate when the NOTIFY was part of the sale.
 """
 
 from __future__ import annotations
@@ -10,18 +17,22 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
-from sqlalchemy import bindparam, text
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+import psycopg
 
 from ticket_office.domain import text_rules
-from ticket_office.domain.errors import NotFound, SeatUnavailable, ValidationError
-from ticket_office.domain.fares import SeatClass
+from ticket_office.domain.errors import (
+    DatabaseUnavailable,
+    NotFound,
+    RunNotBookable,
+    SeatUnavailable,
+    ValidationError,
+)
 from ticket_office.domain.references import new_reference
 from ticket_office.domain.roles import Permission
 from ticket_office.domain.segments import Segment
-from ticket_office.services import sale_sql
+from ticket_office.services import sale_facts
 from ticket_office.services.access import require
 from ticket_office.services.pricing import FareTable, check_party_size, distinct_seats
 from ticket_office.services.results import (
@@ -32,56 +43,18 @@ from ticket_office.services.results import (
     PassengerRequest,
     Payment,
 )
-from ticket_office.services.run_legs import RunLeg, leg_from_row, load_leg
+from ticket_office.services.run_layouts import RUN_LAYOUTS, LayoutSeat
+from ticket_office.services.run_legs import load_leg
+from ticket_office.services.seat_locks import SEAT_CHANNEL
 from ticket_office.services.unit_of_work import UnitOfWork
 
-SEAT_CHANNEL = "seat_changes"
 MAX_CARD_REFERENCE = 40
+# A stale price (fares or the timetable changed since this process cached them) or a booking
+# reference already in use costs one more try each; more than that is a fault, not a race.
+_TRIES = 4
 
-
-@dataclass(frozen=True, slots=True)
-class LockedSeat:
-    seat_id: int
-    label: str
-    coach_no: int
-    seat_class: SeatClass
-    for_sale: bool
-
-    @property
-    def caption(self) -> str:
-        return f"coach {self.coach_no} seat {self.label}"
-
-
-_LOCK_SEATS = text(
-    """
-    SELECT rs.id, ls.label, rs.coach_no, ls.seat_class, ls.for_sale
-    FROM run_seats rs JOIN layout_seats ls ON ls.id = rs.layout_seat_id
-    WHERE rs.run_id = :run AND rs.id IN :ids
-    ORDER BY rs.id
-    FOR UPDATE OF rs
-    """
-).bindparams(bindparam("ids", expanding=True))
-
-_CONFLICTS = text(
-    """
-    SELECT run_seat_id FROM tickets
-    WHERE run_id = :run AND run_seat_id IN :ids AND status = 'active'
-      AND stops && int4range(:board, :alight)
-    UNION
-    SELECT run_seat_id FROM seat_holds
-    WHERE run_id = :run AND run_seat_id IN :ids AND expires_at > now()
-      AND client_id <> :client AND stops && int4range(:board, :alight)
-    """
-).bindparams(bindparam("ids", expanding=True))
-
-# The seller's own holds end with the sale; expired holds of anyone are swept while we hold
-# the seat lock (no cleanup job needed).
-_CLEAR_HOLDS = text(
-    """
-    DELETE FROM seat_holds
-    WHERE run_id = :run AND run_seat_id IN :ids AND (client_id = :client OR expires_at <= now())
-    """
-).bindparams(bindparam("ids", expanding=True))
+_SELL = "SELECT outcome, booking_id, problem_seats FROM sell_seats(" + ", ".join(["%s"] * 18) + ")"
+_BOOKING_EXISTS = "SELECT EXISTS (SELECT 1 FROM bookings WHERE reference = %s)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,63 +66,70 @@ class BookingConfirmation:
     lines: tuple[FareLine, ...]
 
 
-def lock_seats(session: Session, leg: RunLeg, seat_ids: Sequence[int]) -> dict[int, LockedSeat]:
-    rows = session.execute(_LOCK_SEATS, {"run": leg.run_id, "ids": list(seat_ids)}).all()
-    locked = {
-        r.id: LockedSeat(r.id, r.label, r.coach_no, SeatClass(r.seat_class), r.for_sale)
-        for r in rows
-    }
-    if missing := [seat_id for seat_id in seat_ids if seat_id not in locked]:
-        raise NotFound(f"{len(missing)} chosen seat(s) are not on train {leg.train_number}.")
-    return locked
+@dataclass(frozen=True, slots=True)
+class _PricedParty:
+    train_number: str
+    distance_km: Decimal
+    fare_revision: int
+    seats: tuple[LayoutSeat, ...]
+    lines: tuple[FareLine, ...]
+
+    @property
+    def total_cents(self) -> int:
+        return sum(line.fare_cents for line in self.lines)
+
+    def captions(self, seat_ids: Sequence[int] | None = None) -> list[str]:
+        wanted = None if seat_ids is None else set(seat_ids)
+        return [s.caption for s in self.seats if wanted is None or s.seat_id in wanted]
 
 
-def ensure_free(
-    session: Session, leg: RunLeg, locked: dict[int, LockedSeat], client_id: str
-) -> None:
-    """Raise SeatUnavailable naming every chosen seat sold or held by someone else."""
-    unsellable = [seat for seat in locked.values() if not seat.for_sale]
-    conflicts = (
-        session.execute(
-            _CONFLICTS,
-            {
-                "run": leg.run_id,
-                "ids": list(locked),
-                "board": leg.segment.board,
-                "alight": leg.segment.alight,
-                "client": client_id,
-            },
-        )
-        .scalars()
-        .all()
-    )
-    taken = unsellable + [locked[seat_id] for seat_id in sorted(set(conflicts))]
-    if taken:
-        raise SeatUnavailable([seat.caption for seat in taken])
-
-
-def clear_holds(session: Session, leg: RunLeg, seat_ids: Sequence[int], client_id: str) -> None:
-    session.execute(_CLEAR_HOLDS, {"run": leg.run_id, "ids": list(seat_ids), "client": client_id})
-
-
-def _price(
-    fares: FareTable,
-    leg: RunLeg,
-    locked: dict[int, LockedSeat],
+def _price_party(
+    uow: UnitOfWork,
+    run_id: int,
+    segment: Segment,
     passengers: Sequence[PassengerRequest],
+    *,
+    check_fare_revision: bool = False,
+) -> _PricedParty:
+    """Price the party from cached facts; raise what a clerk should hear about bad choices."""
+    run = sale_facts.run_stops(uow, run_id)
+    distance = run.distance(segment)
+    fares = sale_facts.fares(uow, run.service_date)
+    if check_fare_revision and fares.revision != sale_facts.current_fare_revision(uow):
+        sale_facts.forget(uow.server, run_id)
+        fares = sale_facts.fares(uow, run.service_date)
+    layout = RUN_LAYOUTS.cached(uow.server, run_id)
+    if layout is None:
+        with uow:
+            layout = RUN_LAYOUTS.get(uow.session, uow.server, run_id)
+    seats = tuple(layout.seats_by_id.get(p.seat_id) for p in passengers)
+    if missing := sum(1 for seat in seats if seat is None):
+        raise NotFound(f"{missing} chosen seat(s) are not on train {run.train_number}.")
+    chosen = tuple(seat for seat in seats if seat is not None)
+    if unsellable := [seat.caption for seat in chosen if not seat.for_sale]:
+        raise SeatUnavailable(unsellable)
+    lines = _fare_lines(fares.table, chosen, passengers, distance)
+    return _PricedParty(run.train_number, distance, fares.revision, chosen, lines)
+
+
+def _fare_lines(
+    fares: FareTable,
+    seats: Sequence[LayoutSeat],
+    passengers: Sequence[PassengerRequest],
+    distance_km: Decimal,
 ) -> tuple[FareLine, ...]:
     lines = []
-    for position, passenger in enumerate(passengers, start=1):
-        seat = locked[passenger.seat_id]
+    for position, (seat, passenger) in enumerate(zip(seats, passengers, strict=True), start=1):
+        info = seat.free
         concession = fares.concession(passenger.concession, position)
         lines.append(
             FareLine(
-                seat.seat_id,
-                seat.label,
-                seat.coach_no,
-                seat.seat_class,
+                info.seat_id,
+                info.label,
+                info.coach_no,
+                info.seat_class,
                 concession.code,
-                fares.fare(seat.seat_class, concession, leg.distance_km),
+                fares.fare(info.seat_class, concession, distance_km),
             )
         )
     return tuple(lines)
@@ -187,119 +167,119 @@ def quote(
     seat_ids: Sequence[int],
     concessions: Sequence[str],
 ) -> FareQuote:
-    """The fare breakdown the clerk shows before taking payment (no locks, nothing written)."""
+    """The fare breakdown the clerk shows before taking payment (no locks, nothing written).
+
+    It confirms the cached fares are current first, so the quote is what the sale will charge
+    unless a supervisor changes fares in between (the sale would then notice and re-price).
+    """
     require(operator, Permission.SELL)
     check_party_size(len(seat_ids))
     if len(concessions) != len(seat_ids):
         raise ValidationError("Give a concession for every seat.", field="concession")
-    with uow:
-        leg = load_leg(uow.session, run_id, board, alight)
-        rows = uow.session.execute(
-            text(
-                """
-                SELECT rs.id, ls.label, rs.coach_no, ls.seat_class, ls.for_sale
-                FROM run_seats rs JOIN layout_seats ls ON ls.id = rs.layout_seat_id
-                WHERE rs.run_id = :run AND rs.id IN :ids
-                """
-            ).bindparams(bindparam("ids", expanding=True)),
-            {"run": run_id, "ids": list(seat_ids)},
-        ).all()
-        seats = {
-            r.id: LockedSeat(r.id, r.label, r.coach_no, SeatClass(r.seat_class), r.for_sale)
-            for r in rows
-        }
-        if len(seats) != len(set(seat_ids)):
-            raise NotFound(f"A chosen seat is not on train {leg.train_number}.")
-        fares = FareTable.load(uow.session, leg.service_date)
     passengers = [PassengerRequest(s, "-", c) for s, c in zip(seat_ids, concessions, strict=True)]
-    return FareQuote(_price(fares, leg, seats, passengers))
+    priced = _price_party(uow, run_id, Segment(board, alight), passengers, check_fare_revision=True)
+    return FareQuote(priced.lines)
 
 
 def book(
     uow: UnitOfWork, operator: OperatorContext, request: BookingRequest
 ) -> BookingConfirmation:
-    """Sell every seat of the party on one leg, or none (two statements; see sale_sql)."""
+    """Sell every seat of the party on one leg, or none, in one statement (`sell_seats`)."""
     require(operator, Permission.SELL)
     passengers = _validated_passengers(request.passengers)
     payment = _validated_payment(request.payment)
-    seat_ids = [p.seat_id for p in passengers]
     segment = Segment(request.board_position, request.alight_position)
-    with uow:
-        session = uow.session
-        row = session.execute(
-            sale_sql.LOCK_AND_READ,
-            {
-                "run": request.run_id,
-                "ids": seat_ids,
-                "board": segment.board,
-                "alight": segment.alight,
-                "client": operator.client_id,
-            },
-        ).one_or_none()
-        leg = leg_from_row(row, segment)
-        leg.ensure_bookable()
-        locked = {
-            seat_id: LockedSeat(seat_id, label, coach_no, SeatClass(seat_class), for_sale)
-            for seat_id, label, coach_no, seat_class, for_sale in row.seats or ()
-        }
-        if missing := [seat_id for seat_id in seat_ids if seat_id not in locked]:
-            raise NotFound(f"{len(missing)} chosen seat(s) are not on train {leg.train_number}.")
-        if unsellable := [seat.caption for seat in locked.values() if not seat.for_sale]:
-            raise SeatUnavailable(unsellable)
-        fares = FareTable.from_rows(row.rates or (), row.concessions or ())
-        lines = _price(fares, leg, locked, passengers)
-        total = sum(line.fare_cents for line in lines)
-        payment, change = _settle(payment, total)
-        captions = [locked[s].caption for s in seat_ids]
-        params = {
-            "run": leg.run_id,
-            "ids": seat_ids,
-            "board": segment.board,
-            "alight": segment.alight,
-            "client": operator.client_id,
-            "operator": operator.id,
-            "station": operator.station_id,
-            "total": total,
-            "method": payment.method,
-            "card_ref": payment.card_reference,
-            "cash": payment.cash_given_cents,
-            "names": [p.name for p in passengers],
-            "concessions": [line.concession for line in lines],
-            "classes": [line.seat_class.value for line in lines],
-            "fares": [line.fare_cents for line in lines],
-            "channel": SEAT_CHANNEL,
-        }
+    for _attempt in range(_TRIES):
+        priced = _price_party(uow, request.run_id, segment, passengers)
+        total = priced.total_cents
+        recorded, change = _settle(payment, total)
+        reference = new_reference()
+        seat_ids = [p.seat_id for p in passengers]
         details = {
-            "run_id": leg.run_id,
-            "seats": captions,
+            "run_id": request.run_id,
+            "seats": priced.captions(),
             "total_cents": total,
             "board": segment.board,
             "alight": segment.alight,
+            "reference": reference,
         }
-        for _attempt in range(10):  # a reference already in use just means: draw again
-            reference = new_reference()
-            try:
-                sold = session.execute(
-                    sale_sql.CHECK_AND_SELL,
-                    {
-                        **params,
-                        "reference": reference,
-                        "details": json.dumps({**details, "reference": reference}),
-                    },
-                ).one()
-            except IntegrityError as exc:
-                # Only reachable if someone bypassed the locks; the constraint still said no.
-                if getattr(exc.orig, "sqlstate", None) == "23P01":
-                    raise SeatUnavailable(captions) from None
-                raise
-            if sold.conflicts:
-                raise SeatUnavailable([locked[s].caption for s in sold.conflicts])
-            if sold.booking_id is not None:
-                break
-        else:
-            raise RuntimeError("No free booking reference after 10 draws")
-        uow.commit()
-    return BookingConfirmation(sold.booking_id, reference, total, change, lines)
+        params = (
+            request.run_id,
+            segment.board,
+            segment.alight,
+            seat_ids,
+            [p.name for p in passengers],
+            [line.concession for line in priced.lines],
+            [line.seat_class.value for line in priced.lines],
+            [line.fare_cents for line in priced.lines],
+            priced.distance_km,
+            priced.fare_revision,
+            operator.client_id,
+            operator.id,
+            operator.station_id,
+            recorded.method,
+            recorded.card_reference,
+            recorded.cash_given_cents,
+            reference,
+            json.dumps(details),
+        )
+        outcome, booking_id, problem_seats = _sell(uow, params, reference, priced)
+        if outcome == "sold":
+            return BookingConfirmation(booking_id, reference, total, change, priced.lines)
+        if outcome in ("taken", "unsellable"):
+            raise SeatUnavailable(priced.captions(problem_seats))
+        if outcome == "missing":
+            raise NotFound(f"A chosen seat is not on train {priced.train_number}.")
+        if outcome == "not_bookable":
+            _raise_not_bookable(uow, request.run_id, segment, priced.train_number)
+        if outcome == "stale":
+            sale_facts.forget(uow.server, request.run_id)
+        # "reference_taken": draw another reference and try again.
+    raise RuntimeError(f"The sale was refused {_TRIES} times as stale; giving up.")
+
+
+def _sell(
+    uow: UnitOfWork, params: tuple, reference: str, priced: _PricedParty
+) -> tuple[str, int | None, list[int] | None]:
+    try:
+        with uow.direct() as db:
+            outcome, booking_id, problem_seats = db.call(_SELL, params)
+            if outcome == "sold":
+                db.notify(SEAT_CHANNEL, str(params[0]))
+            return outcome, booking_id, problem_seats
+    except psycopg.errors.ExclusionViolation:
+        # Only reachable if someone bypassed the locks; the constraint still said no.
+        raise SeatUnavailable(priced.captions()) from None
+    except DatabaseUnavailable as lost:
+        raise _after_lost_connection(uow, reference, lost) from lost
+
+
+def _after_lost_connection(
+    uow: UnitOfWork, reference: str, lost: DatabaseUnavailable
+) -> DatabaseUnavailable:
+    """Say whether the sale got in: the connection may have dropped after the commit."""
+    try:
+        with uow.direct() as db:
+            (saved,) = db.call(_BOOKING_EXISTS, (reference,))
+    except DatabaseUnavailable:
+        return DatabaseUnavailable(
+            f"{lost} Whether booking {reference} was saved is not known: look it up by that "
+            "reference before selling these seats again."
+        )
+    if saved:
+        return DatabaseUnavailable(
+            f"The connection dropped as the sale finished, but booking {reference} was saved. "
+            "Open it from the bookings page to print the tickets."
+        )
+    return lost
+
+
+def _raise_not_bookable(uow: UnitOfWork, run_id: int, segment: Segment, train: str) -> None:
+    """The server said the run cannot be sold now; let the leg check say exactly why."""
+    with uow:
+        leg = load_leg(uow.session, run_id, segment.board, segment.alight)
+    leg.ensure_bookable()
+    raise RunNotBookable(f"Train {train} cannot be sold at the moment.")
 
 
 def _settle(payment: Payment, total: int) -> tuple[Payment, int | None]:

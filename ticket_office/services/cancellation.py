@@ -12,7 +12,6 @@ from ticket_office.domain.refunds import RULE_TEXT, quote_refund
 from ticket_office.domain.roles import Permission
 from ticket_office.services import audit
 from ticket_office.services.access import require
-from ticket_office.services.booking import SEAT_CHANNEL
 from ticket_office.services.booking_lookup import booking_by_reference
 from ticket_office.services.results import (
     BookingDetails,
@@ -20,6 +19,7 @@ from ticket_office.services.results import (
     OperatorContext,
     RefundLine,
 )
+from ticket_office.services.seat_locks import SEAT_CHANNEL
 from ticket_office.services.unit_of_work import UnitOfWork
 
 

@@ -4,7 +4,7 @@ run of the same journey (same origin and destination stations, another date or t
 Each change is one transaction that rewrites the ticket rows in place: a ticket row moves from
 its old seat to its new one in a single UPDATE, so the passenger never holds two seats and never
 none, whatever fails. Locks are taken in one order everywhere: the booking row first, then the
-run seats in id order (as `booking.lock_seats` does for a sale). The exclusion constraint stays
+run seats in id order (`seat_locks.lock_seats`, as the sale does). The exclusion constraint stays
 the last guard and maps to SeatUnavailable.
 
 The fare rule (FARE_RULE) is the same for both kinds of change: the passenger keeps the fare
@@ -36,17 +36,17 @@ from ticket_office.domain.references import normalise_reference
 from ticket_office.domain.roles import Permission
 from ticket_office.services import audit
 from ticket_office.services.access import require
-from ticket_office.services.booking import (
+from ticket_office.services.booking_lookup import booking_by_reference
+from ticket_office.services.pricing import FareTable, check_party_size, distinct_seats
+from ticket_office.services.results import BookingDetails, OperatorContext
+from ticket_office.services.run_legs import RunLeg, load_leg
+from ticket_office.services.seat_locks import (
     SEAT_CHANNEL,
     LockedSeat,
     clear_holds,
     ensure_free,
     lock_seats,
 )
-from ticket_office.services.booking_lookup import booking_by_reference
-from ticket_office.services.pricing import FareTable, check_party_size, distinct_seats
-from ticket_office.services.results import BookingDetails, OperatorContext
-from ticket_office.services.run_legs import RunLeg, load_leg
 from ticket_office.services.unit_of_work import UnitOfWork
 
 FARE_RULE = (

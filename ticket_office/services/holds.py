@@ -18,10 +18,10 @@ from sqlalchemy.exc import IntegrityError
 from ticket_office.domain.errors import SeatUnavailable, ValidationError
 from ticket_office.domain.roles import Permission
 from ticket_office.services.access import require
-from ticket_office.services.booking import SEAT_CHANNEL, clear_holds, ensure_free, lock_seats
 from ticket_office.services.pricing import check_party_size, distinct_seats
 from ticket_office.services.results import OperatorContext
 from ticket_office.services.run_legs import load_leg
+from ticket_office.services.seat_locks import SEAT_CHANNEL, clear_holds, ensure_free, lock_seats
 from ticket_office.services.unit_of_work import UnitOfWork
 
 DEFAULT_HOLD_SECONDS = 300

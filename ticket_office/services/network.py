@@ -22,7 +22,7 @@ def _station(row) -> StationInfo:  # noqa: ANN001
 
 def list_stations(uow: UnitOfWork, operator: OperatorContext) -> list[StationInfo]:
     require(operator, Permission.SEARCH)
-    with uow:
+    with uow.reading():
         rows = uow.session.execute(
             text("SELECT id, code, name, timezone FROM stations ORDER BY name")
         ).all()
@@ -38,7 +38,7 @@ def find_stations(uow: UnitOfWork, operator: OperatorContext, prefix: str) -> li
     if len(cleaned) > MAX_PREFIX:
         raise ValidationError("That station name is too long.", field="station")
     pattern = cleaned.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    with uow:
+    with uow.reading():
         rows = uow.session.execute(
             text(
                 """
@@ -115,7 +115,7 @@ def search_journeys(
     require(operator, Permission.SEARCH)
     if not isinstance(travel_date, date) or isinstance(travel_date, datetime):
         raise ValidationError("Choose a travel date.", field="date")
-    with uow:
+    with uow.reading():
         origin = _station_by_code(uow, origin_code, "origin")
         destination = _station_by_code(uow, destination_code, "destination")
         if origin.id == destination.id:

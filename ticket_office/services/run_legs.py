@@ -41,30 +41,28 @@ class RunLeg:
             )
 
 
-# The columns a leg needs, from `runs r`; booking.py embeds the same SELECT in its locking
-# statement, so both go through `leg_from_row`.
-LEG_COLUMNS = """
+_LEG_COLUMNS = """
     r.id, s.train_number, r.service_date, r.status, r.sales_open_at, now() AS now,
     b.departs_at, b.distance_km AS board_km, b.pick_up,
     a.arrives_at, a.distance_km AS alight_km, a.set_down,
     (SELECT max(position) FROM run_stops WHERE run_id = r.id) AS last_position
 """
-LEG_JOINS = """
+_LEG_JOINS = """
     JOIN services s ON s.id = r.service_id
     LEFT JOIN run_stops b ON b.run_id = r.id AND b.position = :board
     LEFT JOIN run_stops a ON a.run_id = r.id AND a.position = :alight
 """
-_LEG = text(f"SELECT {LEG_COLUMNS} FROM runs r {LEG_JOINS} WHERE r.id = :run")
+_LEG = text(f"SELECT {_LEG_COLUMNS} FROM runs r {_LEG_JOINS} WHERE r.id = :run")
 
 
 def load_leg(session: Session, run_id: int, board: int, alight: int) -> RunLeg:
     segment = Segment(board, alight)  # raises InvalidSegment for reversed or equal stops
     row = session.execute(_LEG, {"run": run_id, "board": board, "alight": alight}).one_or_none()
-    return leg_from_row(row, segment)
+    return _leg_from_row(row, segment)
 
 
-def leg_from_row(row: Row | None, segment: Segment) -> RunLeg:
-    """Check a row of LEG_COLUMNS for the leg `segment`; raise a typed error if it is unusable."""
+def _leg_from_row(row: Row | None, segment: Segment) -> RunLeg:
+    """Check a leg row for `segment`; raise a typed error if it is unusable."""
     alight = segment.alight
     if row is None:
         raise NotFound("That train run does not exist.")

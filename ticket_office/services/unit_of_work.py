@@ -2,28 +2,107 @@
 
 It also turns driver errors into typed errors: a lost or refused connection becomes
 DatabaseUnavailable naming the server, so no caller ever sees a driver traceback.
+
+Two lighter ways in, both on a pooled connection in autocommit (each statement is its own
+transaction, so there is no BEGIN or COMMIT to wait for):
+- `reading()`, a unit of work for use cases that only read (search, seat map);
+- `direct()`, for a use case that is a single statement (the sale), with no ORM session.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from types import TracebackType
+from typing import Any
 
+import psycopg
+from sqlalchemy import Engine, text
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from ticket_office.domain.errors import DatabaseUnavailable, TicketOfficeError
 
 SessionFactory = Callable[[], Session]
+_log = logging.getLogger(__name__)
+
+
+class DirectConnection:
+    """A pooled psycopg connection in autocommit: every statement commits on its own."""
+
+    def __init__(self, connection: psycopg.Connection) -> None:
+        self._connection = connection
+
+    def call(self, statement: str, params: Sequence[Any]) -> tuple[Any, ...]:
+        """Run one statement (prepared on the server from its first use) and fetch its row."""
+        row = self._connection.execute(statement, params, prepare=True).fetchone()
+        if row is None:
+            raise RuntimeError("The statement returned no row.")
+        return row
+
+    def notify(self, channel: str, payload: str) -> None:
+        """Tell listeners after a commit. Best effort: what was committed stands regardless."""
+        try:
+            self._connection.execute("SELECT pg_notify(%s, %s)", (channel, payload), prepare=True)
+        except psycopg.Error as exc:
+            _log.warning("NOTIFY %s after commit failed: %s", channel, exc)
 
 
 class UnitOfWork:
-    def __init__(self, session_factory: SessionFactory, server: str = "the database") -> None:
+    def __init__(
+        self,
+        session_factory: SessionFactory,
+        server: str = "the database",
+        engine: Engine | None = None,
+        autocommit_engine: Engine | None = None,
+    ) -> None:
         self._session_factory = session_factory
+        self._engine = engine
+        self._autocommit_engine = autocommit_engine
         self.server = server
         self._session: Session | None = None
         self._notifications: list[tuple[str, str]] = []
+        self._reading = False
+
+    @contextmanager
+    def reading(self) -> Iterator[UnitOfWork]:
+        """This unit of work for a use case that only reads; never write inside it.
+
+        Statements see their own snapshots, which a search or a seat map does not mind; what
+        they save is the BEGIN and the COMMIT: a seat map is two round trips instead of four.
+        """
+        self._reading = self._autocommit_engine is not None
+        try:
+            with self:
+                yield self
+        finally:
+            self._reading = False
+
+    @contextmanager
+    def direct(self) -> Iterator[DirectConnection]:
+        if self._engine is None:
+            raise RuntimeError("This unit of work has no engine for direct statements.")
+        try:
+            pooled = self._engine.raw_connection()
+        except sa_exc.DBAPIError as exc:
+            raise _unavailable(exc, self.server) from exc
+        connection = pooled.driver_connection
+        assert isinstance(connection, psycopg.Connection)
+        try:
+            connection.autocommit = True
+            yield DirectConnection(connection)
+        except psycopg.Error as exc:
+            if connection.closed or connection.broken:
+                pooled.invalidate()
+            translated = translate_driver_error(exc, self.server)
+            if translated is None:
+                raise
+            raise translated from exc
+        finally:
+            if not connection.closed:
+                connection.autocommit = False
+            pooled.close()
 
     @property
     def session(self) -> Session:
@@ -32,7 +111,10 @@ class UnitOfWork:
         return self._session
 
     def __enter__(self) -> UnitOfWork:
-        self._session = self._session_factory()
+        if self._reading:
+            self._session = self._session_factory(bind=self._autocommit_engine)
+        else:
+            self._session = self._session_factory()
         self._notifications = []
         return self
 
@@ -45,7 +127,8 @@ class UnitOfWork:
         session, self._session = self._session, None
         try:
             if session is not None:
-                _end_uncommitted(session, exc)
+                if not self._reading:
+                    _end_uncommitted(session, exc)
                 session.close()
         except sa_exc.DBAPIError:
             pass  # the connection is gone already; the original error says why
@@ -99,18 +182,32 @@ def translate_database_error(exc: BaseException, server: str) -> TicketOfficeErr
     if isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError) or (
         isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated
     ):
-        code = getattr(getattr(exc, "orig", None), "sqlstate", None)
-        if code == "55P03":  # lock_not_available
-            return DatabaseUnavailable(
-                "The database is busy with these seats; please try again in a moment."
-            )
-        if code == "57014":  # query_canceled by statement_timeout
-            return DatabaseUnavailable("The database took too long to answer; nothing was saved.")
-        return DatabaseUnavailable(
-            f"Cannot reach {server}. Nothing was saved; check the connection and try again."
-        )
+        return _unavailable(exc, server)
     return None
 
 
+def translate_driver_error(exc: psycopg.Error, server: str) -> TicketOfficeError | None:
+    """The same translation for errors straight from psycopg (see `UnitOfWork.direct`)."""
+    if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
+        return _unavailable(exc, server)
+    return None
+
+
+def _unavailable(exc: BaseException, server: str) -> DatabaseUnavailable:
+    code = getattr(getattr(exc, "orig", exc), "sqlstate", None)
+    if code == "55P03":  # lock_not_available
+        return DatabaseUnavailable(
+            "The database is busy with these seats; please try again in a moment."
+        )
+    if code == "57014":  # query_canceled by statement_timeout
+        return DatabaseUnavailable("The database took too long to answer; nothing was saved.")
+    return DatabaseUnavailable(
+        f"Cannot reach {server}. Nothing was saved; check the connection and try again."
+    )
+
+
 def make_uow_factory(session_factory: SessionFactory, server: str) -> Callable[[], UnitOfWork]:
-    return lambda: UnitOfWork(session_factory, server)
+    bind = getattr(session_factory, "kw", {}).get("bind")
+    engine = bind if isinstance(bind, Engine) else None
+    autocommit = engine.execution_options(isolation_level="AUTOCOMMIT") if engine else None
+    return lambda: UnitOfWork(session_factory, server, engine, autocommit)

@@ -1,0 +1,151 @@
+"""The sale in one statement: the server re-checks what the service priced from its caches.
+
+The service prices a party from per-process caches (a run's seats and stops, the fares of a
+day) and `sell_seats` refuses the sale as 'stale' when any of that has moved on. These tests
+change the facts behind the cache's back, as a supervisor on another PC would.
+"""
+
+from __future__ import annotations
+
+import json
+
+import psycopg
+import pytest
+from helpers import free_seats, request, table_counts
+from sqlalchemy import text
+
+from ticket_office.db.engine import libpq_url
+from ticket_office.db.notifications import CHANNEL
+
+
+@pytest.fixture
+def seat_map(services, clerk, journey):
+    return services.seat_map(clerk, journey.run_id, journey.board_position, journey.alight_position)
+
+
+def _standard_fares_up(backend, cents: int) -> None:
+    with backend.uow() as uow:
+        uow.session.execute(
+            text(
+                "UPDATE fare_rates SET base_cents = base_cents + :c WHERE seat_class = 'standard'"
+            ),
+            {"c": cents},
+        )
+        uow.commit()
+
+
+def _standard_seats(seat_map, count):
+    return [
+        s.seat_id
+        for c in seat_map.coaches
+        for s in c.seats
+        if s.seat_class.value == "standard" and s.state.name == "FREE"
+    ][:count]
+
+
+def test_a_fare_change_made_elsewhere_is_charged_by_the_next_sale(
+    services, backend, clerk, journey, seat_map
+):
+    first, second = _standard_seats(seat_map, 2)
+    before = services.book(clerk, request(journey, [first])).total_cents  # fares now cached
+    _standard_fares_up(backend, 1000)
+    after = services.book(clerk, request(journey, [second]))
+    assert after.total_cents == before + 1000
+    quote = services.quote(
+        clerk, journey.run_id, journey.board_position, journey.alight_position, [second], ["adult"]
+    )
+    assert quote.total_cents == after.total_cents
+
+
+def test_a_quote_shows_fares_changed_since_they_were_cached(
+    services, backend, clerk, journey, seat_map
+):
+    seat = _standard_seats(seat_map, 1)
+    args = (clerk, journey.run_id, journey.board_position, journey.alight_position, seat)
+    old = services.quote(*args, ["adult"]).total_cents
+    _standard_fares_up(backend, 500)
+    assert services.quote(*args, ["adult"]).total_cents == old + 500
+
+
+def test_every_change_to_fares_or_concessions_moves_the_fare_revision(backend):
+    def revision() -> int:
+        with backend.uow() as uow:
+            return uow.session.execute(text("SELECT revision FROM fare_revision")).scalar_one()
+
+    start = revision()
+    _standard_fares_up(backend, 10)
+    with backend.uow() as uow:
+        uow.session.execute(text("UPDATE concessions SET discount_percent = discount_percent"))
+        uow.commit()
+    assert revision() == start + 2
+
+
+def _sell(backend, journey, seat, **changes):
+    """Call sell_seats as the service would, with some of its inputs changed."""
+    args = {
+        "run": journey.run_id,
+        "board": journey.board_position,
+        "alight": journey.alight_position,
+        "seats": [seat],
+        "names": ["Eva Luz"],
+        "concessions": ["adult"],
+        "classes": ["standard"],
+        "fares": [1000],
+        "distance": None,
+        "revision": None,
+    }
+    with psycopg.connect(libpq_url(backend.database.url), autocommit=True) as conn:
+        args["distance"] = conn.execute(
+            "SELECT a.distance_km - b.distance_km FROM run_stops a, run_stops b "
+            "WHERE a.run_id = %(run)s AND b.run_id = %(run)s "
+            "AND a.position = %(alight)s AND b.position = %(board)s",
+            args,
+        ).fetchone()[0]
+        args["revision"] = conn.execute("SELECT revision FROM fare_revision").fetchone()[0]
+        args.update(changes)
+        operator, station = conn.execute(
+            "SELECT id, home_station_id FROM operators WHERE username = 'clerk'"
+        ).fetchone()
+        return conn.execute(
+            "SELECT outcome, problem_seats FROM sell_seats(%(run)s, %(board)s, %(alight)s, "
+            "%(seats)s, %(names)s, %(concessions)s, %(classes)s, %(fares)s, %(distance)s, "
+            "%(revision)s, 'test-client', %(op)s, %(st)s, 'card', 'T', NULL, %(ref)s, %(d)s)",
+            {**args, "op": operator, "st": station, "ref": "TEST22", "d": json.dumps({})},
+        ).fetchone()
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"classes": ["first"]},
+        {"distance": 1},
+        {"revision": 0},
+    ],
+    ids=["seat class", "leg distance", "fare revision"],
+)
+def test_the_server_refuses_a_sale_priced_from_stale_facts_and_writes_nothing(
+    backend, journey, seat_map, changes
+):
+    seat = _standard_seats(seat_map, 1)[0]
+    before = table_counts(backend)
+    assert _sell(backend, journey, seat, **changes) == ("stale", None)
+    assert table_counts(backend) == before
+    assert _sell(backend, journey, seat)[0] == "sold"
+
+
+def test_the_server_names_seats_already_sold_and_writes_nothing(backend, journey, seat_map):
+    seat = _standard_seats(seat_map, 1)[0]
+    assert _sell(backend, journey, seat)[0] == "sold"
+    before = table_counts(backend)
+    assert _sell(backend, journey, seat, **{"ref": "TEST33"}) == ("taken", [seat])
+    assert table_counts(backend) == before
+
+
+def test_seat_maps_elsewhere_hear_of_a_sale_after_it_commits(
+    services, backend, clerk, journey, seat_map
+):
+    with psycopg.connect(libpq_url(backend.database.url), autocommit=True) as listener:
+        listener.execute(f"LISTEN {CHANNEL}")
+        services.book(clerk, request(journey, free_seats(seat_map, 1)))
+        heard = [n.payload for n in listener.notifies(timeout=5, stop_after=1)]
+    assert heard == [str(journey.run_id)]

@@ -1,0 +1,111 @@
+"""Locking chosen run seats inside a unit of work, as holds and changes do.
+
+The transaction locks the run seats it will write (`FOR UPDATE`, in seat-id order, so two
+clerks never wait on each other in a circle), then checks, on a fresh statement's snapshot,
+that no active ticket or other clerk's live hold overlaps the leg. The sale does the same in one
+server-side call (`sell_seats`, migration 0004).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.orm import Session
+
+from ticket_office.domain.errors import NotFound, SeatUnavailable
+from ticket_office.domain.fares import SeatClass
+from ticket_office.services.run_legs import RunLeg
+
+SEAT_CHANNEL = "seat_changes"
+
+
+@dataclass(frozen=True, slots=True)
+class LockedSeat:
+    seat_id: int
+    label: str
+    coach_no: int
+    seat_class: SeatClass
+    for_sale: bool
+
+    @property
+    def caption(self) -> str:
+        return f"coach {self.coach_no} seat {self.label}"
+
+
+_LOCK_SEATS = text(
+    """
+    SELECT rs.id, ls.label, rs.coach_no, ls.seat_class, ls.for_sale
+    FROM run_seats rs JOIN layout_seats ls ON ls.id = rs.layout_seat_id
+    WHERE rs.run_id = :run AND rs.id IN :ids
+    ORDER BY rs.id
+    FOR UPDATE OF rs
+    """
+).bindparams(bindparam("ids", expanding=True))
+
+# One index probe per seat (LATERAL ... LIMIT 1), whatever plan statistics would suggest.
+_CONFLICTS = text(
+    """
+    SELECT s.seat
+    FROM unnest(CAST(:ids AS bigint[])) AS s(seat)
+    CROSS JOIN LATERAL (
+        SELECT 1 FROM tickets t
+        WHERE t.run_id = :run AND t.run_seat_id = s.seat AND t.status = 'active'
+          AND t.stops && int4range(:board, :alight)
+        UNION ALL
+        SELECT 1 FROM seat_holds h
+        WHERE h.run_id = :run AND h.run_seat_id = s.seat AND h.expires_at > now()
+          AND h.client_id <> :client AND h.stops && int4range(:board, :alight)
+        LIMIT 1) AS conflict
+    ORDER BY s.seat
+    """
+)
+
+# The writer's own holds end with its change; expired holds of anyone are swept while we hold
+# the seat lock (no cleanup job needed).
+_CLEAR_HOLDS = text(
+    """
+    DELETE FROM seat_holds
+    WHERE run_id = :run AND run_seat_id IN :ids AND (client_id = :client OR expires_at <= now())
+    """
+).bindparams(bindparam("ids", expanding=True))
+
+
+def lock_seats(session: Session, leg: RunLeg, seat_ids: Sequence[int]) -> dict[int, LockedSeat]:
+    rows = session.execute(_LOCK_SEATS, {"run": leg.run_id, "ids": list(seat_ids)}).all()
+    locked = {
+        r.id: LockedSeat(r.id, r.label, r.coach_no, SeatClass(r.seat_class), r.for_sale)
+        for r in rows
+    }
+    if missing := [seat_id for seat_id in seat_ids if seat_id not in locked]:
+        raise NotFound(f"{len(missing)} chosen seat(s) are not on train {leg.train_number}.")
+    return locked
+
+
+def ensure_free(
+    session: Session, leg: RunLeg, locked: dict[int, LockedSeat], client_id: str
+) -> None:
+    """Raise SeatUnavailable naming every chosen seat sold or held by someone else."""
+    unsellable = [seat for seat in locked.values() if not seat.for_sale]
+    conflicts = (
+        session.execute(
+            _CONFLICTS,
+            {
+                "run": leg.run_id,
+                "ids": list(locked),
+                "board": leg.segment.board,
+                "alight": leg.segment.alight,
+                "client": client_id,
+            },
+        )
+        .scalars()
+        .all()
+    )
+    taken = unsellable + [locked[seat_id] for seat_id in conflicts]
+    if taken:
+        raise SeatUnavailable([seat.caption for seat in taken])
+
+
+def clear_holds(session: Session, leg: RunLeg, seat_ids: Sequence[int], client_id: str) -> None:
+    session.execute(_CLEAR_HOLDS, {"run": leg.run_id, "ids": list(seat_ids), "client": client_id})
