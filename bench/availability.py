@@ -21,7 +21,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import booking_variants  # noqa: E402
 import common  # noqa: E402
 
 LIMIT_P95_MS = 10.0
@@ -127,10 +126,10 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--alight", type=int, default=15)
     parser.add_argument("--holds", type=int, default=12, help="seats held by another clerk")
     parser.add_argument("--no-profile", action="store_true")
-    common.common_arguments(parser, variant=True)
+    common.common_arguments(parser)
     args = parser.parse_args(argv)
 
-    result: dict = {"benchmark": "availability", "variant": args.variant}
+    result: dict = {"benchmark": "availability"}
     with common.fresh_copy("availability", args) as (server, database):
         with server.connect(database) as conn:
             run = common.pick_runs(conn, 1)[0]
@@ -146,7 +145,6 @@ def main(argv: list[str] | None = None) -> dict:
             )
         backend, services = common.open_services(server.url_for(database))
         try:
-            booking_variants.apply(args.variant, backend)
             clerk = services.log_in(*common.CLERK)
             measured = measure_seat_map(
                 services, clerk, backend, run.run_id, args.board, args.alight, args.calls

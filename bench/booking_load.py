@@ -1,14 +1,17 @@
-"""The booking load generator shared by bench/booking.py, bench/booking_experiments.py and
-bench/growth.py.
+"""The booking load generator shared by bench/booking.py and bench/growth.py.
 
 Each client is a separate process (multiprocessing, spawn), as each clerk is a separate app:
 its own engine and pool through the app's `open_backend`, one bcrypt login, then bookings
-through `TicketOfficeServices.book` until told to stop. Clients pick random seats (mostly a
-party of 1, a share of 2-4 adjacent seats) on random legs of a handful of runs; a share of the
-attempts goes to a small "hot" set of seats per run so that clients really wait on each other's
-seat locks. SeatUnavailable is an expected outcome (counted as a conflict).
+through `TicketOfficeServices.book` until told to stop. A sale is one `sell_seats` call in
+autocommit plus the NOTIFY right after it (services/booking.py). Clients pick random seats
+(mostly a party of 1, a share of 2-4 adjacent seats) on random legs of a handful of runs; a
+share of the attempts goes to a small "hot" set of seats per run so that clients really wait on
+each other's seat locks. SeatUnavailable is an expected outcome (counted as a conflict).
 
-Also here: the raw-SQL booking for pgbench, and CPU accounting of clients and server.
+Also here: the raw-SQL sale for pgbench (`raw_sql`: what `sell_seats` does for one seat, plus
+the NOTIFY after the commit; `raw_sql_plain`: without the audit row and the NOTIFY), the count
+of the sales pgbench made, CPU accounting of clients and server, and the wire round trips of
+one booking.
 """
 
 from __future__ import annotations
@@ -51,7 +54,6 @@ class LoadSpec:
     hot_share: float = 0.1  # share of attempts on the hot seats
     hot_seats: int = 16  # the first N seats of each run
     seed: int = 1
-    variant: str | None = None  # switch the client to this booking variant first
     start_at: float = 0.0  # time.time() at which every client starts
     record_latencies: bool = True
 
@@ -124,12 +126,24 @@ def run_load(services, clerk, spec: LoadSpec, index: int) -> ClientResult:  # no
     return result
 
 
-def _worker(index: int, url: str, variant: str, pool_size: int, commands, results) -> None:  # noqa: ANN001
-    try:
-        import booking_variants
+@dataclass
+class WarmCaches:
+    """Load each run's per-process caches (seats, stops, fares) without selling anything."""
 
+    runs: list[tuple[int, int, tuple[int, ...]]]
+
+
+def warm_caches(services, clerk, warm: WarmCaches) -> float:  # noqa: ANN001
+    """A quote for one seat of each run fills what a sale prices from; returns CPU seconds."""
+    cpu0 = time.process_time()
+    for run_id, _last, seat_ids in warm.runs:
+        services.quote(clerk, run_id, 0, 1, [seat_ids[-1]], ["adult"])
+    return time.process_time() - cpu0
+
+
+def _worker(index: int, url: str, pool_size: int, commands, results) -> None:  # noqa: ANN001
+    try:
         backend, services = common.open_services(url, pool_size=pool_size)
-        booking_variants.apply(variant, backend)
         clerk = services.log_in(*common.CLERK)
         results.put(("ready", index, None))
     except Exception:  # noqa: BLE001
@@ -140,9 +154,9 @@ def _worker(index: int, url: str, variant: str, pool_size: int, commands, result
             spec = commands.get()
             if spec is None:
                 break
-            if spec.variant is not None and spec.variant != variant:
-                booking_variants.apply(spec.variant, backend)
-                variant = spec.variant
+            if isinstance(spec, WarmCaches):
+                results.put(("warmed", index, warm_caches(services, clerk, spec)))
+                continue
             results.put(("result", index, run_load(services, clerk, spec, index)))
     except Exception:  # noqa: BLE001
         results.put(("failed", index, traceback.format_exc()))
@@ -153,14 +167,14 @@ def _worker(index: int, url: str, variant: str, pool_size: int, commands, result
 class ClientPool:
     """N client processes, logged in once, that run load levels on command."""
 
-    def __init__(self, url: str, count: int, *, variant: str = "service", pool_size: int = 4):
+    def __init__(self, url: str, count: int, *, pool_size: int = 4):
         ctx = mp.get_context("spawn")
         self.results = ctx.Queue()
         self.commands = [ctx.Queue() for _ in range(count)]
         self.processes = [
             ctx.Process(
                 target=_worker,
-                args=(i, url, variant, pool_size, self.commands[i], self.results),
+                args=(i, url, pool_size, self.commands[i], self.results),
                 daemon=True,
             )
             for i in range(count)
@@ -174,8 +188,7 @@ class ClientPool:
                 self.close()
                 raise RuntimeError(f"client {index} failed to start:\n{payload}")
         common.log(
-            f"{count} clients ({variant}) started and logged in in "
-            f"{time.perf_counter() - started:.1f} s"
+            f"{count} clients started and logged in in {time.perf_counter() - started:.1f} s"
         )
 
     def run(self, clients: int, spec: LoadSpec) -> list[ClientResult]:
@@ -189,6 +202,19 @@ class ClientPool:
                 raise RuntimeError(f"client {index} failed:\n{payload}")
             out[index] = payload
         return out  # type: ignore[return-value]
+
+    def warm(self, clients: int, runs: list[tuple[int, int, tuple[int, ...]]]) -> dict:
+        """The first `clients` clients load these runs' caches; wall and CPU seconds."""
+        started = time.perf_counter()
+        for i in range(clients):
+            self.commands[i].put(WarmCaches(runs))
+        cpu = 0.0
+        for _ in range(clients):
+            kind, index, payload = self.results.get(timeout=300)
+            if kind != "warmed":
+                raise RuntimeError(f"client {index} failed to warm its caches:\n{payload}")
+            cpu += payload
+        return {"wall_s": round(time.perf_counter() - started, 2), "client_cpu_s": round(cpu, 2)}
 
     def close(self) -> None:
         for queue in self.commands:
@@ -322,9 +348,12 @@ _PGBENCH_HEADER = r"""
 \endif
 """
 
-# The same one-seat sale as the service, as plain SQL: lock the seat, check overlap (tickets and
-# others' live holds), insert the booking and its ticket (exclusion constraint and the cross-table
-# trigger apply), commit.
+# What `sell_seats` (migration 0004) does for one seat, as plain SQL: lock the run seat (its
+# class from the layout), check that no active ticket and no one's live hold overlaps the leg,
+# and if the seat is free write the booking, its ticket (exclusion constraint and cross-table
+# trigger apply) and, in `raw_sql`, the audit event; commit. Then, only after a sale and as its
+# own statement, the NOTIFY for seat maps (the service's order, services/booking.py).
+# `raw_sql_plain` leaves out the audit row and the NOTIFY.
 _PGBENCH_BODY = r"""
 BEGIN;
 SELECT ls.seat_class FROM run_seats rs JOIN layout_seats ls ON ls.id = rs.layout_seat_id
@@ -338,38 +367,42 @@ SELECT CASE WHEN EXISTS (SELECT 1 FROM tickets WHERE run_id = {run} AND run_seat
 INSERT INTO bookings (reference, run_id, operator_id, station_id, total_cents, payment_method,
                       payment_reference)
 VALUES (lpad(nextval('bench_reference_seq')::text, 8, '0'), {run}, {operator}, {station}, 1000,
-        'card', 'PGBENCH') RETURNING id AS booking_id \gset
+        'card', '{payment_reference}') RETURNING id AS booking_id, reference \gset
 INSERT INTO tickets (booking_id, run_id, run_seat_id, board_position, alight_position,
                      passenger_name, concession_code, seat_class, fare_cents)
 VALUES (:booking_id, {run}, :seat, :b, :a, 'Raw Passenger', 'adult', :seat_class, 1000);
-{extra}\endif
+{audit}\endif
 COMMIT;
-{post}"""
+{notify}"""
 
-# What the service adds inside the same transaction: the audit row and the NOTIFY.
-_PGBENCH_EXTRAS = {
-    "audit": (
-        "INSERT INTO audit_events (operator_id, kind, subject, details)\n"
-        "VALUES ({operator}, 'booking', 'PGBENCH', '{{\"run_id\": {run}}}'::jsonb);\n"
-    ),
-    "notify": "SELECT pg_notify('seat_changes', '{run}');\n",
-}
-# The NOTIFY sent after the sale's commit, in its own (autocommit) statement: a transaction
-# without writes, so the commit-time notify queue lock is not held across a WAL flush.
-_PGBENCH_POST = {
-    "notify_after_commit": "\\if :free\nSELECT pg_notify('seat_changes', '{run}');\n\\endif\n",
-}
+_PGBENCH_AUDIT = """\
+INSERT INTO audit_events (operator_id, kind, subject, details)
+VALUES ({operator}, 'booking', :reference,
+        jsonb_build_object('run_id', {run}, 'seats', jsonb_build_array(:seat::text),
+                           'total_cents', 1000, 'board', :b::int, 'alight', :a::int,
+                           'reference', :reference::text));
+"""
+_PGBENCH_NOTIFY = "\\if :free\nSELECT pg_notify('{channel}', '{run}');\n\\endif\n"
+
+PGBENCH_PAYMENT_REFERENCE = "PGBENCH"  # marks the bookings pgbench made (sales are counted)
+RAW_KINDS = ("raw_sql", "raw_sql_plain")
 
 
 def pgbench_scripts(
-    conn,
+    conn,  # noqa: ANN001
     runs: list[common.RunInfo],
     directory: Path,
     *,
-    hot_share: float,  # noqa: ANN001
+    hot_share: float,
     hot_seats: int,
-    extras: tuple[str, ...] = (),
+    kind: str = "raw_sql",
 ) -> list[Path]:
+    """One script per run (picked with equal weight): `raw_sql` or `raw_sql_plain`."""
+    from ticket_office.services.seat_locks import SEAT_CHANNEL
+
+    if kind not in RAW_KINDS:
+        raise ValueError(f"unknown raw sale {kind!r}; one of {RAW_KINDS}")
+    full = kind == "raw_sql"
     common.ensure_bench_objects(conn)
     conn.commit()
     operator, station = conn.execute(
@@ -394,19 +427,24 @@ def pgbench_scripts(
             run=run.run_id,
             operator=operator,
             station=station,
-            extra="".join(
-                _PGBENCH_EXTRAS[e].format(run=run.run_id, operator=operator)
-                for e in extras
-                if e in _PGBENCH_EXTRAS
-            ),
-            post="".join(
-                _PGBENCH_POST[e].format(run=run.run_id) for e in extras if e in _PGBENCH_POST
-            ),
+            payment_reference=PGBENCH_PAYMENT_REFERENCE,
+            audit=_PGBENCH_AUDIT.format(run=run.run_id, operator=operator) if full else "",
+            notify=_PGBENCH_NOTIFY.format(channel=SEAT_CHANNEL, run=run.run_id) if full else "",
         )
-        path = directory / f"book_run{run.run_id}{''.join('_' + e for e in extras)}.sql"
+        path = directory / f"book_run{run.run_id}_{kind}.sql"
         path.write_text(text)
         paths.append(path)
     return paths
+
+
+def pgbench_sales(conn, runs: list[common.RunInfo]) -> int:  # noqa: ANN001
+    """Bookings pgbench made on these runs (its tps also counts the refused attempts)."""
+    row = conn.execute(
+        "SELECT count(*) FROM bookings WHERE payment_reference = %s AND run_id = ANY(%s)",
+        (PGBENCH_PAYMENT_REFERENCE, [r.run_id for r in runs]),
+    ).fetchone()
+    conn.commit()
+    return row[0]
 
 
 def run_pgbench(
@@ -426,6 +464,7 @@ def run_pgbench(
     if "port" in params:
         env["PGPORT"] = params["port"]
     env["PGUSER"] = params["user"]
+    seconds = max(1, int(round(duration)))
     with tempfile.TemporaryDirectory(prefix="bench-pgbench-") as tmp:
         command = [
             server.bin("pgbench"),
@@ -437,7 +476,7 @@ def run_pgbench(
             "-j",
             str(min(threads, clients)),
             "-T",
-            str(max(1, int(round(duration)))),
+            str(seconds),
             "-l",
             "--log-prefix",
             f"{tmp}/log",
@@ -460,13 +499,14 @@ def run_pgbench(
                     latencies.append(int(parts[2]) / 1e6)  # microseconds → seconds
     out = completed.stdout
     tps = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out)
+    processed = re.search(r"number of transactions actually processed: (\d+)", out)
     failed = re.search(r"number of failed transactions: (\d+)", out)
     summary = common.latency_summary(latencies)
     return {
         "clients": clients,
-        "duration_s": duration,
+        "duration_s": seconds,
         "tps": float(tps.group(1)) if tps else None,
-        "transactions": len(latencies),
+        "transactions": int(processed.group(1)) if processed else len(latencies),
         "failed": int(failed.group(1)) if failed else None,
         "p50_ms": summary["p50_ms"],
         "p95_ms": summary["p95_ms"],
@@ -478,12 +518,17 @@ def run_infos_for_load(runs: list[common.RunInfo]) -> list[tuple[int, int, tuple
     return [(r.run_id, r.last_position, r.seat_ids) for r in runs]
 
 
-def wire_round_trips(
-    url: str, run: common.RunInfo, variant: str = "service", bookings: int = 5
-) -> dict:
-    """Protocol round trips (client waits) per booking, from a libpq trace of one connection:
-    every simple Query and every Sync of the extended protocol is one wait for the server."""
-    import booking_variants
+# --------------------------------------------------------------------------------------------
+# Round trips of one booking
+
+
+def wire_round_trips(url: str, run: common.RunInfo, bookings: int = 5) -> dict:
+    """Protocol round trips (client waits) per one-seat booking, from a libpq trace of the
+    app's one pooled connection (pool_size=1, used one thing at a time): every simple Query and
+    every Sync of the extended protocol is one wait for the server. The sale goes through
+    `engine.raw_connection()` (UnitOfWork.direct), so the trace, not SQLAlchemy's events, is
+    what sees it. Warm-up bookings first (caches loaded, statements prepared); then only the
+    measured bookings are traced, each wait labelled with the statement it ran."""
     import psycopg
 
     from ticket_office.db.engine import libpq_url
@@ -491,7 +536,6 @@ def wire_round_trips(
 
     backend, services = common.open_services(url, pool_size=1)
     try:
-        booking_variants.apply(variant, backend)
         clerk = services.log_in(*common.CLERK)
         with psycopg.connect(libpq_url(url)) as conn:
             free = [
@@ -503,8 +547,10 @@ def wire_round_trips(
                 )
             ]
         seats = iter(random.Random().sample(free, 8 + bookings))
+        sold = 0
 
         def book() -> None:
+            nonlocal sold
             request = BookingRequest(
                 run.run_id,
                 0,
@@ -513,28 +559,87 @@ def wire_round_trips(
                 Payment("card", None, "VISA ****1234"),
             )
             services.book(clerk, request)
+            sold += 1
 
-        for _ in range(8):  # past psycopg's prepare threshold
-            book()
         engine = backend.database.engine
         raw = engine.raw_connection()
         pgconn = raw.driver_connection.pgconn
-        with tempfile.NamedTemporaryFile("w+", suffix=".trace") as trace:
+        backend_pid = pgconn.backend_pid
+        raw.close()  # back to the pool: the bookings use this very connection
+        with (
+            tempfile.NamedTemporaryFile("w+", suffix=".trace") as warm_trace,
+            tempfile.NamedTemporaryFile("w+", suffix=".trace") as trace,
+        ):
+            pgconn.trace(warm_trace.fileno())  # to learn the prepared statements' text
+            for _ in range(8):  # caches loaded, statements prepared
+                book()
+            pgconn.untrace()  # flushes
+            sold = 0
             pgconn.trace(trace.fileno())
-            raw.close()  # back to the pool: the next booking uses this very connection
-            statements = common.RoundTrips(engine)
+            orm = common.RoundTrips(engine)
             for _ in range(bookings):
                 book()
-            statements.close()
+            orm.close()
             pgconn.untrace()
-            trace.flush()
-            trace.seek(0)
-            lines = trace.read().splitlines()
-        waits = sum(1 for line in lines if re.search(r"\tF\t\d+\t(Query|Sync)\b", line))
+            lines = _read(warm_trace) + ["-- measured --"] + _read(trace)
+        check = engine.raw_connection()
+        try:
+            same_connection = check.driver_connection.pgconn.backend_pid == backend_pid
+        finally:
+            check.close()
+        waits = _labelled_waits(lines)
         return {
-            "round_trips_per_booking": round(waits / bookings, 2),
-            "sql_statements_per_booking": round(len(statements.statements) / bookings, 2),
-            "statements": statements.statements[: len(statements.statements) // bookings],
+            "round_trips_per_booking": round(len(waits) / bookings, 2),
+            "orm_statements_per_booking": round(len(orm.statements) / bookings, 2),
+            "round_trips": waits[: len(waits) // bookings],
+            "bookings": sold,
+            "traced_connection_used": same_connection and bool(waits),
         }
     finally:
         backend.close()
+
+
+def _read(file) -> list[str]:  # noqa: ANN001
+    file.seek(0)
+    return file.read().splitlines()
+
+
+_MESSAGE = re.compile(r"\tF\t\d+\t(Query|Parse|Bind|Sync)\b\s*(.*)")
+_PARSE = re.compile(r'(\S+) "(.*)" \d+(?: \d+)*$')  # name "text" nparams [param oids]
+
+
+def _labelled_waits(lines: list[str]) -> list[str]:
+    """The waits after the "-- measured --" line, each named by the statement it ran
+    (prepared statements by the text their Parse gave them, anywhere in the trace)."""
+    texts: dict[str, str] = {}
+    waits: list[str] = []
+    measured = False
+    current = "?"
+    for line in lines:
+        if line == "-- measured --":
+            measured = True
+            continue
+        match = _MESSAGE.search(line)
+        if not match:
+            continue
+        kind, rest = match.groups()
+        if kind == "Parse":
+            parsed = _PARSE.match(rest)
+            if parsed:
+                texts[parsed.group(1)] = _short(parsed.group(2))
+                current = texts[parsed.group(1)]
+        elif kind == "Bind":
+            parts = rest.split(" ")
+            statement_name = parts[1] if len(parts) > 1 else '""'
+            current = texts.get(statement_name, current)
+        if not measured:
+            continue
+        if kind == "Query":
+            waits.append(_short(rest))
+        elif kind == "Sync":
+            waits.append(current)
+    return waits
+
+
+def _short(statement: str) -> str:
+    return " ".join(statement.strip().strip('"').split())[:120]

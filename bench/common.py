@@ -317,13 +317,7 @@ def fresh_copy(label: str, args):  # noqa: ANN001, ANN201
     return bench_database(label, keep=args.keep, rebuild=args.rebuild_template)
 
 
-def common_arguments(parser, *, variant: bool = False) -> None:  # noqa: ANN001
-    if variant:
-        parser.add_argument(
-            "--variant",
-            default="service",
-            help="the service as it is (default), or candidates from booking_variants.py",
-        )
+def common_arguments(parser) -> None:  # noqa: ANN001
     parser.add_argument("--keep", action="store_true", help="keep the fresh database afterwards")
     parser.add_argument(
         "--rebuild-template",

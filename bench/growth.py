@@ -10,7 +10,6 @@ VACUUM (ANALYZE), then a short measurement at that level:
   service for `--booking-duration` s on fresh runs (bookings/s, p50/p95);
 - seat map: `--seat-map-calls` calls for one leg of a run kept 70% sold (p50/p95);
 - search: `--search-calls` random searches over the 30 days (p50/p95).
-`--variant` runs a candidate from booking_variants.py instead of the service as it is.
 The 1M step inserts ~900k tickets (+ as many bookings) in about 50 s here; the whole script
 takes about 1.5 minutes. `--max-tickets` caps the levels (e.g. 100000 for a quick look).
 
@@ -29,7 +28,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import availability  # noqa: E402
 import booking_load  # noqa: E402
-import booking_variants  # noqa: E402
 import common  # noqa: E402
 import search  # noqa: E402
 
@@ -44,7 +42,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--booking-duration", type=float, default=4.0)
     parser.add_argument("--seat-map-calls", type=int, default=60)
     parser.add_argument("--search-calls", type=int, default=100)
-    common.common_arguments(parser, variant=True)
+    common.common_arguments(parser)
     args = parser.parse_args(argv)
     levels = [
         n for n in (int(x) for x in args.levels.split(",") if x.strip()) if n <= args.max_tickets
@@ -52,7 +50,7 @@ def main(argv: list[str] | None = None) -> dict:
     if not levels:
         raise SystemExit("no level at or below --max-tickets")
 
-    result: dict = {"benchmark": "growth", "variant": args.variant, "levels": []}
+    result: dict = {"benchmark": "growth", "levels": []}
     started_all = time.perf_counter()
     with common.fresh_copy("growth", args) as (server, database):
         url = server.url_for(database)
@@ -66,9 +64,8 @@ def main(argv: list[str] | None = None) -> dict:
         exclude = [r.run_id for r in reserved]
 
         backend, services = common.open_services(url)
-        booking_variants.apply(args.variant, backend)
         clerk = services.log_in(*common.CLERK)
-        clients = booking_load.ClientPool(url, args.booking_clients, variant=args.variant)
+        clients = booking_load.ClientPool(url, args.booking_clients)
         try:
             for index, level in enumerate(levels):
                 with server.connect(database) as conn:

@@ -24,7 +24,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import booking_variants  # noqa: E402
 import common  # noqa: E402
 
 LIMIT_P95_MS = 20.0
@@ -77,10 +76,10 @@ def main(argv: list[str] | None = None) -> dict:
         help="synthetic sold tickets spread over all runs first (0: none)",
     )
     parser.add_argument("--seed", type=int, default=3)
-    common.common_arguments(parser, variant=True)
+    common.common_arguments(parser)
     args = parser.parse_args(argv)
 
-    result: dict = {"benchmark": "search", "variant": args.variant}
+    result: dict = {"benchmark": "search"}
     with common.fresh_copy("search", args) as (server, database):
         with server.connect(database) as conn:
             if args.tickets:
@@ -96,7 +95,6 @@ def main(argv: list[str] | None = None) -> dict:
             tickets = common.ticket_count(conn)
         backend, services = common.open_services(server.url_for(database))
         try:
-            booking_variants.apply(args.variant, backend)
             clerk = services.log_in(*common.CLERK)
             measured = measure_search(
                 services, clerk, backend, pairs, dates, args.calls, seed=args.seed
