@@ -382,7 +382,10 @@ VALUES ({operator}, 'booking', :reference,
                            'total_cents', 1000, 'board', :b::int, 'alight', :a::int,
                            'reference', :reference::text));
 """
-_PGBENCH_NOTIFY = "\\if :free\nSELECT pg_notify('{channel}', '{run}');\n\\endif\n"
+_PGBENCH_NOTIFY = (
+    "\\if :free\nSELECT set_config('synchronous_commit', 'off', true), "
+    "pg_notify('{channel}', '{run}');\n\\endif\n"
+)
 
 PGBENCH_PAYMENT_REFERENCE = "PGBENCH"  # marks the bookings pgbench made (sales are counted)
 RAW_KINDS = ("raw_sql", "raw_sql_plain")

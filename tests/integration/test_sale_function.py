@@ -149,3 +149,22 @@ def test_seat_maps_elsewhere_hear_of_a_sale_after_it_commits(
         services.book(clerk, request(journey, free_seats(seat_map, 1)))
         heard = [n.payload for n in listener.notifies(timeout=5, stop_after=1)]
     assert heard == [str(journey.run_id)]
+
+
+def test_a_sale_priced_from_a_stale_seat_class_is_priced_again_and_sold(
+    services, backend, clerk, journey, seat_map
+):
+    seat = _standard_seats(seat_map, 1)[0]  # the seat map cached this run's layout
+    with backend.uow() as uow:
+        uow.session.execute(
+            text(
+                "UPDATE layout_seats SET seat_class = 'first' "
+                "WHERE id = (SELECT layout_seat_id FROM run_seats WHERE id = :s)"
+            ),
+            {"s": seat},
+        )
+        uow.commit()
+    confirmation = services.book(clerk, request(journey, [seat]))
+    assert [line.seat_class.value for line in confirmation.lines] == ["first"]
+    booking = services.find_booking(clerk, confirmation.reference)
+    assert booking.total_cents == confirmation.total_cents

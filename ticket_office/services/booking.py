@@ -100,7 +100,7 @@ def _price_party(
         fares = sale_facts.fares(uow, run.service_date)
     layout = RUN_LAYOUTS.cached(uow.server, run_id)
     if layout is None:
-        with uow:
+        with uow.reading():
             layout = RUN_LAYOUTS.get(uow.session, uow.server, run_id)
     seats = tuple(layout.seats_by_id.get(p.seat_id) for p in passengers)
     if missing := sum(1 for seat in seats if seat is None):

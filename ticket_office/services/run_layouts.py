@@ -9,8 +9,6 @@ the seat locks).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from sqlalchemy import text
@@ -18,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ticket_office.domain.fares import SeatClass
 from ticket_office.domain.seats import SeatFeature, SeatState
+from ticket_office.services.recent import RecentlyUsed
 from ticket_office.services.results import SeatInfo
 
 _SEATS = text(
@@ -72,33 +71,19 @@ class RunLayout:
 
 
 class _RunLayouts:
-    """The layouts of the most recently used runs, per database (thread-safe, bounded)."""
+    """The layouts of the most recently used runs, per database."""
 
     def __init__(self, size: int = 64) -> None:
-        self._size = size
-        self._entries: OrderedDict[tuple[str, int], RunLayout] = OrderedDict()
-        self._lock = threading.Lock()
+        self._entries: RecentlyUsed[tuple[str, int], RunLayout] = RecentlyUsed(size)
 
     def get(self, session: Session, database: str, run_id: int) -> RunLayout:
-        key = (database, run_id)
-        with self._lock:
-            if key in self._entries:
-                self._entries.move_to_end(key)
-                return self._entries[key]
-        layout = _read_layout(session, run_id)
-        with self._lock:
-            self._entries[key] = layout
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
-        return layout
+        return self._entries.get((database, run_id), lambda: _read_layout(session, run_id))
 
     def cached(self, database: str, run_id: int) -> RunLayout | None:
-        with self._lock:
-            return self._entries.get((database, run_id))
+        return self._entries.peek((database, run_id))
 
     def forget(self, database: str, run_id: int) -> None:
-        with self._lock:
-            self._entries.pop((database, run_id), None)
+        self._entries.forget(lambda key: key == (database, run_id))
 
 
 RUN_LAYOUTS = _RunLayouts()

@@ -8,19 +8,17 @@ was priced with. A 'stale' answer makes the sale forget these entries and price 
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Generic, TypeVar
 
 from sqlalchemy import text
 
 from ticket_office.domain.errors import InvalidSegment, NotFound
 from ticket_office.domain.segments import Segment
 from ticket_office.services.pricing import FareTable
+from ticket_office.services.recent import RecentlyUsed
+from ticket_office.services.run_layouts import RUN_LAYOUTS
 from ticket_office.services.unit_of_work import UnitOfWork
 
 _RUN = text(
@@ -88,38 +86,8 @@ class Fares:
     table: FareTable
 
 
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-class _Recent(Generic[K, V]):
-    """A small thread-safe LRU map."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._entries: OrderedDict[K, V] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: K, load: Callable[[], V]) -> V:
-        with self._lock:
-            if key in self._entries:
-                self._entries.move_to_end(key)
-                return self._entries[key]
-        value = load()
-        with self._lock:
-            self._entries[key] = value
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
-        return value
-
-    def forget(self, predicate: Callable[[K], bool]) -> None:
-        with self._lock:
-            for key in [k for k in self._entries if predicate(k)]:
-                del self._entries[key]
-
-
-_RUNS: _Recent[tuple[str, int], RunStops] = _Recent(256)
-_FARE_TABLES: _Recent[tuple[str, date], Fares] = _Recent(64)
+_RUNS: RecentlyUsed[tuple[str, int], RunStops] = RecentlyUsed(256)
+_FARE_TABLES: RecentlyUsed[tuple[str, date], Fares] = RecentlyUsed(64)
 
 
 def run_stops(uow: UnitOfWork, run_id: int) -> RunStops:
@@ -152,6 +120,7 @@ def current_fare_revision(uow: UnitOfWork) -> int:
 
 
 def forget(server: str, run_id: int) -> None:
-    """Drop what a stale sale was priced from: this run's stops and every cached fare table."""
+    """Drop what a stale sale was priced from: this run's stops and seats, and the fares."""
     _RUNS.forget(lambda key: key == (server, run_id))
     _FARE_TABLES.forget(lambda key: key[0] == server)
+    RUN_LAYOUTS.forget(server, run_id)

@@ -44,9 +44,16 @@ class DirectConnection:
     def notify(self, channel: str, payload: str) -> None:
         """Tell listeners after a commit. Best effort: what was committed stands regardless."""
         try:
-            self._connection.execute("SELECT pg_notify(%s, %s)", (channel, payload), prepare=True)
+            self._connection.execute(_NOTIFY_ALONE, (channel, payload), prepare=True)
         except psycopg.Error as exc:
             _log.warning("NOTIFY %s after commit failed: %s", channel, exc)
+
+
+# A notification on its own is a transaction that writes no data, so its commit need not wait
+# for the WAL to reach the disk (a crash loses nothing but the notice, and listeners resync on
+# reconnecting anyway). Waiting would hold PostgreSQL's notify lock, which serializes every
+# notifying commit, across a disk flush.
+_NOTIFY_ALONE = "SELECT set_config('synchronous_commit', 'off', true), pg_notify(%s, %s)"
 
 
 class UnitOfWork:
