@@ -107,8 +107,11 @@ class UnitOfWork:
                 raise
             raise translated from exc
         finally:
-            if not connection.closed:
-                connection.autocommit = False
+            try:
+                if not connection.closed:
+                    connection.autocommit = False
+            except psycopg.Error:  # a broken connection cannot say it is idle: drop it
+                pooled.invalidate()
             pooled.close()
 
     @property
