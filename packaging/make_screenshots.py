@@ -28,8 +28,9 @@ from PySide6.QtGui import QColor, QPalette  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from ticket_office.backend import open_backend  # noqa: E402
+from ticket_office.database_connector import DatabaseConnector  # noqa: E402
 from ticket_office.domain.seats import SeatState  # noqa: E402
-from ticket_office.ui.app import DatabaseConnector, make_application  # noqa: E402
+from ticket_office.ui.app import make_application  # noqa: E402
 from ticket_office.ui.live_updates import LiveUpdates  # noqa: E402
 from ticket_office.ui.login import LoginDialog  # noqa: E402
 from ticket_office.ui.main_window import MainWindow  # noqa: E402

@@ -10,6 +10,7 @@ import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import platformdirs
 
@@ -49,6 +50,18 @@ def normalise_url(url: str) -> str:
             "postgresql://clerk@db.example/ticket_office)."
         )
     return url
+
+
+def describe_url(url: str) -> str:
+    """'ticket_office on db.example:5432' for people: never the password."""
+    parts = urlsplit(url)
+    socket_folder = parse_qs(parts.query).get("host", [None])[0]
+    host = parts.hostname or socket_folder or "local socket"
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:  # not a number; the connection attempt will say so
+        port = ""
+    return f"{parts.path.lstrip('/') or '?'} on {host}{port}"
 
 
 def choose_database(cli_url: str | None = None, *, file: Path | None = None) -> DatabaseChoice:

@@ -14,10 +14,15 @@ from PySide6.QtCore import Qt
 
 from tests.conftest import DEMO_PASSWORDS
 from ticket_office.config import DatabaseChoice
+from ticket_office.database_connector import (
+    KEYRING_SERVICE,
+    DatabaseConnector,
+    keyring_state,
+    with_password,
+)
 from ticket_office.domain.errors import DatabaseAuthenticationFailed, DatabaseUnavailable
 from ticket_office.services import operators
 from ticket_office.services.results import OperatorContext
-from ticket_office.ui.app import KEYRING_SERVICE, DatabaseConnector, keyring_state, with_password
 from ticket_office.ui.login import USERNAME_KEY, LoginDialog
 
 

@@ -10,9 +10,10 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from tests.conftest import DEMO_PASSWORDS
+from ticket_office.database_connector import DatabaseConnector
 from ticket_office.domain.errors import DatabaseUnavailable
 from ticket_office.ui import resources, shortcuts
-from ticket_office.ui.app import DatabaseConnector, Desk
+from ticket_office.ui.app import Desk
 from ticket_office.ui.live_updates import ConnectionState
 from ticket_office.ui.shortcuts import SHORTCUTS, ShortcutsDialog
 

@@ -13,10 +13,10 @@ import psycopg
 from sqlalchemy import Engine, text
 from sqlalchemy import exc as sa_exc
 
-from ticket_office.config import EMBEDDED_DATABASE, DatabaseChoice
+from ticket_office.config import EMBEDDED_DATABASE, DatabaseChoice, describe_url
 from ticket_office.db import schema
 from ticket_office.db.embedded import EmbeddedServer, start_embedded
-from ticket_office.db.engine import describe_url, make_engine
+from ticket_office.db.engine import make_engine
 from ticket_office.domain.errors import (
     DatabaseAuthenticationFailed,
     DatabaseUnavailable,

@@ -74,16 +74,6 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
-def describe_url(url: str) -> str:
-    """A server description for people, never including a password."""
-    parsed = make_url(url)
-    host = parsed.host or parsed.query.get("host") or "local socket"
-    if isinstance(host, tuple):
-        host = host[0]
-    port = f":{parsed.port}" if parsed.port else ""
-    return f"{parsed.database} on {host}{port}"
-
-
 def libpq_url(url: str) -> str:
     """The same URL as psycopg/libpq understands it (no SQLAlchemy driver suffix)."""
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)

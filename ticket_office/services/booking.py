@@ -96,7 +96,7 @@ def _price_party(
     distance = run.distance(segment)
     fares = sale_facts.fares(uow, run.service_date)
     if check_fare_revision and fares.revision != sale_facts.current_fare_revision(uow):
-        sale_facts.forget(uow.server, run_id)
+        sale_facts.forget_fares(uow.server)
         fares = sale_facts.fares(uow, run.service_date)
     layout = RUN_LAYOUTS.cached(uow.server, run_id)
     if layout is None:

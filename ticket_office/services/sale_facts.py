@@ -119,8 +119,12 @@ def current_fare_revision(uow: UnitOfWork) -> int:
         return uow.session.execute(_REVISION).scalar_one()
 
 
+def forget_fares(server: str) -> None:
+    _FARE_TABLES.forget(lambda key: key[0] == server)
+
+
 def forget(server: str, run_id: int) -> None:
     """Drop what a stale sale was priced from: this run's stops and seats, and the fares."""
     _RUNS.forget(lambda key: key == (server, run_id))
-    _FARE_TABLES.forget(lambda key: key[0] == server)
     RUN_LAYOUTS.forget(server, run_id)
+    forget_fares(server)

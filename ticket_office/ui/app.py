@@ -1,12 +1,11 @@
-"""Starting the desk: the Qt application, the database connection, and the sign-in → work →
-log out loop.
+"""Starting the desk: the Qt application and the sign-in → work → log out loop.
 
 Start-up is arranged for speed: the sign-in dialog appears before the database stack is even
 imported; the server is opened on the task runner while the clerk types. One LISTEN connection
 for live updates is made per app, after the first sign-in, and outlives operator switches.
 
-A central server's password, when the URL has none, comes from the system keyring or from
-the clerk (see LoginDialog); it is kept only in memory and, if asked, in the keyring.
+Which server, and its password, is `DatabaseConnector`'s business (database_connector.py, no
+Qt); LoginDialog asks the clerk for the password when the keyring has none.
 
 `TICKET_OFFICE_STARTUP_PROBE=shown` makes the app print how long it took until the sign-in
 window was on screen, then quit (`=ready`: until the server was connected). bench/ui_startup.py
@@ -15,21 +14,19 @@ uses it.
 
 from __future__ import annotations
 
-import getpass
 import json
 import logging
 import os
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import quote, urlsplit, urlunsplit
 
-from PySide6.QtCore import QCoreApplication, QObject, QSettings, QTimer
+from PySide6.QtCore import QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
-from ticket_office.config import APP_NAME, DatabaseChoice, choose_database
+from ticket_office.config import APP_NAME
+from ticket_office.database_connector import DatabaseConnector
 from ticket_office.domain.errors import TicketOfficeError
 from ticket_office.services.results import OperatorContext
 from ticket_office.ui.live_updates import LiveUpdates
@@ -43,155 +40,8 @@ if TYPE_CHECKING:
 
 _log = logging.getLogger(__name__)
 
-KEYRING_SERVICE = "Ticket Office database"
 PROBE_ENV = "TICKET_OFFICE_STARTUP_PROBE"
 _STARTED = time.perf_counter()
-
-
-# --- the database ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class KeyringState:
-    usable: bool
-    reason: str
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("DatabaseConnector", text)
-
-
-def keyring_state() -> KeyringState:
-    """Whether a real password store exists here. A plain-text file store does not count."""
-    try:
-        import keyring
-        from keyring.backends import fail
-    except ImportError:
-        return KeyringState(False, _tr("The keyring package is not installed, so the password "
-                                       "cannot be remembered."))
-    backend = keyring.get_keyring()
-    module = type(backend).__module__
-    if isinstance(backend, fail.Keyring) or getattr(backend, "priority", 1) <= 0:
-        return KeyringState(False, _tr(
-            "This computer has no password store (system keyring), so the password cannot be "
-            "remembered safely. You will be asked for it at each start."))
-    if module.startswith("keyrings.alt") and "plaintext" in type(backend).__name__.lower():
-        return KeyringState(False, _tr("Only a plain-text password file is available here; "
-                                       "Ticket Office does not store passwords in files."))
-    name = getattr(backend, "name", type(backend).__name__)
-    return KeyringState(True, _tr("Kept in the system keyring ({0}), never in a file.")
-                        .format(name))
-
-
-def describe_url(url: str) -> str:
-    """'ticket_office on db.example:5432' (never the password)."""
-    parts = urlsplit(url)
-    host = parts.hostname or "local socket"
-    port = f":{parts.port}" if parts.port else ""
-    database = parts.path.lstrip("/") or "?"
-    return f"{database} on {host}{port}"
-
-
-def url_has_password(url: str) -> bool:
-    return urlsplit(url).password is not None
-
-
-def with_password(url: str, password: str) -> str:
-    parts = urlsplit(url)
-    user = parts.username or getpass.getuser()
-    host = parts.netloc.rsplit("@", 1)[-1]
-    netloc = f"{quote(user, safe='')}:{quote(password, safe='')}@{host}"
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
-class DatabaseConnector:
-    """The chosen server, its password (keyring or typed), and the opened backend."""
-
-    def __init__(self, choice: DatabaseChoice, *, data_dir: Path | None = None,
-                 backend: Backend | None = None) -> None:
-        self.choice = choice
-        self.backend = backend
-        self._data_dir = data_dir
-        self._keyring: KeyringState | None = None
-
-    @classmethod
-    def from_cli(cls, cli_url: str | None) -> DatabaseConnector:
-        return cls(choose_database(cli_url))
-
-    @classmethod
-    def for_backend(cls, backend: Backend) -> DatabaseConnector:
-        """An already open backend (tests, tools)."""
-        url = None if backend.server.embedded else backend.listener_url
-        return cls(DatabaseChoice(url, backend.server.source), backend=backend)
-
-    @property
-    def embedded(self) -> bool:
-        return self.choice.embedded
-
-    @property
-    def description(self) -> str:
-        if self.backend is not None:
-            return self.backend.server.description
-        return _tr("built-in database") if self.embedded else describe_url(self.choice.url or "")
-
-    @property
-    def needs_password(self) -> bool:
-        return not self.embedded and bool(self.choice.url) and not url_has_password(
-            self.choice.url or "")
-
-    @property
-    def account(self) -> str:
-        parts = urlsplit(self.choice.url or "")
-        return f"{parts.username or getpass.getuser()}@{describe_url(self.choice.url or '')}"
-
-    def keyring_status(self) -> KeyringState:
-        if self._keyring is None:
-            self._keyring = keyring_state()
-        return self._keyring
-
-    def stored_password(self) -> str | None:
-        if not self.keyring_status().usable:
-            return None
-        import keyring
-
-        try:
-            return keyring.get_password(KEYRING_SERVICE, self.account)
-        except Exception as exc:  # noqa: BLE001 - a broken keyring must not stop the start
-            _log.warning("Could not read the keyring: %s", exc)
-            return None
-
-    def open(self, password: str | None = None, remember: bool = False) -> Backend:
-        """Open the server (blocking: run it on the task runner)."""
-        if self.backend is not None:
-            return self.backend
-        from ticket_office.backend import open_backend
-
-        url = self.choice.url
-        if self.needs_password and url:
-            secret = password if password is not None else self.stored_password()
-            if secret:
-                url = with_password(url, secret)
-        self.backend = open_backend(choice=DatabaseChoice(url, self.choice.source),
-                                    data_dir=self._data_dir)
-        if password is not None:
-            self._keep_password(password if remember else None)
-        return self.backend
-
-    def _keep_password(self, password: str | None) -> None:
-        if not self.keyring_status().usable:
-            return
-        import keyring
-
-        try:
-            if password is None:
-                keyring.delete_password(KEYRING_SERVICE, self.account)
-            else:
-                keyring.set_password(KEYRING_SERVICE, self.account, password)
-        except Exception as exc:  # noqa: BLE001 - e.g. nothing stored to delete
-            _log.info("Keyring: %s", exc)
-
-    def close(self) -> None:
-        if self.backend is not None:
-            self.backend.close()
 
 
 # --- the sign-in → work loop ---------------------------------------------------------------------

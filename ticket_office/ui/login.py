@@ -53,7 +53,7 @@ class KeyringStatus(Protocol):
 
 
 class ServerConnector(Protocol):
-    """What the dialog needs from app.py's DatabaseConnector."""
+    """What the dialog needs from a DatabaseConnector (database_connector.py)."""
 
     backend: Backend | None
     description: str

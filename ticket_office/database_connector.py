@@ -1,0 +1,161 @@
+"""The server the app will use, its password, and the backend once opened (no Qt here).
+
+A central server's password, when the URL has none, comes from the system keyring or from
+the person signing in; it is kept only in memory and, if asked, in the keyring, never in a
+file. Opening the backend is a blocking network call: the desk runs `open` on its task runner.
+Nothing heavy is imported until then, so the sign-in window appears first.
+"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from ticket_office.config import DatabaseChoice, choose_database, describe_url
+
+if TYPE_CHECKING:
+    from ticket_office.backend import Backend
+
+_log = logging.getLogger(__name__)
+
+KEYRING_SERVICE = "Ticket Office database"
+
+
+@dataclass(frozen=True)
+class KeyringState:
+    usable: bool
+    reason: str
+
+
+def keyring_state() -> KeyringState:
+    """Whether a real password store exists here. A plain-text file store does not count."""
+    try:
+        import keyring
+        from keyring.backends import fail
+    except ImportError:
+        return KeyringState(
+            False, "The keyring package is not installed, so the password cannot be remembered."
+        )
+    backend = keyring.get_keyring()
+    module = type(backend).__module__
+    if isinstance(backend, fail.Keyring) or getattr(backend, "priority", 1) <= 0:
+        return KeyringState(
+            False,
+            "This computer has no password store (system keyring), so the password cannot be "
+            "remembered safely. You will be asked for it at each start.",
+        )
+    if module.startswith("keyrings.alt") and "plaintext" in type(backend).__name__.lower():
+        return KeyringState(
+            False,
+            "Only a plain-text password file is available here; "
+            "Ticket Office does not store passwords in files.",
+        )
+    name = getattr(backend, "name", type(backend).__name__)
+    return KeyringState(True, f"Kept in the system keyring ({name}), never in a file.")
+
+
+def url_has_password(url: str) -> bool:
+    return urlsplit(url).password is not None
+
+
+def with_password(url: str, password: str) -> str:
+    parts = urlsplit(url)
+    user = parts.username or getpass.getuser()
+    host = parts.netloc.rsplit("@", 1)[-1]
+    netloc = f"{quote(user, safe='')}:{quote(password, safe='')}@{host}"
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+class DatabaseConnector:
+    """The chosen server, its password (keyring or typed), and the opened backend."""
+
+    def __init__(self, choice: DatabaseChoice, *, data_dir: Path | None = None,
+                 backend: Backend | None = None) -> None:
+        self.choice = choice
+        self.backend = backend
+        self._data_dir = data_dir
+        self._keyring: KeyringState | None = None
+
+    @classmethod
+    def from_cli(cls, cli_url: str | None) -> DatabaseConnector:
+        return cls(choose_database(cli_url))
+
+    @classmethod
+    def for_backend(cls, backend: Backend) -> DatabaseConnector:
+        """An already open backend (tests, tools)."""
+        url = None if backend.server.embedded else backend.listener_url
+        return cls(DatabaseChoice(url, backend.server.source), backend=backend)
+
+    @property
+    def embedded(self) -> bool:
+        return self.choice.embedded
+
+    @property
+    def description(self) -> str:
+        if self.backend is not None:
+            return self.backend.server.description
+        return "built-in database" if self.embedded else describe_url(self.choice.url or "")
+
+    @property
+    def needs_password(self) -> bool:
+        return not self.embedded and bool(self.choice.url) and not url_has_password(
+            self.choice.url or "")
+
+    @property
+    def account(self) -> str:
+        parts = urlsplit(self.choice.url or "")
+        return f"{parts.username or getpass.getuser()}@{describe_url(self.choice.url or '')}"
+
+    def keyring_status(self) -> KeyringState:
+        if self._keyring is None:
+            self._keyring = keyring_state()
+        return self._keyring
+
+    def stored_password(self) -> str | None:
+        if not self.keyring_status().usable:
+            return None
+        import keyring
+
+        try:
+            return keyring.get_password(KEYRING_SERVICE, self.account)
+        except Exception as exc:  # noqa: BLE001 - a broken keyring must not stop the start
+            _log.warning("Could not read the keyring: %s", exc)
+            return None
+
+    def open(self, password: str | None = None, remember: bool = False) -> Backend:
+        """Open the server (blocking: run it on the task runner)."""
+        if self.backend is not None:
+            return self.backend
+        from ticket_office.backend import open_backend
+
+        url = self.choice.url
+        if self.needs_password and url:
+            secret = password if password is not None else self.stored_password()
+            if secret:
+                url = with_password(url, secret)
+        self.backend = open_backend(choice=DatabaseChoice(url, self.choice.source),
+                                    data_dir=self._data_dir)
+        if password is not None:
+            self._keep_password(password if remember else None)
+        return self.backend
+
+    def _keep_password(self, password: str | None) -> None:
+        if not self.keyring_status().usable:
+            return
+        import keyring
+
+        try:
+            if password is None:
+                keyring.delete_password(KEYRING_SERVICE, self.account)
+            else:
+                keyring.set_password(KEYRING_SERVICE, self.account, password)
+        except Exception as exc:  # noqa: BLE001 - e.g. nothing stored to delete
+            _log.info("Keyring: %s", exc)
+
+    def close(self) -> None:
+        if self.backend is not None:
+            self.backend.close()
