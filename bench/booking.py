@@ -94,12 +94,13 @@ def main(argv: list[str] | None = None) -> dict:
     with common.fresh_copy("booking", args) as (server, database):
         url = server.url_for(database)
         with server.connect(database) as conn:
-            # levels, raw_sql, raw_sql_plain: k runs each; warm-up: 2; the round-trip trace: 1.
-            runs = common.pick_runs(conn, k * (len(levels) + 2) + 3)
+            # levels, bare, raw_sql, raw_sql_plain: k runs each; warm-up: 2; the trace: 1.
+            runs = common.pick_runs(conn, k * (len(levels) + 3) + 3)
             tickets_before = _prefill(conn, args.tickets, [r.run_id for r in runs])
         level_runs = [runs[i * k : (i + 1) * k] for i in range(len(levels))]
         raw_runs = runs[len(levels) * k : (len(levels) + 1) * k]
         raw_plain_runs = runs[(len(levels) + 1) * k : (len(levels) + 2) * k]
+        bare_runs = runs[(len(levels) + 2) * k : (len(levels) + 3) * k]
         warm_runs, trace_run = runs[-3:-1], runs[-1]
 
         result["anatomy"] = booking_load.wire_round_trips(url, trace_run)
@@ -146,6 +147,7 @@ def main(argv: list[str] | None = None) -> dict:
                     f"p99 {summary['p99_ms']} ms, conflicts {summary['conflicts']}, "
                     f"errors {summary['errors']}, machine {summary.get('machine')}"
                 )
+            bare = _bare_level(pool, meter, top, bare_runs, args, spec)
         finally:
             pool.close()
 
@@ -195,6 +197,8 @@ def main(argv: list[str] | None = None) -> dict:
             "raw_sql_p95_ms": raw.get("p95_ms"),
             "raw_sql_plain_tps": raw_plain.get("tps") if raw_plain else None,
             "raw_sql_plain_sales_per_s": raw_plain.get("sales_per_s") if raw_plain else None,
+            "bare_client_attempts_per_s": bare["attempts_per_s"],
+            "bare_client_p95_ms": bare["p95_ms"],
             "ratio": round(ratio, 3) if ratio is not None else None,
             "ratio_attempts": round(ratio_attempts, 3) if ratio_attempts is not None else None,
             "double_bookings": doubles,
@@ -204,6 +208,7 @@ def main(argv: list[str] | None = None) -> dict:
             "by_clients": by_clients,
             "raw_sql": raw,
             "raw_sql_plain": raw_plain,
+            "bare_client": bare,
             "settings": {
                 "duration_s": args.duration,
                 "runs_per_level": k,
@@ -249,6 +254,22 @@ def _prefill(conn, tickets: int, exclude_runs: list[int]) -> int:  # noqa: ANN00
     count = common.ticket_count(conn)
     conn.commit()
     return count
+
+
+def _bare_level(pool, meter, clients, runs, args, spec) -> dict:  # noqa: ANN001
+    """The same load through bare_client.py: the same sale with no service layer."""
+    load = booking_load.LoadSpec(
+        booking_load.run_infos_for_load(runs), duration=args.duration, seed=args.seed, **spec
+    )
+    meter.start()
+    outcomes = pool.run(clients, load, bare=True)
+    summary = booking_load.summarize(outcomes, args.duration, meter.stop())
+    common.log(
+        f"bare psycopg {clients} clients: {summary['bookings_per_s']} bookings/s "
+        f"({summary['attempts_per_s']} attempts/s), p95 {summary['p95_ms']} ms, "
+        f"errors {summary['errors']}"
+    )
+    return summary
 
 
 def _pgbench(server, database, conn, runs, directory, clients, args, meter, kind):  # noqa: ANN001, ANN202

@@ -133,6 +133,13 @@ class WarmCaches:
     runs: list[tuple[int, int, tuple[int, ...]]]
 
 
+@dataclass
+class BareLoad:
+    """A load level for bare_client.py (bare psycopg, no service layer): the same spec."""
+
+    spec: LoadSpec
+
+
 def warm_caches(services, clerk, warm: WarmCaches) -> float:  # noqa: ANN001
     """A quote for one seat of each run fills what a sale prices from; returns CPU seconds."""
     cpu0 = time.process_time()
@@ -156,6 +163,13 @@ def _worker(index: int, url: str, pool_size: int, commands, results) -> None:  #
                 break
             if isinstance(spec, WarmCaches):
                 results.put(("warmed", index, warm_caches(services, clerk, spec)))
+                continue
+            if isinstance(spec, BareLoad):
+                from bare_client import run_bare_load
+
+                from ticket_office.db.engine import libpq_url
+
+                results.put(("result", index, run_bare_load(libpq_url(url), spec.spec, index)))
                 continue
             results.put(("result", index, run_load(services, clerk, spec, index)))
     except Exception:  # noqa: BLE001
@@ -191,10 +205,12 @@ class ClientPool:
             f"{count} clients started and logged in in {time.perf_counter() - started:.1f} s"
         )
 
-    def run(self, clients: int, spec: LoadSpec) -> list[ClientResult]:
-        spec.start_at = time.time() + 0.3
+    def run(self, clients: int, spec: LoadSpec, *, bare: bool = False) -> list[ClientResult]:
+        """One level of load; `bare`: through bare_client.py instead of the services."""
+        spec.start_at = time.time() + (1.0 if bare else 0.3)  # bare clients connect first
+        command = BareLoad(spec) if bare else spec
         for i in range(clients):
-            self.commands[i].put(spec)
+            self.commands[i].put(command)
         out: list[ClientResult | None] = [None] * clients
         for _ in range(clients):
             kind, index, payload = self.results.get(timeout=spec.duration + 120)

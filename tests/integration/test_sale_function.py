@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from ticket_office.db.engine import libpq_url
 from ticket_office.db.notifications import CHANNEL
+from ticket_office.services import booking
 
 
 @pytest.fixture
@@ -82,44 +83,45 @@ def test_every_change_to_fares_or_concessions_moves_the_fare_revision(backend):
 
 def _sell(backend, journey, seat, **changes):
     """Call sell_seats as the service would, with some of its inputs changed."""
-    args = {
+    sale = {
         "run": journey.run_id,
         "board": journey.board_position,
         "alight": journey.alight_position,
         "seats": [seat],
-        "names": ["Eva Luz"],
-        "concessions": ["adult"],
-        "classes": ["standard"],
-        "fares": [1000],
-        "distance": None,
-        "revision": None,
+        "client": "test-client",
+        "method": "card",
+        "card_reference": "T",
+        "cash_given": None,
+        "reference": "TEST22",
+        "audit": {},
     }
+    party = {"seat": seat, "name": "Eva Luz", "concession": "adult", "seat_class": "standard"}
     with psycopg.connect(libpq_url(backend.database.url), autocommit=True) as conn:
-        args["distance"] = conn.execute(
-            "SELECT a.distance_km - b.distance_km FROM run_stops a, run_stops b "
-            "WHERE a.run_id = %(run)s AND b.run_id = %(run)s "
-            "AND a.position = %(alight)s AND b.position = %(board)s",
-            args,
-        ).fetchone()[0]
-        args["revision"] = conn.execute("SELECT revision FROM fare_revision").fetchone()[0]
-        args.update(changes)
-        operator, station = conn.execute(
+        sale["distance"] = str(
+            conn.execute(
+                "SELECT a.distance_km - b.distance_km FROM run_stops a, run_stops b "
+                "WHERE a.run_id = %(run)s AND b.run_id = %(run)s "
+                "AND a.position = %(alight)s AND b.position = %(board)s",
+                sale,
+            ).fetchone()[0]
+        )
+        sale["fare_revision"] = conn.execute("SELECT revision FROM fare_revision").fetchone()[0]
+        sale["operator"], sale["station"] = conn.execute(
             "SELECT id, home_station_id FROM operators WHERE username = 'clerk'"
         ).fetchone()
+        sale["party"] = [{**party, "fare": 1000, **changes.pop("party", {})}]
+        sale.update(changes)
         return conn.execute(
-            "SELECT outcome, problem_seats FROM sell_seats(%(run)s, %(board)s, %(alight)s, "
-            "%(seats)s, %(names)s, %(concessions)s, %(classes)s, %(fares)s, %(distance)s, "
-            "%(revision)s, 'test-client', %(op)s, %(st)s, 'card', 'T', NULL, %(ref)s, %(d)s)",
-            {**args, "op": operator, "st": station, "ref": "TEST22", "d": json.dumps({})},
+            "SELECT outcome, problem_seats FROM sell_seats(%s::jsonb)", (json.dumps(sale),)
         ).fetchone()
 
 
 @pytest.mark.parametrize(
     "changes",
     [
-        {"classes": ["first"]},
-        {"distance": 1},
-        {"revision": 0},
+        {"party": {"seat_class": "first"}},
+        {"distance": "1"},
+        {"fare_revision": 0},
     ],
     ids=["seat class", "leg distance", "fare revision"],
 )
@@ -137,7 +139,7 @@ def test_the_server_names_seats_already_sold_and_writes_nothing(backend, journey
     seat = _standard_seats(seat_map, 1)[0]
     assert _sell(backend, journey, seat)[0] == "sold"
     before = table_counts(backend)
-    assert _sell(backend, journey, seat, **{"ref": "TEST33"}) == ("taken", [seat])
+    assert _sell(backend, journey, seat, reference="TEST33") == ("taken", [seat])
     assert table_counts(backend) == before
 
 
@@ -168,3 +170,24 @@ def test_a_sale_priced_from_a_stale_seat_class_is_priced_again_and_sold(
     assert [line.seat_class.value for line in confirmation.lines] == ["first"]
     booking = services.find_booking(clerk, confirmation.reference)
     assert booking.total_cents == confirmation.total_cents
+
+
+def test_a_reference_in_use_rolls_the_whole_sale_back(backend, journey, seat_map):
+    first, second = _standard_seats(seat_map, 2)
+    assert _sell(backend, journey, first)[0] == "sold"
+    before = table_counts(backend)
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        _sell(backend, journey, second)  # the same reference, TEST22
+    assert table_counts(backend) == before
+
+
+def test_the_service_draws_another_reference_when_its_first_is_in_use(
+    services, clerk, journey, seat_map, monkeypatch
+):
+    first, second = free_seats(seat_map, 2)
+    taken = services.book(clerk, request(journey, [first])).reference
+    fresh = iter([taken, "QWERT2"])
+    monkeypatch.setattr(booking, "new_reference", lambda: next(fresh))
+    confirmation = services.book(clerk, request(journey, [second]))
+    assert confirmation.reference == "QWERT2"
+    assert services.find_booking(clerk, "QWERT2").total_cents == confirmation.total_cents

@@ -2,10 +2,11 @@
 
 The service validates the party, prices it from cached facts (the run's seats and stops, the
 fares of the travel date: run_layouts.py, sale_facts.py) and sends one statement,
-`sell_seats` (migration 0004), in its own transaction. The server locks the chosen run seats
-FOR UPDATE in id order, re-checks everything the price and the sale depend on, and writes the
-booking, its tickets and the audit event, or nothing. Guard two, the exclusion constraint,
-still checks every ticket row and maps to SeatUnavailable should it ever fire.
+`sell_seats` (migrations 0004 and 0005), with the sale as one JSON document, in its own
+transaction. The server locks the chosen run seats FOR UPDATE in id order, re-checks
+everything the price and the sale depend on, and writes the booking, its tickets and the audit
+event, or nothing. Guard two, the exclusion constraint, still checks every ticket row and maps
+to SeatUnavailable should it ever fire.
 
 Seat maps elsewhere learn of the sale from a NOTIFY sent right after the commit: notifying
 commits are serialized by PostgreSQL across their WAL flush, which capped the whole office's
@@ -53,7 +54,8 @@ MAX_CARD_REFERENCE = 40
 # reference already in use costs one more try each; more than that is a fault, not a race.
 _TRIES = 4
 
-_SELL = "SELECT outcome, booking_id, problem_seats FROM sell_seats(" + ", ".join(["%s"] * 18) + ")"
+_SELL = "SELECT outcome, booking_id, problem_seats FROM sell_seats(%s::jsonb)"
+_REFERENCE_CONSTRAINT = "uq_bookings_reference"
 _BOOKING_EXISTS = "SELECT EXISTS (SELECT 1 FROM bookings WHERE reference = %s)"
 
 
@@ -194,36 +196,10 @@ def book(
         total = priced.total_cents
         recorded, change = _settle(payment, total)
         reference = new_reference()
-        seat_ids = [p.seat_id for p in passengers]
-        details = {
-            "run_id": request.run_id,
-            "seats": priced.captions(),
-            "total_cents": total,
-            "board": segment.board,
-            "alight": segment.alight,
-            "reference": reference,
-        }
-        params = (
-            request.run_id,
-            segment.board,
-            segment.alight,
-            seat_ids,
-            [p.name for p in passengers],
-            [line.concession for line in priced.lines],
-            [line.seat_class.value for line in priced.lines],
-            [line.fare_cents for line in priced.lines],
-            priced.distance_km,
-            priced.fare_revision,
-            operator.client_id,
-            operator.id,
-            operator.station_id,
-            recorded.method,
-            recorded.card_reference,
-            recorded.cash_given_cents,
-            reference,
-            json.dumps(details),
-        )
-        outcome, booking_id, problem_seats = _sell(uow, params, reference, priced)
+        sale = _sale_document(operator, request.run_id, segment, passengers, priced, recorded)
+        sale["reference"] = reference
+        sale["audit"]["reference"] = reference
+        outcome, booking_id, problem_seats = _sell(uow, sale, priced)
         if outcome == "sold":
             return BookingConfirmation(booking_id, reference, total, change, priced.lines)
         if outcome in ("taken", "unsellable"):
@@ -238,20 +214,66 @@ def book(
     raise RuntimeError(f"The sale was refused {_TRIES} times as stale; giving up.")
 
 
+def _sale_document(
+    operator: OperatorContext,
+    run_id: int,
+    segment: Segment,
+    passengers: Sequence[PassengerRequest],
+    priced: _PricedParty,
+    payment: Payment,
+) -> dict:
+    """What `sell_seats` (migration 0005) reads: the sale as one JSON document."""
+    return {
+        "run": run_id,
+        "board": segment.board,
+        "alight": segment.alight,
+        "seats": [seat.seat_id for seat in priced.seats],
+        "distance": str(priced.distance_km),  # exact: the server compares it as numeric
+        "fare_revision": priced.fare_revision,
+        "client": operator.client_id,
+        "operator": operator.id,
+        "station": operator.station_id,
+        "method": payment.method,
+        "card_reference": payment.card_reference,
+        "cash_given": payment.cash_given_cents,
+        "party": [
+            {
+                "seat": line.seat_id,
+                "name": passenger.name,
+                "concession": line.concession,
+                "seat_class": line.seat_class.value,
+                "fare": line.fare_cents,
+            }
+            for line, passenger in zip(priced.lines, passengers, strict=True)
+        ],
+        "audit": {
+            "run_id": run_id,
+            "seats": priced.captions(),
+            "total_cents": priced.total_cents,
+            "board": segment.board,
+            "alight": segment.alight,
+        },
+    }
+
+
 def _sell(
-    uow: UnitOfWork, params: tuple, reference: str, priced: _PricedParty
+    uow: UnitOfWork, sale: dict, priced: _PricedParty
 ) -> tuple[str, int | None, list[int] | None]:
     try:
         with uow.direct() as db:
-            outcome, booking_id, problem_seats = db.call(_SELL, params)
+            outcome, booking_id, problem_seats = db.call(_SELL, (json.dumps(sale),))
             if outcome == "sold":
-                db.notify(SEAT_CHANNEL, str(params[0]))
+                db.notify(SEAT_CHANNEL, str(sale["run"]))
             return outcome, booking_id, problem_seats
+    except psycopg.errors.UniqueViolation as clash:
+        if clash.diag.constraint_name != _REFERENCE_CONSTRAINT:
+            raise
+        return "reference_taken", None, None
     except psycopg.errors.ExclusionViolation:
         # Only reachable if someone bypassed the locks; the constraint still said no.
         raise SeatUnavailable(priced.captions()) from None
     except DatabaseUnavailable as lost:
-        raise _after_lost_connection(uow, reference, lost) from lost
+        raise _after_lost_connection(uow, sale["reference"], lost) from lost
 
 
 def _after_lost_connection(

@@ -1,0 +1,125 @@
+"""The leanest Python client of the same sale: bare psycopg calling `sell_seats` directly.
+
+It answers "how much of the gap to pgbench is the service layer, and how much is having a
+Python client at all?". Each client process (the booking bench's own, already started) opens
+one plain psycopg connection in autocommit, reads once, untimed, what a sale needs (each run
+seat's class, each stop's distance, the fare revision, the clerk's ids), then sends the same
+request mix as the service clients (`booking_load.make_request`) as `sell_seats` documents,
+with the NOTIFY after each sale as the service sends it. No validation, no pricing (every
+passenger pays 100.00: the server checks the class, the leg and the fare revision, not the
+amounts), no pool, no ORM: a floor for any Python client on this machine, not a way to sell.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+
+import booking_load
+import common
+import psycopg
+
+_SELL = "SELECT outcome FROM sell_seats(%s::jsonb)"
+_NOTIFY = "SELECT set_config('synchronous_commit', 'off', true), pg_notify(%s, %s)"
+
+
+def _facts(conn: psycopg.Connection, runs: list[tuple[int, int, tuple[int, ...]]]) -> dict:
+    classes, distances = {}, {}
+    for run_id, _last, _seats in runs:
+        classes.update(
+            conn.execute(
+                "SELECT rs.id, ls.seat_class FROM run_seats rs "
+                "JOIN layout_seats ls ON ls.id = rs.layout_seat_id WHERE rs.run_id = %s",
+                (run_id,),
+            ).fetchall()
+        )
+        for position, km in conn.execute(
+            "SELECT position, distance_km FROM run_stops WHERE run_id = %s", (run_id,)
+        ):
+            distances[run_id, position] = km
+    (revision,) = conn.execute("SELECT revision FROM fare_revision").fetchone()
+    operator, station = conn.execute(
+        "SELECT id, home_station_id FROM operators WHERE username = %s", (common.CLERK[0],)
+    ).fetchone()
+    return {
+        "classes": classes,
+        "distances": distances,
+        "revision": revision,
+        "operator": operator,
+        "station": station,
+    }
+
+
+def run_bare_load(
+    conninfo: str, spec: booking_load.LoadSpec, index: int
+) -> booking_load.ClientResult:
+    from ticket_office.services.seat_locks import SEAT_CHANNEL
+
+    result = booking_load.ClientResult()
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        facts = _facts(conn, spec.runs)
+        rng = random.Random(spec.seed * 7919 + index)
+        client_id = f"bare-{index}"
+        wait = spec.start_at - time.time()
+        if wait > 0:
+            time.sleep(wait)
+        stop_at = spec.start_at + spec.duration
+        cpu0 = time.process_time()
+        perf = time.perf_counter
+        serial = 0
+        while time.time() < stop_at:
+            request = booking_load.make_request(rng, spec)
+            serial += 1
+            started = perf()
+            outcome = _sell(conn, request, facts, client_id, f"B{index:02d}{serial:05d}"[:8])
+            if outcome == "sold":
+                conn.execute(_NOTIFY, (SEAT_CHANNEL, str(request.run_id)), prepare=True)
+            elapsed = perf() - started
+            result.attempts += 1
+            if outcome == "sold":
+                result.ok += 1
+                result.lat_ok.append(elapsed)
+            elif outcome in ("taken", "unsellable"):
+                result.conflicts += 1
+                result.lat_conflict.append(elapsed)
+            else:
+                result.errors[outcome] = result.errors.get(outcome, 0) + 1
+        result.cpu_seconds = time.process_time() - cpu0
+    return result
+
+
+def _sell(conn: psycopg.Connection, request, facts: dict, client_id: str, reference: str) -> str:  # noqa: ANN001
+    run, board, alight = request.run_id, request.board_position, request.alight_position
+    seats = [p.seat_id for p in request.passengers]
+    sale = {
+        "run": run,
+        "board": board,
+        "alight": alight,
+        "seats": seats,
+        "distance": str(facts["distances"][run, alight] - facts["distances"][run, board]),
+        "fare_revision": facts["revision"],
+        "client": client_id,
+        "operator": facts["operator"],
+        "station": facts["station"],
+        "method": "card",
+        "card_reference": "BARE",
+        "cash_given": None,
+        "reference": reference,
+        "party": [
+            {
+                "seat": p.seat_id,
+                "name": p.name,
+                "concession": p.concession,
+                "seat_class": facts["classes"][p.seat_id],
+                "fare": 10000,
+            }
+            for p in request.passengers
+        ],
+        "audit": {"run_id": run, "seats": seats, "board": board, "alight": alight},
+    }
+    try:
+        (outcome,) = conn.execute(_SELL, (json.dumps(sale),), prepare=True).fetchone()
+    except psycopg.errors.UniqueViolation:
+        return "reference_taken"
+    return outcome
