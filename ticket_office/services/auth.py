@@ -1,7 +1,13 @@
 """Logging in and changing one's own password.
 
 The bcrypt check (about 0.25 s) runs between two short transactions, never inside one that
-holds locks. Failures count atomically in SQL, so parallel guesses cannot slip past the lockout.
+holds locks: a plain read fetches the password hash, bcrypt checks the password against it, and
+then one short transaction locks the operator's row and decides. The decision looks at the row
+as it is *then*, not as it was before bcrypt: a right password counts only if the account is
+not locked at that moment (and the success, resetting the failures, commits under the same
+lock); a wrong one counts as a failure, and only the failure that crosses the threshold locks
+the account and audits the lockout, while guesses that arrive once it is locked are refused as
+locked. If the password changed while bcrypt ran, the check is repeated against the new hash.
 """
 
 from __future__ import annotations
@@ -28,6 +34,9 @@ from ticket_office.services.unit_of_work import UnitOfWork
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
 WRONG_CREDENTIALS = "Wrong username or password."
+# Checks against a hash that changed meanwhile before giving up: only a password changed again
+# and again during the few tenths of a second of one login uses more than one.
+_HASH_CHECKS = 3
 
 
 @dataclass(frozen=True)
@@ -40,20 +49,43 @@ class _Account:
     now: datetime
 
 
-_FIND = text(
+_STORED_HASH = text("SELECT password_hash FROM operators WHERE username = :username")
+
+# NO KEY UPDATE, not UPDATE: it still serializes logins (and password changes) of one operator,
+# but does not wait for the key-share locks that the operator's sales and audit events hold.
+_LOCK_AND_READ = text(
     """
     SELECT o.id, o.username, o.display_name, o.role, o.password_hash, o.active,
            CASE WHEN o.locked_until > now() THEN o.locked_until END AS locked_until,
            o.must_change_password, s.id AS station_id, s.code, s.name, now() AS now
     FROM operators o LEFT JOIN stations s ON s.id = o.home_station_id
     WHERE o.username = :username
+    FOR NO KEY UPDATE OF o
+    """
+)
+
+_COUNT_FAILURE = text(
+    """
+    UPDATE operators SET
+        failed_logins = CASE WHEN failed_logins + 1 >= :max THEN 0 ELSE failed_logins + 1 END,
+        locked_until = CASE WHEN failed_logins + 1 >= :max
+                            THEN now() + make_interval(mins => :minutes)
+                            ELSE locked_until END
+    WHERE id = :id
+    RETURNING failed_logins = 0 AS locked_now
     """
 )
 
 
-def _find(uow: UnitOfWork, username: str) -> _Account | None:
-    row = uow.session.execute(_FIND, {"username": username}).one_or_none()
+def _stored_hash(uow: UnitOfWork, username: str) -> bytes | None:
+    stored = uow.session.execute(_STORED_HASH, {"username": username}).scalar_one_or_none()
     uow.session.rollback()  # end the read before the slow bcrypt check
+    return None if stored is None else bytes(stored)
+
+
+def _lock_and_read(uow: UnitOfWork, username: str) -> _Account | None:
+    """The operator's row, locked until the transaction ends."""
+    row = uow.session.execute(_LOCK_AND_READ, {"username": username}).one_or_none()
     if row is None:
         return None
     context = OperatorContext(
@@ -85,9 +117,34 @@ def _login_name(username: str | None) -> str:
 
 
 def _verified_account(uow: UnitOfWork, username: str, password: str) -> _Account:
-    """Check credentials, count failures and lock out; raise on any refusal."""
-    account = _find(uow, username)
-    matched = passwords.verify(password, account.password_hash if account else None)
+    """Check credentials, count failures and lock out; raise on any refusal.
+
+    On success the transaction is left open with the operator's row locked, so what the caller
+    changes (resetting the failures, a new password) commits under the same lock as the
+    decision; the caller commits.
+    """
+    stored = _stored_hash(uow, username)
+    account = None
+    for _ in range(_HASH_CHECKS):
+        matched = passwords.verify(password, stored)  # outside any transaction
+        account = _lock_and_read(uow, username)
+        current = account.password_hash if account else None
+        if current == stored:
+            return _decide(uow, username, account, matched)
+        uow.rollback()  # the password changed while bcrypt ran: check against the new one
+        stored = current
+    with_audit(
+        uow,
+        "login_failed",
+        account.context.id if account else None,
+        username,
+        reason="password changed during login",
+    )
+    raise AuthenticationFailed(WRONG_CREDENTIALS)
+
+
+def _decide(uow: UnitOfWork, username: str, account: _Account | None, matched: bool) -> _Account:
+    """The outcome, from the row as it is now (locked by this transaction)."""
     if account is None:
         with_audit(uow, "login_failed", None, username, reason="unknown user")
         raise AuthenticationFailed(WRONG_CREDENTIALS)
@@ -101,23 +158,11 @@ def _verified_account(uow: UnitOfWork, username: str, password: str) -> _Account
             minutes_left=minutes,
         )
     if not matched:
-        failures, locked = uow.session.execute(
-            text(
-                """
-                UPDATE operators SET
-                    failed_logins = CASE WHEN failed_logins + 1 >= :max THEN 0
-                                         ELSE failed_logins + 1 END,
-                    locked_until = CASE WHEN failed_logins + 1 >= :max
-                                        THEN now() + make_interval(mins => :minutes)
-                                        ELSE locked_until END
-                WHERE id = :id
-                RETURNING failed_logins, locked_until > now()
-                """
-            ),
-            {"id": operator_id, "max": MAX_FAILURES, "minutes": LOCK_MINUTES},
-        ).one()
+        locked_now = uow.session.execute(
+            _COUNT_FAILURE, {"id": operator_id, "max": MAX_FAILURES, "minutes": LOCK_MINUTES}
+        ).scalar_one()
         audit.record(uow.session, "login_failed", operator_id=operator_id, subject=username)
-        if locked:
+        if locked_now:  # this failure crossed the threshold; the row lock makes it the only one
             audit.record(
                 uow.session,
                 "lockout",
@@ -126,7 +171,7 @@ def _verified_account(uow: UnitOfWork, username: str, password: str) -> _Account
                 minutes=LOCK_MINUTES,
             )
         uow.commit()
-        if locked:
+        if locked_now:
             raise AccountLocked(
                 f"Too many failed logins: this account is locked for {LOCK_MINUTES} minutes.",
                 minutes_left=LOCK_MINUTES,
@@ -151,6 +196,7 @@ def log_in(uow: UnitOfWork, username: str | None, password: str | None) -> Opera
         raise ValidationError("Enter your password.", field="password")
     with uow:
         account = _verified_account(uow, name, password)
+        # Still under the row lock that saw the account unlocked: an old locked_until is over.
         uow.session.execute(
             text("UPDATE operators SET failed_logins = 0, locked_until = NULL WHERE id = :id"),
             {"id": account.context.id},
