@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from ticket_office.domain.errors import InvalidSegment
 
+MAX_POSITION = 32_767  # stop positions are stored as smallint; no route comes near it
+
 
 @dataclass(frozen=True, slots=True, order=True)
 class Segment:
@@ -22,6 +24,8 @@ class Segment:
     def __post_init__(self) -> None:
         if self.board < 0 or self.alight < 0:
             raise InvalidSegment("Stop positions cannot be negative.")
+        if self.board > MAX_POSITION or self.alight > MAX_POSITION:
+            raise InvalidSegment("That stop is not on this train's route.")
         if self.alight <= self.board:
             raise InvalidSegment(
                 "The destination must come after the origin on this train."

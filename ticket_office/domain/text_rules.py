@@ -18,6 +18,13 @@ def has_control_characters(text: str) -> bool:
     return any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn"} for ch in text)
 
 
+def quoted(text: str | None, limit: int = 20) -> str:
+    """Someone's input, safe to repeat in a message: no control or direction-changing
+    characters (they could reorder or hide the rest of the message), at most `limit` long."""
+    shown = "".join(ch for ch in (text or "") if not has_control_characters(ch))
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
 def clean_text(text: str | None, *, label: str, max_length: int, field: str | None = None) -> str:
     """Trim and check a single-line text; raise a ValidationError that names `label`."""
     value = (text or "").strip()

@@ -24,6 +24,7 @@ import psycopg
 
 from ticket_office.domain import text_rules
 from ticket_office.domain.errors import (
+    AccountInactive,
     DatabaseUnavailable,
     NotFound,
     RunNotBookable,
@@ -34,7 +35,7 @@ from ticket_office.domain.references import new_reference
 from ticket_office.domain.roles import Permission
 from ticket_office.domain.segments import Segment
 from ticket_office.services import sale_facts
-from ticket_office.services.access import require
+from ticket_office.services.access import DEACTIVATED, require
 from ticket_office.services.pricing import FareTable, check_party_size, distinct_seats
 from ticket_office.services.results import (
     BookingRequest,
@@ -50,6 +51,7 @@ from ticket_office.services.seat_locks import SEAT_CHANNEL
 from ticket_office.services.unit_of_work import UnitOfWork
 
 MAX_CARD_REFERENCE = 40
+MAX_CASH_GIVEN_CENTS = 100_000_00  # 100,000.00: more is a slip of the keyboard, not a payment
 # A stale price (fares or the timetable changed since this process cached them) or a booking
 # reference already in use costs one more try each; more than that is a fault, not a race.
 _TRIES = 4
@@ -156,6 +158,14 @@ def _validated_payment(payment: Payment) -> Payment:
         )
         return Payment("card", None, reference)
     if payment.method == "cash":
+        given = payment.cash_given_cents
+        whole_cents = isinstance(given, int) and not isinstance(given, bool)
+        if given is not None and not (whole_cents and 0 <= given <= MAX_CASH_GIVEN_CENTS):
+            raise ValidationError(
+                "Check the cash given: it must be between 0 and "
+                f"{MAX_CASH_GIVEN_CENTS // 100:,}.00.",
+                field="cash_given",
+            )
         return payment
     raise ValidationError("Choose cash or card.", field="payment")
 
@@ -176,6 +186,7 @@ def quote(
     """
     require(operator, Permission.SELL)
     check_party_size(len(seat_ids))
+    distinct_seats(seat_ids)
     if len(concessions) != len(seat_ids):
         raise ValidationError("Give a concession for every seat.", field="concession")
     passengers = [PassengerRequest(s, "-", c) for s, c in zip(seat_ids, concessions, strict=True)]
@@ -208,6 +219,8 @@ def book(
             raise NotFound(f"A chosen seat is not on train {priced.train_number}.")
         if outcome == "not_bookable":
             _raise_not_bookable(uow, request.run_id, segment, priced.train_number)
+        if outcome == "seller_inactive":
+            raise AccountInactive(DEACTIVATED)
         if outcome == "stale":
             sale_facts.forget(uow.server, request.run_id)
         # "reference_taken": draw another reference and try again.

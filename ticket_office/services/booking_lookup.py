@@ -13,7 +13,7 @@ from ticket_office.domain.errors import NotFound, ValidationError
 from ticket_office.domain.fares import SeatClass
 from ticket_office.domain.references import looks_like_reference, normalise_reference
 from ticket_office.domain.roles import Permission
-from ticket_office.services.access import require
+from ticket_office.services.access import require, require_active
 from ticket_office.services.results import BookingDetails, OperatorContext, StationInfo, TicketInfo
 from ticket_office.services.unit_of_work import UnitOfWork
 
@@ -108,24 +108,41 @@ def load_bookings(session: Session, where: str, params: dict) -> list[BookingDet
     ]
 
 
-def booking_by_reference(session: Session, reference: str) -> BookingDetails:
+def checked_reference(reference: str | None) -> str:
+    """The reference as stored (upper case, no spaces); ValidationError if it cannot be one."""
     code = normalise_reference(reference or "")
     if not code:
         raise ValidationError("Enter a booking reference.", field="reference")
     if not looks_like_reference(code):
         raise ValidationError(
-            f"“{code[:12]}” is not a booking reference (six letters and digits).",
+            f"“{text_rules.quoted(code, 12)}” is not a booking reference (six letters and "
+            "digits).",
             field="reference",
         )
+    return code
+
+
+def booking_by_reference(session: Session, reference: str) -> BookingDetails:
+    code = checked_reference(reference)
     found = load_bookings(session, "b.reference = :ref", {"ref": code})
     if not found:
         raise NotFound(f"No booking with reference {code}.")
     return found[0]
 
 
+def lock_booking(session: Session, reference: str) -> BookingDetails:
+    """The booking, read after locking its row: concurrent changes of one booking queue here."""
+    session.execute(_LOCK, {"ref": checked_reference(reference)})
+    return booking_by_reference(session, reference)
+
+
+_LOCK = text("SELECT 1 FROM bookings WHERE reference = :ref FOR UPDATE")
+
+
 def find_booking(uow: UnitOfWork, operator: OperatorContext, reference: str) -> BookingDetails:
     require(operator, Permission.VIEW_BOOKINGS)
     with uow:
+        require_active(uow.session, operator)
         return booking_by_reference(uow.session, reference)
 
 
@@ -141,6 +158,7 @@ def find_bookings_by_passenger(
         "%" + cleaned.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     )
     with uow:
+        require_active(uow.session, operator)
         return load_bookings(
             uow.session,
             "EXISTS (SELECT 1 FROM tickets pt WHERE pt.booking_id = b.id "

@@ -7,12 +7,11 @@ from collections.abc import Sequence
 from sqlalchemy import text
 
 from ticket_office.domain.errors import BookingNotChangeable, NotFound, ValidationError
-from ticket_office.domain.references import normalise_reference
 from ticket_office.domain.refunds import RULE_TEXT, quote_refund
 from ticket_office.domain.roles import Permission
 from ticket_office.services import audit
-from ticket_office.services.access import require
-from ticket_office.services.booking_lookup import booking_by_reference
+from ticket_office.services.access import require, require_active
+from ticket_office.services.booking_lookup import booking_by_reference, lock_booking
 from ticket_office.services.results import (
     BookingDetails,
     CancellationQuote,
@@ -59,6 +58,7 @@ def quote_cancellation(
 ) -> CancellationQuote:
     require(operator, Permission.CANCEL)
     with uow:
+        require_active(uow.session, operator)
         booking = booking_by_reference(uow.session, reference)
         return _quote(booking, ticket_ids, _now(uow))
 
@@ -74,13 +74,9 @@ def cancel(
     if ticket_ids is not None and len(ticket_ids) == 0:
         raise ValidationError("Choose the tickets to cancel.", field="tickets")
     with uow:
+        require_active(uow.session, operator)
         session = uow.session
-        # Lock first, then read: a concurrent cancel of the same booking waits here.
-        session.execute(
-            text("SELECT 1 FROM bookings WHERE reference = :ref FOR UPDATE"),
-            {"ref": normalise_reference(reference or "")[:8]},
-        )
-        booking = booking_by_reference(session, reference)
+        booking = lock_booking(session, reference)
         result = _quote(booking, ticket_ids, _now(uow))
         session.execute(
             text(

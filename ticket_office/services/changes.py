@@ -32,11 +32,10 @@ from ticket_office.domain.errors import (
     ValidationError,
 )
 from ticket_office.domain.fares import SeatClass
-from ticket_office.domain.references import normalise_reference
 from ticket_office.domain.roles import Permission
 from ticket_office.services import audit
-from ticket_office.services.access import require
-from ticket_office.services.booking_lookup import booking_by_reference
+from ticket_office.services.access import require, require_active
+from ticket_office.services.booking_lookup import lock_booking
 from ticket_office.services.pricing import FareTable, check_party_size, distinct_seats
 from ticket_office.services.results import BookingDetails, OperatorContext
 from ticket_office.services.run_legs import RunLeg, load_leg
@@ -154,6 +153,7 @@ def _change_seat(
     _check_id(ticket_id, "ticket")
     _check_id(seat_id, "seat")
     with uow:
+        require_active(uow.session, operator)
         session = uow.session
         booking = _locked_booking(session, reference)
         ticket = _tickets(session, booking).get(ticket_id)
@@ -215,6 +215,7 @@ def _move(
     _check_id(run_id, "train")
     wanted = _checked_seat_choice(seats)
     with uow:
+        require_active(uow.session, operator)
         session = uow.session
         booking = _locked_booking(session, reference)
         active = {tid: t for tid, t in _tickets(session, booking).items() if t.status == "active"}
@@ -283,12 +284,7 @@ def _checked_seat_choice(seats: Mapping[int, int]) -> dict[int, int]:
 
 
 def _locked_booking(session: Session, reference: str) -> BookingDetails:
-    # Lock first, then read (as cancellation does): concurrent changes of one booking queue here.
-    session.execute(
-        text("SELECT 1 FROM bookings WHERE reference = :ref FOR UPDATE"),
-        {"ref": normalise_reference(reference or "")[:8]},
-    )
-    booking = booking_by_reference(session, reference)
+    booking = lock_booking(session, reference)
     if booking.status != "active":
         raise BookingNotChangeable(f"Booking {booking.reference} is cancelled.")
     return booking

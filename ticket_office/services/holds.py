@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ticket_office.domain.errors import SeatUnavailable, ValidationError
 from ticket_office.domain.roles import Permission
-from ticket_office.services.access import require
+from ticket_office.services.access import require, require_active
 from ticket_office.services.pricing import check_party_size, distinct_seats
 from ticket_office.services.results import OperatorContext
 from ticket_office.services.run_legs import load_leg
@@ -67,6 +67,7 @@ def set_holds(
         check_party_size(len(seat_ids))
     wanted = sorted(distinct_seats(list(seat_ids)))
     with uow:
+        require_active(uow.session, operator)
         session = uow.session
         leg = load_leg(session, run_id, board, alight)
         session.execute(

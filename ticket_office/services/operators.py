@@ -8,7 +8,7 @@ from ticket_office.domain import text_rules
 from ticket_office.domain.errors import NotFound, ValidationError
 from ticket_office.domain.roles import Permission, Role
 from ticket_office.services import audit, passwords
-from ticket_office.services.access import require
+from ticket_office.services.access import require, require_active
 from ticket_office.services.results import OperatorContext, OperatorInfo
 from ticket_office.services.unit_of_work import UnitOfWork
 
@@ -51,6 +51,7 @@ def create_operator(
     chosen_role = _role(role)
     password_hash = passwords.hash_new_password(password)
     with uow:
+        require_active(uow.session, actor)
         station_id = _station_id(uow, station_code)
         new_id = uow.session.execute(
             text(
@@ -90,6 +91,7 @@ def _update(
     require(actor, Permission.MANAGE_OPERATORS)
     name = text_rules.username(username)
     with uow:
+        require_active(uow.session, actor)
         found = uow.session.execute(
             text(f"UPDATE operators SET {sql} WHERE username = :username RETURNING id"),
             {"username": name, **params},
@@ -129,6 +131,7 @@ def unlock(uow: UnitOfWork, actor: OperatorContext, username: str) -> None:
 def list_operators(uow: UnitOfWork, actor: OperatorContext) -> list[OperatorInfo]:
     require(actor, Permission.MANAGE_OPERATORS)
     with uow:
+        require_active(uow.session, actor)
         rows = uow.session.execute(
             text(
                 """

@@ -9,8 +9,10 @@ from decimal import Decimal
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from ticket_office.domain import text_rules
 from ticket_office.domain.errors import ValidationError
 from ticket_office.domain.fares import Concession, FareRate, SeatClass, fare_for
+from ticket_office.domain.ids import BIGINT_MAX, known_id
 from ticket_office.services.results import ConcessionInfo
 
 _RATES = text(
@@ -70,7 +72,7 @@ class FareTable:
         if found is None:
             who = f" for passenger {position}" if position else ""
             raise ValidationError(
-                f"Unknown concession “{(code or '')[:20]}”{who}. Choose one of: "
+                f"Unknown concession “{text_rules.quoted(code)}”{who}. Choose one of: "
                 + ", ".join(self.concessions),
                 field="concession",
             )
@@ -97,6 +99,8 @@ def check_party_size(count: int) -> None:
 
 
 def distinct_seats(seat_ids: Sequence[int]) -> tuple[int, ...]:
+    for seat_id in seat_ids:
+        known_id(seat_id, "seat", limit=BIGINT_MAX)
     if len(set(seat_ids)) != len(seat_ids):
         raise ValidationError("The same seat is chosen twice.", field="seats")
     return tuple(seat_ids)

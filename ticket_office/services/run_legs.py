@@ -11,6 +11,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from ticket_office.domain.errors import InvalidSegment, NotFound, RunNotBookable
+from ticket_office.domain.ids import known_id
 from ticket_office.domain.segments import Segment
 
 
@@ -57,6 +58,7 @@ _LEG = text(f"SELECT {_LEG_COLUMNS} FROM runs r {_LEG_JOINS} WHERE r.id = :run")
 
 def load_leg(session: Session, run_id: int, board: int, alight: int) -> RunLeg:
     segment = Segment(board, alight)  # raises InvalidSegment for reversed or equal stops
+    known_id(run_id, "train run")
     row = session.execute(_LEG, {"run": run_id, "board": board, "alight": alight}).one_or_none()
     return _leg_from_row(row, segment)
 

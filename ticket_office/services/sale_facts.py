@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlalchemy import text
 
 from ticket_office.domain.errors import InvalidSegment, NotFound
+from ticket_office.domain.ids import known_id
 from ticket_office.domain.segments import Segment
 from ticket_office.services.pricing import FareTable
 from ticket_office.services.recent import RecentlyUsed
@@ -91,6 +92,8 @@ _FARE_TABLES: RecentlyUsed[tuple[str, date], Fares] = RecentlyUsed(64)
 
 
 def run_stops(uow: UnitOfWork, run_id: int) -> RunStops:
+    known_id(run_id, "train run")
+
     def load() -> RunStops:
         with uow.reading():
             row = uow.session.execute(_RUN, {"run": run_id}).one_or_none()

@@ -18,7 +18,7 @@ from ticket_office.domain.errors import BookingNotChangeable
 from ticket_office.domain.fares import SeatClass
 from ticket_office.domain.roles import Permission
 from ticket_office.services import audit
-from ticket_office.services.access import require
+from ticket_office.services.access import require, require_active
 from ticket_office.services.booking_lookup import booking_by_reference
 from ticket_office.services.results import OperatorContext, StationInfo
 from ticket_office.services.ticket_signing import SecretSource, active_signer, signing_secret
@@ -91,6 +91,7 @@ def ticket_documents(
     """Documents for the booking's active tickets, signed with the newest active key."""
     require(operator, Permission.SELL)
     with uow:
+        require_active(uow.session, operator)
         session = uow.session
         booking = booking_by_reference(session, reference)
         rows = session.execute(_TICKETS, {"booking": booking.booking_id}).all()

@@ -37,7 +37,7 @@ from ticket_office.domain.errors import TicketOfficeError
 from ticket_office.domain.roles import Permission
 from ticket_office.domain.ticket_payload import TicketClaims, seal, to_qr_text
 from ticket_office.services import audit
-from ticket_office.services.access import require
+from ticket_office.services.access import require, require_active
 from ticket_office.services.results import OperatorContext
 from ticket_office.services.unit_of_work import UnitOfWork
 
@@ -238,6 +238,7 @@ def rotate_signing_key(
     require(operator, Permission.MANAGE_NETWORK)
     secret = source()
     with uow:
+        require_active(uow.session, operator)
         uow.session.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": _CREATE_LOCK})
         key_id = create_key(uow.session, operator, secret)
         uow.commit()

@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, text
 
 from ticket_office.domain.errors import ValidationError
 from ticket_office.domain.roles import Permission
-from ticket_office.services.access import require
+from ticket_office.services.access import require, require_active
 from ticket_office.services.results import OperatorContext
 from ticket_office.services.unit_of_work import UnitOfWork
 
@@ -84,6 +84,7 @@ def generate_runs(
     if (last_day - first_day).days > MAX_DAYS:
         raise ValidationError(f"Generate at most {MAX_DAYS} days at a time.", field="dates")
     with uow:
+        require_active(uow.session, operator)
         # A batch job, not a click: a month of a large network takes longer than the
         # interactive statement timeout.
         uow.session.execute(text("SET LOCAL statement_timeout = 0"))

@@ -22,7 +22,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
-from ticket_office.domain.errors import DatabaseUnavailable, TicketOfficeError
+from ticket_office.domain.errors import DatabaseUnavailable, TicketOfficeError, ValidationError
 
 SessionFactory = Callable[[], Session]
 _log = logging.getLogger(__name__)
@@ -193,6 +193,8 @@ def translate_database_error(exc: BaseException, server: str) -> TicketOfficeErr
         isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated
     ):
         return _unavailable(exc, server)
+    if isinstance(exc, sa_exc.DataError):
+        return _out_of_range(exc)
     return None
 
 
@@ -200,7 +202,19 @@ def translate_driver_error(exc: psycopg.Error, server: str) -> TicketOfficeError
     """The same translation for errors straight from psycopg (see `UnitOfWork.direct`)."""
     if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
         return _unavailable(exc, server)
+    if isinstance(exc, psycopg.DataError):
+        return _out_of_range(exc)
     return None
+
+
+def _out_of_range(exc: BaseException) -> ValidationError:
+    """A value the database cannot hold (a number too big, a NUL byte) that no check caught
+    first: the use case's own checks should name it, but the clerk never gets a traceback."""
+    _log.warning("Input refused by the database: %s", exc)
+    return ValidationError(
+        "Some of what was entered is out of range or contains characters that cannot be "
+        "stored. Nothing was saved."
+    )
 
 
 def _unavailable(exc: BaseException, server: str) -> DatabaseUnavailable:

@@ -1,0 +1,82 @@
+"""An operator deactivated while logged in: the app's session stays open, the account does not.
+
+A supervisor deactivates a clerk who is still at the counter. From then on the clerk's open
+app cannot sell, hold, cancel, look up a passenger's booking or print it, and nothing is
+written; timetables and seat maps stay readable until the app logs out.
+"""
+
+from __future__ import annotations
+
+import pytest
+from helpers import free_seats, request, table_counts
+
+from ticket_office.domain.errors import AccountInactive
+from ticket_office.services import operators
+
+
+@pytest.fixture
+def sold(services, clerk, journey):
+    seat_map = services.seat_map(
+        clerk, journey.run_id, journey.board_position, journey.alight_position
+    )
+    return services.book(clerk, request(journey, free_seats(seat_map, 1)))
+
+
+@pytest.fixture
+def deactivated(backend, supervisor, clerk, sold):
+    operators.deactivate(backend.uow(), supervisor, clerk.username)
+    return clerk
+
+
+def test_a_deactivated_clerk_can_no_longer_sell_and_nothing_is_written(
+    services, backend, journey, deactivated
+):
+    seat_map = services.seat_map(
+        deactivated, journey.run_id, journey.board_position, journey.alight_position
+    )
+    before = table_counts(backend)
+    with pytest.raises(AccountInactive, match="deactivated"):
+        services.book(deactivated, request(journey, free_seats(seat_map, 1)))
+    assert table_counts(backend) == before
+
+
+@pytest.mark.parametrize(
+    "use_case",
+    [
+        lambda s, op, j, ref, seat: s.set_holds(
+            op, j.run_id, j.board_position, j.alight_position, [seat]
+        ),
+        lambda s, op, j, ref, seat: s.find_booking(op, ref),
+        lambda s, op, j, ref, seat: s.cancel(op, ref),
+        lambda s, op, j, ref, seat: s.ticket_documents(op, ref),
+    ],
+    ids=["hold", "look up", "cancel", "print"],
+)
+def test_a_deactivated_clerk_can_no_longer_hold_look_up_cancel_or_print(
+    services, backend, journey, sold, deactivated, use_case
+):
+    seat_map = services.seat_map(
+        deactivated, journey.run_id, journey.board_position, journey.alight_position
+    )
+    before = table_counts(backend)
+    with pytest.raises(AccountInactive):
+        use_case(services, deactivated, journey, sold.reference, free_seats(seat_map, 1)[0])
+    assert table_counts(backend) == before
+
+
+def test_timetables_and_seat_maps_stay_readable_until_the_app_logs_out(
+    services, journey, deactivated
+):
+    seat_map = services.seat_map(
+        deactivated, journey.run_id, journey.board_position, journey.alight_position
+    )
+    assert seat_map.coaches
+    assert services.list_stations(deactivated)
+
+
+def test_a_reactivated_clerk_sells_again(services, backend, supervisor, journey, deactivated):
+    operators.reactivate(backend.uow(), supervisor, deactivated.username)
+    seat_map = services.seat_map(
+        deactivated, journey.run_id, journey.board_position, journey.alight_position
+    )
+    assert services.book(deactivated, request(journey, free_seats(seat_map, 1))).reference
