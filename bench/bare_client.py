@@ -4,8 +4,8 @@ It answers "how much of the gap to pgbench is the service layer, and how much is
 Python client at all?". Each client process (the booking bench's own, already started) opens
 one plain psycopg connection in autocommit, reads once, untimed, what a sale needs (each run
 seat's class, each stop's distance, the fare revision, the clerk's ids), then sends the same
-request mix as the service clients (`booking_load.make_request`) as `sell_seats` documents,
-with the NOTIFY after each sale as the service sends it. No validation, no pricing (every
+request mix as the service clients (`booking_load.make_request`) as `sell_seats` documents.
+No NOTIFY for seat maps, no validation, no pricing (every
 passenger pays 100.00: the server checks the class, the leg and the fare revision, not the
 amounts), no pool, no ORM: a floor for any Python client on this machine, not a way to sell.
 """
@@ -21,7 +21,6 @@ import common
 import psycopg
 
 _SELL = "SELECT outcome FROM sell_seats(%s::jsonb)"
-_NOTIFY = "SELECT set_config('synchronous_commit', 'off', true), pg_notify(%s, %s)"
 
 
 def _facts(conn: psycopg.Connection, runs: list[tuple[int, int, tuple[int, ...]]]) -> dict:
@@ -54,8 +53,6 @@ def _facts(conn: psycopg.Connection, runs: list[tuple[int, int, tuple[int, ...]]
 def run_bare_load(
     conninfo: str, spec: booking_load.LoadSpec, index: int
 ) -> booking_load.ClientResult:
-    from ticket_office.services.seat_locks import SEAT_CHANNEL
-
     result = booking_load.ClientResult()
     with psycopg.connect(conninfo, autocommit=True) as conn:
         facts = _facts(conn, spec.runs)
@@ -73,8 +70,6 @@ def run_bare_load(
             serial += 1
             started = perf()
             outcome = _sell(conn, request, facts, client_id, f"B{index:02d}{serial:05d}"[:8])
-            if outcome == "sold":
-                conn.execute(_NOTIFY, (SEAT_CHANNEL, str(request.run_id)), prepare=True)
             elapsed = perf() - started
             result.attempts += 1
             if outcome == "sold":

@@ -7,8 +7,9 @@ On a fresh copy of the benchmark-scale template (16-coach trains of ~1,180 seats
 VACUUM (ANALYZE), so the planner and the caches see a live database (as search.py does). Then:
 1. N client processes (spawn), each the app's own backend (`open_backend`, pool of 4) and one
    logged-in clerk, call `TicketOfficeServices.book` in a loop for `--duration` seconds at
-   1, 8 and 16 concurrent clients. A sale is one `sell_seats` call in autocommit, then the
-   NOTIFY after the commit (services/booking.py). Bookings are random seats (10% are parties of
+   1, 8 and 16 concurrent clients. A sale is one `sell_seats` call in autocommit; each app's
+   background thread batches the NOTIFYs for seat maps (services/seat_notices.py), on the
+   client's CPU. Bookings are random seats (10% are parties of
    2-4 adjacent seats) on random legs of `--runs-per-level` runs per level (16: fresh runs per
    level, which do not fill up within a level, so refusals stay a minority); 10% of attempts go
    to 16 "hot" seats per run, so clients do wait on each other's seat locks. SeatUnavailable is
@@ -20,13 +21,15 @@ VACUUM (ANALYZE), so the planner and the caches see a live database (as search.p
 2. The same one-seat sale as raw SQL with pgbench (16 clients, same duration, prepared
    statements), on its own fresh runs: `raw_sql` does what `sell_seats` does for one seat (lock
    the run seat FOR UPDATE with its class, check overlapping tickets and live holds, insert
-   booking, ticket and audit event, commit) and then the NOTIFY after the commit, as the
-   service does. pgbench's tps (`raw_sql_tps`) counts refused attempts too, while the service's
+   booking, ticket and audit event, commit), without the NOTIFY the service pays for in the
+   background. pgbench's tps (`raw_sql_tps`) counts refused attempts too, while the service's
    bookings/s counts sales only, so the bookings pgbench made are counted afterwards:
    `raw_sql_sales_per_s`. `ratio` = the service's bookings/s at the top level over
    `raw_sql_sales_per_s` (sales against sales, same work); `ratio_attempts` = its attempts/s
-   over `raw_sql_tps`. `raw_sql_plain` (no audit row, no NOTIFY) is reported alongside.
-3. A SQL check for double bookings: two active tickets overlapping on one seat of one run.
+   over `raw_sql_tps`. `raw_sql_plain` (no audit row) is reported alongside.
+3. The same load and runs shape through bare_client.py: bare psycopg calling `sell_seats`, no
+   service layer (`bare_client_*`): what any Python client could reach on this machine.
+4. A SQL check for double bookings: two active tickets overlapping on one seat of one run.
 Before the load, `anatomy` counts the wire round trips of one booking from a libpq trace.
 
 Prints progress on stderr and one JSON object on the last line of stdout. It compares itself

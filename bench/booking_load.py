@@ -3,13 +3,14 @@
 Each client is a separate process (multiprocessing, spawn), as each clerk is a separate app:
 its own engine and pool through the app's `open_backend`, one bcrypt login, then bookings
 through `TicketOfficeServices.book` until told to stop. A sale is one `sell_seats` call in
-autocommit plus the NOTIFY right after it (services/booking.py). Clients pick random seats
+autocommit; the app's background thread batches the NOTIFYs for seat maps
+(services/seat_notices.py), and its CPU counts as the client's. Clients pick random seats
 (mostly a party of 1, a share of 2-4 adjacent seats) on random legs of a handful of runs; a
 share of the attempts goes to a small "hot" set of seats per run so that clients really wait on
 each other's seat locks. SeatUnavailable is an expected outcome (counted as a conflict).
 
-Also here: the raw-SQL sale for pgbench (`raw_sql`: what `sell_seats` does for one seat, plus
-the NOTIFY after the commit; `raw_sql_plain`: without the audit row and the NOTIFY), the count
+Also here: the raw-SQL sale for pgbench (`raw_sql`: what `sell_seats` does for one seat;
+`raw_sql_plain`: without the audit row), the count
 of the sales pgbench made, CPU accounting of clients and server, and the wire round trips of
 one booking.
 """
@@ -367,9 +368,10 @@ _PGBENCH_HEADER = r"""
 # What `sell_seats` (migration 0004) does for one seat, as plain SQL: lock the run seat (its
 # class from the layout), check that no active ticket and no one's live hold overlaps the leg,
 # and if the seat is free write the booking, its ticket (exclusion constraint and cross-table
-# trigger apply) and, in `raw_sql`, the audit event; commit. Then, only after a sale and as its
-# own statement, the NOTIFY for seat maps (the service's order, services/booking.py).
-# `raw_sql_plain` leaves out the audit row and the NOTIFY.
+# trigger apply) and, in `raw_sql`, the audit event; commit. No NOTIFY: the service batches
+# those in the background (services/seat_notices.py) and pays for them in its own CPU, while
+# raw SQL is spared them, so the comparison leans against the service.
+# `raw_sql_plain` leaves out the audit row.
 _PGBENCH_BODY = r"""
 BEGIN;
 SELECT ls.seat_class FROM run_seats rs JOIN layout_seats ls ON ls.id = rs.layout_seat_id
@@ -389,7 +391,7 @@ INSERT INTO tickets (booking_id, run_id, run_seat_id, board_position, alight_pos
 VALUES (:booking_id, {run}, :seat, :b, :a, 'Raw Passenger', 'adult', :seat_class, 1000);
 {audit}\endif
 COMMIT;
-{notify}"""
+"""
 
 _PGBENCH_AUDIT = """\
 INSERT INTO audit_events (operator_id, kind, subject, details)
@@ -398,10 +400,6 @@ VALUES ({operator}, 'booking', :reference,
                            'total_cents', 1000, 'board', :b::int, 'alight', :a::int,
                            'reference', :reference::text));
 """
-_PGBENCH_NOTIFY = (
-    "\\if :free\nSELECT set_config('synchronous_commit', 'off', true), "
-    "pg_notify('{channel}', '{run}');\n\\endif\n"
-)
 
 PGBENCH_PAYMENT_REFERENCE = "PGBENCH"  # marks the bookings pgbench made (sales are counted)
 RAW_KINDS = ("raw_sql", "raw_sql_plain")
@@ -417,8 +415,6 @@ def pgbench_scripts(
     kind: str = "raw_sql",
 ) -> list[Path]:
     """One script per run (picked with equal weight): `raw_sql` or `raw_sql_plain`."""
-    from ticket_office.services.seat_locks import SEAT_CHANNEL
-
     if kind not in RAW_KINDS:
         raise ValueError(f"unknown raw sale {kind!r}; one of {RAW_KINDS}")
     full = kind == "raw_sql"
@@ -448,7 +444,6 @@ def pgbench_scripts(
             station=station,
             payment_reference=PGBENCH_PAYMENT_REFERENCE,
             audit=_PGBENCH_AUDIT.format(run=run.run_id, operator=operator) if full else "",
-            notify=_PGBENCH_NOTIFY.format(channel=SEAT_CHANNEL, run=run.run_id) if full else "",
         )
         path = directory / f"book_run{run.run_id}_{kind}.sql"
         path.write_text(text)

@@ -48,6 +48,7 @@ class Backend:
         return SeatChangeListener(self.database.url)
 
     def close(self) -> None:
+        self.services.uow.close()  # the seat notices still queued go out first
         self.database.engine.dispose()
 
 

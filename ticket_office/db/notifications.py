@@ -1,8 +1,9 @@
 """The seat change feed: one dedicated LISTEN connection per app.
 
-Services send `NOTIFY seat_changes, '<run id>'` with every commit that changes a seat. The app
-watches this connection's socket (`fileno`) and calls `drain` when it becomes readable, so no
-loop polls the server. Errors surface as DatabaseUnavailable; the caller reconnects.
+Services send `NOTIFY seat_changes, '<run id>,<run id>,...'` after commits that change seats
+(services/seat_notices.py). The app watches this connection's socket (`fileno`) and calls
+`drain` when it becomes readable, so no loop polls the server. Errors surface as
+DatabaseUnavailable; the caller reconnects.
 """
 
 from __future__ import annotations
@@ -56,8 +57,7 @@ class SeatChangeListener:
         runs: set[int] = set()
         try:
             for note in self._conn.notifies(timeout=0):
-                if note.payload.isdigit():
-                    runs.add(int(note.payload))
+                runs.update(int(run) for run in note.payload.split(",") if run.isdigit())
         except psycopg.Error as exc:
             self.close()
             raise DatabaseUnavailable("Live updates lost the connection.") from exc

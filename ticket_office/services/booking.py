@@ -47,7 +47,6 @@ from ticket_office.services.results import (
 )
 from ticket_office.services.run_layouts import RUN_LAYOUTS, LayoutSeat
 from ticket_office.services.run_legs import load_leg
-from ticket_office.services.seat_locks import SEAT_CHANNEL
 from ticket_office.services.unit_of_work import UnitOfWork
 
 MAX_CARD_REFERENCE = 40
@@ -275,9 +274,6 @@ def _sell(
     try:
         with uow.direct() as db:
             outcome, booking_id, problem_seats = db.call(_SELL, (json.dumps(sale),))
-            if outcome == "sold":
-                db.notify(SEAT_CHANNEL, str(sale["run"]))
-            return outcome, booking_id, problem_seats
     except psycopg.errors.UniqueViolation as clash:
         if clash.diag.constraint_name != _REFERENCE_CONSTRAINT:
             raise
@@ -287,6 +283,9 @@ def _sell(
         raise SeatUnavailable(priced.captions()) from None
     except DatabaseUnavailable as lost:
         raise _after_lost_connection(uow, sale["reference"], lost) from lost
+    if outcome == "sold":
+        uow.seats_changed_and_committed(sale["run"])
+    return outcome, booking_id, problem_seats
 
 
 def _after_lost_connection(

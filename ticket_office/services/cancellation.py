@@ -18,7 +18,6 @@ from ticket_office.services.results import (
     OperatorContext,
     RefundLine,
 )
-from ticket_office.services.seat_locks import SEAT_CHANNEL
 from ticket_office.services.unit_of_work import UnitOfWork
 
 
@@ -110,6 +109,6 @@ def cancel(
             rule=result.rule,
             reason=result.reason,
         )
-        uow.notify(SEAT_CHANNEL, str(booking.run_id))
+        uow.seats_changed(booking.run_id)
         uow.commit()
     return result

@@ -40,7 +40,6 @@ from ticket_office.services.pricing import FareTable, check_party_size, distinct
 from ticket_office.services.results import BookingDetails, OperatorContext
 from ticket_office.services.run_legs import RunLeg, load_leg
 from ticket_office.services.seat_locks import (
-    SEAT_CHANNEL,
     LockedSeat,
     clear_holds,
     ensure_free,
@@ -180,7 +179,7 @@ def _change_seat(
             run_id=leg.run_id, ticket=ticket.id, old_seat=line.old_seat, new_seat=line.new_seat,
             due_cents=result.due_cents, rule=FARE_RULE,
         )
-        uow.notify(SEAT_CHANNEL, str(leg.run_id))
+        uow.seats_changed(leg.run_id)
         uow.commit()
     return result
 
@@ -258,8 +257,7 @@ def _move(
             seats={line.ticket_id: [line.old_seat, line.new_seat] for line in lines},
             due_cents=result.due_cents, rule=FARE_RULE,
         )
-        uow.notify(SEAT_CHANNEL, str(old_leg.run_id))
-        uow.notify(SEAT_CHANNEL, str(leg.run_id))
+        uow.seats_changed(old_leg.run_id, leg.run_id)
         uow.commit()
     return result
 

@@ -6,7 +6,7 @@ these calls on its background task runner, never on the GUI thread.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, time
 
 from ticket_office.services import (
@@ -35,11 +35,11 @@ from ticket_office.services.results import (
     SeatMap,
     StationInfo,
 )
-from ticket_office.services.unit_of_work import UnitOfWork
+from ticket_office.services.unit_of_work import UnitOfWorkFactory
 
 
 class TicketOfficeServices:
-    def __init__(self, uow_factory: Callable[[], UnitOfWork],
+    def __init__(self, uow_factory: UnitOfWorkFactory,
                  hold_seconds: int = holds.DEFAULT_HOLD_SECONDS) -> None:
         self.uow = uow_factory
         self.hold_seconds = hold_seconds

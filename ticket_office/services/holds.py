@@ -21,7 +21,7 @@ from ticket_office.services.access import require, require_active
 from ticket_office.services.pricing import check_party_size, distinct_seats
 from ticket_office.services.results import OperatorContext
 from ticket_office.services.run_legs import load_leg
-from ticket_office.services.seat_locks import SEAT_CHANNEL, clear_holds, ensure_free, lock_seats
+from ticket_office.services.seat_locks import clear_holds, ensure_free, lock_seats
 from ticket_office.services.unit_of_work import UnitOfWork
 
 DEFAULT_HOLD_SECONDS = 300
@@ -97,7 +97,7 @@ def set_holds(
                 if getattr(exc.orig, "sqlstate", None) == "23P01":
                     raise SeatUnavailable([locked[s].caption for s in wanted]) from None
                 raise
-        uow.notify(SEAT_CHANNEL, str(run_id))
+        uow.seats_changed(run_id)
         uow.commit()
     return HoldResult(run_id, tuple(wanted), expires_at)
 
@@ -119,6 +119,6 @@ def release_holds(uow: UnitOfWork, operator: OperatorContext, run_id: int | None
             .all()
         )
         for changed in set(runs):
-            uow.notify(SEAT_CHANNEL, str(changed))
+            uow.seats_changed(changed)
         uow.commit()
     return len(runs)

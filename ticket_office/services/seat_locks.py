@@ -18,8 +18,6 @@ from ticket_office.domain.errors import NotFound, SeatUnavailable
 from ticket_office.domain.fares import SeatClass
 from ticket_office.services.run_legs import RunLeg
 
-SEAT_CHANNEL = "seat_changes"
-
 
 @dataclass(frozen=True, slots=True)
 class LockedSeat:

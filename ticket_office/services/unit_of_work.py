@@ -12,7 +12,7 @@ transaction, so there is no BEGIN or COMMIT to wait for):
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
@@ -23,6 +23,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
 from ticket_office.domain.errors import DatabaseUnavailable, TicketOfficeError, ValidationError
+from ticket_office.services.seat_notices import SEAT_CHANNEL, SeatNotices
 
 SessionFactory = Callable[[], Session]
 _log = logging.getLogger(__name__)
@@ -63,13 +64,15 @@ class UnitOfWork:
         server: str = "the database",
         engine: Engine | None = None,
         autocommit_engine: Engine | None = None,
+        notices: SeatNotices | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._engine = engine
         self._autocommit_engine = autocommit_engine
+        self._notices = notices
         self.server = server
         self._session: Session | None = None
-        self._notifications: list[tuple[str, str]] = []
+        self._changed_runs: set[int] = set()
         self._reading = False
 
     @contextmanager
@@ -125,7 +128,7 @@ class UnitOfWork:
             self._session = self._session_factory(bind=self._autocommit_engine)
         else:
             self._session = self._session_factory()
-        self._notifications = []
+        self._changed_runs = set()
         return self
 
     def __exit__(
@@ -147,18 +150,25 @@ class UnitOfWork:
             if translated is not None:
                 raise translated from exc
 
-    def notify(self, channel: str, payload: str) -> None:
-        """Queue a NOTIFY sent with the commit (PostgreSQL delivers it only if we commit)."""
-        self._notifications.append((channel, payload))
+    def seats_changed(self, *run_ids: int) -> None:
+        """These runs' seats change with this unit's commit; other apps hear of it after it."""
+        self._changed_runs.update(run_ids)
+
+    def seats_changed_and_committed(self, *run_ids: int) -> None:
+        """Tell other apps now: these runs' seats changed in a statement already committed."""
+        if self._notices is not None:
+            self._notices.changed(run_ids)
+            return
+        with self.direct() as db:
+            db.notify(SEAT_CHANNEL, _payload(run_ids))
 
     def commit(self) -> None:
-        for channel, payload in dict.fromkeys(self._notifications):
-            self.session.execute(
-                text("SELECT pg_notify(:channel, :payload)"),
-                {"channel": channel, "payload": payload},
-            )
-        self._notifications = []
+        runs, self._changed_runs = self._changed_runs, set()
+        if runs and self._notices is None:  # nothing sends after the commit: send with it
+            self.session.execute(_NOTIFY, {"channel": SEAT_CHANNEL, "payload": _payload(runs)})
         self.session.commit()
+        if runs and self._notices is not None:
+            self._notices.changed(runs)
 
     def rollback(self) -> None:
         self.session.rollback()
@@ -230,8 +240,40 @@ def _unavailable(exc: BaseException, server: str) -> DatabaseUnavailable:
     )
 
 
-def make_uow_factory(session_factory: SessionFactory, server: str) -> Callable[[], UnitOfWork]:
-    bind = getattr(session_factory, "kw", {}).get("bind")
-    engine = bind if isinstance(bind, Engine) else None
-    autocommit = engine.execution_options(isolation_level="AUTOCOMMIT") if engine else None
-    return lambda: UnitOfWork(session_factory, server, engine, autocommit)
+class UnitOfWorkFactory:
+    """New units of work on one database, sharing its background seat-change notices."""
+
+    def __init__(self, session_factory: SessionFactory, server: str) -> None:
+        bind = getattr(session_factory, "kw", {}).get("bind")
+        self._session_factory = session_factory
+        self._server = server
+        self._engine = bind if isinstance(bind, Engine) else None
+        self._autocommit = (
+            self._engine.execution_options(isolation_level="AUTOCOMMIT") if self._engine else None
+        )
+        self.notices = SeatNotices(self._send_notice) if self._engine else None
+
+    def __call__(self) -> UnitOfWork:
+        return UnitOfWork(
+            self._session_factory, self._server, self._engine, self._autocommit, self.notices
+        )
+
+    def close(self) -> None:
+        """Send the notices still queued; call before disposing of the engine."""
+        if self.notices is not None:
+            self.notices.close()
+
+    def _send_notice(self, payload: str) -> None:
+        with UnitOfWork(self._session_factory, self._server, self._engine).direct() as db:
+            db.notify(SEAT_CHANNEL, payload)
+
+
+def make_uow_factory(session_factory: SessionFactory, server: str) -> UnitOfWorkFactory:
+    return UnitOfWorkFactory(session_factory, server)
+
+
+def _payload(run_ids: Iterable[int]) -> str:
+    return ",".join(str(run) for run in sorted(set(run_ids)))
+
+
+_NOTIFY = text("SELECT pg_notify(:channel, :payload)")

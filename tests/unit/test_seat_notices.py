@@ -1,0 +1,68 @@
+"""Seat change notices go out after the commit, in the background, several runs to a notice."""
+
+from __future__ import annotations
+
+import threading
+
+from ticket_office.services.seat_notices import SeatNotices
+
+
+class Recorder:
+    def __init__(self, hold_first: bool = False) -> None:
+        self.payloads: list[str] = []
+        self.first_started = threading.Event()
+        self.release_first = threading.Event()
+        if not hold_first:
+            self.release_first.set()
+
+    def __call__(self, payload: str) -> None:
+        self.payloads.append(payload)
+        if len(self.payloads) == 1:
+            self.first_started.set()
+            assert self.release_first.wait(10)
+
+
+def test_runs_changed_while_a_notice_is_sent_share_the_next_one():
+    send = Recorder(hold_first=True)
+    notices = SeatNotices(send, batch_seconds=0)
+    notices.changed([7])
+    assert send.first_started.wait(10)
+    for run in (12, 3, 12):
+        notices.changed([run])
+    send.release_first.set()
+    notices.close()
+    assert send.payloads == ["7", "3,12"]
+
+
+def test_closing_sends_what_is_queued_and_nothing_after():
+    send = Recorder()
+    notices = SeatNotices(send, batch_seconds=60)  # only closing can cut the wait short
+    notices.changed([5, 4])
+    notices.close()
+    notices.changed([9])
+    assert send.payloads == ["4,5"]
+
+
+def test_a_notice_that_cannot_be_sent_is_logged_and_later_ones_still_go(caplog):
+    payloads = []
+
+    def flaky(payload: str) -> None:
+        payloads.append(payload)
+        if len(payloads) == 1:
+            raise OSError("server gone")
+
+    notices = SeatNotices(flaky, batch_seconds=0)
+    notices.changed([1])
+    notices.close()
+    notices = SeatNotices(flaky, batch_seconds=0)
+    notices.changed([2])
+    notices.close()
+    assert payloads == ["1", "2"]
+    assert "not sent: server gone" in caplog.text
+
+
+def test_nothing_changed_means_no_thread_and_nothing_sent():
+    send = Recorder()
+    notices = SeatNotices(send)
+    notices.close()
+    assert send.payloads == []

@@ -1,0 +1,83 @@
+"""Telling other apps' seat maps which runs changed, after the commit, in the background.
+
+Every commit that changes a seat (a sale, a hold, a cancellation, a change) hands its run ids
+to `SeatNotices.changed` and returns; a background thread sends them as one
+`NOTIFY seat_changes, '<id>,<id>,...'` a moment later, in a transaction of its own.
+
+Why not NOTIFY inside the transaction: PostgreSQL holds its notify lock from a notifying
+commit until that commit's WAL reaches the disk, so notifying commits queue behind each other's
+disk flushes. Why not right after the commit, on the use case's own connection: that is a
+second round trip per sale, paid by the clerk waiting for the ticket. Why batch: under load one
+NOTIFY covers every run changed within `BATCH_SECONDS`, and a listener re-reads a seat map
+once per notice anyway. A notice carries no data, so one lost to a crash loses nothing:
+listeners also re-read everything when they reconnect.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+
+_log = logging.getLogger(__name__)
+
+SEAT_CHANNEL = "seat_changes"  # db/notifications.py listens on it
+# Long enough for a busy office's sales to share a notice, short enough that no clerk sees it.
+BATCH_SECONDS = 0.05
+Send = Callable[[str], None]
+
+
+class SeatNotices:
+    def __init__(self, send: Send, batch_seconds: float = BATCH_SECONDS) -> None:
+        self._send = send
+        self._batch_seconds = batch_seconds
+        self._pending: set[int] = set()
+        self._changed = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._closing = False
+        self._closed = threading.Event()  # cuts a batch's wait short, as new changes do not
+
+    def changed(self, run_ids: Iterable[int]) -> None:
+        """Queue notices for these runs (committed already); never blocks on the network."""
+        with self._changed:
+            if self._closing:
+                return
+            self._pending.update(run_ids)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="seat notices", daemon=True
+                )
+                self._thread.start()
+            self._changed.notify()
+
+    def close(self, timeout: float = 2.0) -> None:
+        """Send what is queued, then stop the thread."""
+        with self._changed:
+            self._closing = True
+            self._closed.set()
+            self._changed.notify()
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                while not self._pending and not self._closing:
+                    self._changed.wait()
+                closing = self._closing
+            if not closing:
+                self._closed.wait(self._batch_seconds)  # runs changed meanwhile share the notice
+            with self._changed:
+                runs, self._pending = self._pending, set()
+                closing = self._closing
+            if runs:
+                self._send_now(runs)
+            if closing:
+                return
+
+    def _send_now(self, runs: set[int]) -> None:
+        try:
+            self._send(",".join(str(run) for run in sorted(runs)))
+        except Exception as exc:  # noqa: BLE001 - best effort: what was committed stands
+            _log.warning("Seat change notice for runs %s not sent: %s", sorted(runs), exc)
