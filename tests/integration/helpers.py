@@ -66,3 +66,16 @@ def counting_statements(backend) -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", count)
+
+
+def audit_kinds(backend, username):
+    """The kinds of audit event about `username`, oldest first."""
+    with backend.uow() as uow:
+        return (
+            uow.session.execute(
+                text("SELECT kind FROM audit_events WHERE subject = :u ORDER BY id"),
+                {"u": username},
+            )
+            .scalars()
+            .all()
+        )

@@ -6,7 +6,7 @@ import contextlib
 
 import bcrypt
 import pytest
-from sqlalchemy import text
+from helpers import audit_kinds
 
 from ticket_office.domain.errors import (
     AccountInactive,
@@ -20,18 +20,6 @@ from ticket_office.services import operators
 from ticket_office.services.results import OperatorContext
 
 SYSTEM = OperatorContext.system()
-
-
-def audit_kinds(backend, username):
-    with backend.uow() as uow:
-        return (
-            uow.session.execute(
-                text("SELECT kind FROM audit_events WHERE subject = :u ORDER BY id"),
-                {"u": username},
-            )
-            .scalars()
-            .all()
-        )
 
 
 def test_the_demo_clerk_logs_in_with_station_and_a_fresh_client_id(services, backend):

@@ -13,6 +13,7 @@ import threading
 import bcrypt
 import psycopg
 import pytest
+from helpers import audit_kinds
 from sqlalchemy import text
 
 from ticket_office.db.engine import libpq_url
@@ -25,18 +26,6 @@ from ticket_office.services import operators, passwords
 
 COUNTERS = 8
 RIGHT = "clerk-demo-2026"
-
-
-def audit_kinds(backend, username):
-    with backend.uow() as uow:
-        return (
-            uow.session.execute(
-                text("SELECT kind FROM audit_events WHERE subject = :u ORDER BY id"),
-                {"u": username},
-            )
-            .scalars()
-            .all()
-        )
 
 
 def lock_state(backend, username="clerk"):

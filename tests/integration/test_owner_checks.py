@@ -8,7 +8,6 @@ eight counters (each its own backend and connection pool) against one seat or on
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from dataclasses import replace
 
@@ -32,7 +31,7 @@ from ticket_office.domain.errors import (
     ValidationError,
 )
 from ticket_office.domain.text_rules import has_control_characters
-from ticket_office.services import operators, passwords
+from ticket_office.services import operators
 from ticket_office.services.results import BookingRequest, PassengerRequest, Payment
 
 COUNTERS = 8
@@ -469,35 +468,3 @@ def test_eight_parallel_wrong_guesses_lock_the_account_and_nothing_slips_past(se
                for kind, o in outcomes), outcomes
     with pytest.raises(AccountLocked):
         services.log_in("clerk", "clerk-demo-2026")
-
-
-def test_a_right_password_checked_while_parallel_guesses_lock_the_account_is_refused(
-    services, monkeypatch
-):
-    real, burst = passwords.verify, []
-
-    def verify_while_a_burst_of_guesses_runs(password, stored):
-        if not burst:  # five wrong guesses at other counters lock the account meanwhile
-            burst.append(True)
-            for n in range(5):
-                with contextlib.suppress(AuthenticationFailed, AccountLocked):
-                    services.log_in("clerk", f"guess-number-{n}")
-        return real(password, stored)
-
-    monkeypatch.setattr(passwords, "verify", verify_while_a_burst_of_guesses_runs)
-    with pytest.raises(AccountLocked):
-        services.log_in("clerk", "clerk-demo-2026")
-
-
-def test_parallel_wrong_guesses_record_one_lockout(services, backend, monkeypatch):
-    real, gate = passwords.verify, threading.Barrier(COUNTERS)
-
-    def verify_then_wait_for_every_counter(password, stored):
-        matched = real(password, stored)
-        gate.wait(timeout=60)  # every guess has read the account before any is counted
-        return matched
-
-    monkeypatch.setattr(passwords, "verify", verify_then_wait_for_every_counter)
-    race([lambda n=n: services.log_in("clerk", f"guess-number-{n}") for n in range(COUNTERS)])
-    assert sql(backend, "SELECT count(*) FROM audit_events WHERE kind = 'lockout' "
-                        "AND subject = 'clerk'")[0][0] == 1
