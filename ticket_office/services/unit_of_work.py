@@ -159,8 +159,11 @@ class UnitOfWork:
         if self._notices is not None:
             self._notices.changed(run_ids)
             return
-        with self.direct() as db:
-            db.notify(SEAT_CHANNEL, _payload(run_ids))
+        try:  # no background sender (a unit made by hand): best effort, the change stands
+            with self.direct() as db:
+                db.notify(SEAT_CHANNEL, _payload(run_ids))
+        except TicketOfficeError as exc:
+            _log.warning("Seat change notice for runs %s not sent: %s", run_ids, exc)
 
     def commit(self) -> None:
         runs, self._changed_runs = self._changed_runs, set()
