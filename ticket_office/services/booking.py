@@ -2,15 +2,15 @@
 
 The service validates the party, prices it from cached facts (the run's seats and stops, the
 fares of the travel date: run_layouts.py, sale_facts.py) and sends one statement,
-`sell_seats` (migrations 0004 and 0005), with the sale as one JSON document, in its own
+`sell_seats` (migrations 0004-0006), with the sale as one JSON document, in its own
 transaction. The server locks the chosen run seats FOR UPDATE in id order, re-checks
 everything the price and the sale depend on, and writes the booking, its tickets and the audit
 event, or nothing. Guard two, the exclusion constraint, still checks every ticket row and maps
 to SeatUnavailable should it ever fire.
 
-Seat maps elsewhere learn of the sale from a NOTIFY sent right after the commit: notifying
-commits are serialized by PostgreSQL across their WAL flush, which capped the whole office's
-sales rate when the NOTIFY was part of the sale.
+Seat maps elsewhere learn of the sale from a NOTIFY that the app's background thread sends
+after the commit, batched with other changes (seat_notices.py): the clerk waits for one round
+trip.
 """
 
 from __future__ import annotations
@@ -206,9 +206,9 @@ def book(
         total = priced.total_cents
         recorded, change = _settle(payment, total)
         reference = new_reference()
-        sale = _sale_document(operator, request.run_id, segment, passengers, priced, recorded)
-        sale["reference"] = reference
-        sale["audit"]["reference"] = reference
+        sale = _sale_document(
+            operator, request.run_id, segment, passengers, priced, recorded, reference
+        )
         outcome, booking_id, problem_seats = _sell(uow, sale, priced)
         if outcome == "sold":
             return BookingConfirmation(booking_id, reference, total, change, priced.lines)
@@ -233,8 +233,9 @@ def _sale_document(
     passengers: Sequence[PassengerRequest],
     priced: _PricedParty,
     payment: Payment,
+    reference: str,
 ) -> dict:
-    """What `sell_seats` (migration 0005) reads: the sale as one JSON document."""
+    """What `sell_seats` (migrations 0005-0006) reads: the sale as one JSON document."""
     return {
         "run": run_id,
         "board": segment.board,
@@ -248,6 +249,7 @@ def _sale_document(
         "method": payment.method,
         "card_reference": payment.card_reference,
         "cash_given": payment.cash_given_cents,
+        "reference": reference,
         "party": [
             {
                 "seat": line.seat_id,
@@ -264,6 +266,7 @@ def _sale_document(
             "total_cents": priced.total_cents,
             "board": segment.board,
             "alight": segment.alight,
+            "reference": reference,
         },
     }
 
