@@ -66,3 +66,12 @@ def test_nothing_changed_means_no_thread_and_nothing_sent():
     notices = SeatNotices(send)
     notices.close()
     assert send.payloads == []
+
+
+def test_a_notice_never_outgrows_what_notify_carries():
+    send = Recorder()
+    notices = SeatNotices(send, batch_seconds=0)
+    notices.changed(range(10**9, 10**9 + 1200))
+    notices.close()
+    assert [len(p.split(",")) for p in send.payloads] == [500, 500, 200]
+    assert all(len(p) < 8000 for p in send.payloads)

@@ -24,6 +24,7 @@ _log = logging.getLogger(__name__)
 SEAT_CHANNEL = "seat_changes"  # db/notifications.py listens on it
 # Long enough for a busy office's sales to share a notice, short enough that no clerk sees it.
 BATCH_SECONDS = 0.05
+RUNS_PER_NOTICE = 500  # a NOTIFY payload must stay under 8,000 bytes
 Send = Callable[[str], None]
 
 
@@ -77,7 +78,10 @@ class SeatNotices:
                 return
 
     def _send_now(self, runs: set[int]) -> None:
-        try:
-            self._send(",".join(str(run) for run in sorted(runs)))
-        except Exception as exc:  # noqa: BLE001 - best effort: what was committed stands
-            _log.warning("Seat change notice for runs %s not sent: %s", sorted(runs), exc)
+        ordered = sorted(runs)
+        for start in range(0, len(ordered), RUNS_PER_NOTICE):
+            chunk = ordered[start : start + RUNS_PER_NOTICE]
+            try:
+                self._send(",".join(str(run) for run in chunk))
+            except Exception as exc:  # noqa: BLE001 - best effort: what was committed stands
+                _log.warning("Seat change notice for runs %s not sent: %s", chunk, exc)
