@@ -147,3 +147,26 @@ def test_logging_out_and_switching_operator_needs_no_restart(qtbot, backend, tas
     desk.login.reject()
     assert quits == [True]  # closing the sign-in dialog with no window open ends the app
     desk.shutdown()
+
+
+def test_a_clerk_deactivated_mid_shift_is_signed_out_and_told_why(qtbot, backend, tasks,
+                                                                  settings, monkeypatch):
+    from ticket_office.services import operators
+    from ticket_office.services.results import OperatorContext
+
+    monkeypatch.setattr(QApplication, "quit", lambda: None)
+    desk = Desk(DatabaseConnector.for_backend(backend), tasks, settings)
+    desk.start()
+    desk.login.username.setText("clerk")
+    desk.login.password.setText(DEMO_PASSWORDS["clerk"])
+    desk.login.sign_in()
+    window = desk.window
+    operators.deactivate(backend.uow(), OperatorContext.system(), "clerk")
+
+    window.show_booking("ABC234")  # any call that needs the account
+
+    assert desk.window is None and desk.login is not None
+    assert "deactivated" in desk.login.message.message()
+    assert desk.login.username.text() == ""  # the next person signs in
+    desk.login.reject()
+    desk.shutdown()

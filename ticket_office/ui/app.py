@@ -63,9 +63,13 @@ class Desk(QObject):
     def start(self) -> None:
         self.show_login()
 
-    def show_login(self, forget_username: bool = False) -> None:
+    def show_login(self, forget_username: bool = False, notice: str = "") -> None:
         dialog = LoginDialog(self.connector, self.tasks, settings=self.settings,
                              forget_username=forget_username)
+        if notice:
+            from ticket_office.ui.status import Tone
+
+            dialog.message.show_message(notice, Tone.ERROR)
         dialog.accepted.connect(lambda: self._signed_in(dialog))
         dialog.rejected.connect(self._login_closed)
         self.login = dialog
@@ -107,8 +111,9 @@ class Desk(QObject):
         return window
 
     def _logged_out(self, switch: bool) -> None:
+        reason = self.window.leaving_because if self.window is not None else ""
         self.window = None
-        self.show_login(forget_username=switch)
+        self.show_login(forget_username=switch, notice=reason)
 
     def _login_closed(self) -> None:
         if self.login is not None:

@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
         self.live = live
         self._settings = settings or QSettings()
         self._leaving = False
+        self.leaving_because = ""  # why the window signed out by itself, for the sign-in window
         self.setWindowIcon(app_icon())
         self.setWindowTitle(self.tr("Ticket Office — {0} ({1})").format(
             operator.display_name, self.tr(operator.role.title)))
@@ -196,6 +197,7 @@ class MainWindow(QMainWindow):
 
     def _wire(self) -> None:
         self.tasks.failed.connect(self.show_error)
+        self.tasks.accountRefused.connect(self._account_refused)
         self.tasks.busyChanged.connect(self.status.set_busy)
         if self.live is not None:
             self.status.set_connection(self.live.state)
@@ -279,6 +281,12 @@ class MainWindow(QMainWindow):
         self.status.show_message(error_text(error), Tone.ERROR)
 
     # --- leaving -------------------------------------------------------------------------------
+
+    def _account_refused(self, message: str) -> None:
+        """Deactivated since signing in: back to the sign-in window, which says why."""
+        if not self._leaving:
+            self.leaving_because = message
+            self.log_out(switch=True)
 
     def log_out(self, switch: bool = False) -> None:
         if self._leaving:

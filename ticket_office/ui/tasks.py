@@ -5,7 +5,9 @@ runs `fn` on a QThreadPool worker and delivers the result (or the raised excepti
 GUI thread by a queued signal. Tests inject `ImmediateTaskRunner`, which runs the call at once
 on the calling thread, so a test reads like the user's steps.
 
-`busyChanged(bool)` lets the window show that it is working while any call runs.
+`busyChanged(bool)` lets the window show that it is working while any call runs;
+`accountRefused(str)` tells it that the server refused the operator's account (deactivated
+since signing in), whichever call found out.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from ticket_office.domain.errors import AccountInactive
 
 _log = logging.getLogger(__name__)
 
@@ -47,6 +51,7 @@ class _Job(QRunnable):
 class TaskRunner(QObject):
     busyChanged = Signal(bool)
     failed = Signal(object)  # exceptions without a `failed` callback of their own
+    accountRefused = Signal(str)  # any call refused because the account was deactivated
 
     def __init__(self, parent: QObject | None = None, pool: QThreadPool | None = None) -> None:
         super().__init__(parent)
@@ -87,6 +92,8 @@ class TaskRunner(QObject):
                 callback(value)
             elif is_error:
                 self.failed.emit(value)
+            if is_error and isinstance(value, AccountInactive):
+                self.accountRefused.emit(str(value))
         finally:
             self._finished()
 
