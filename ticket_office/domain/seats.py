@@ -35,3 +35,8 @@ class SeatState(StrEnum):
             "held_by_me": "Held by you",
             "not_for_sale": "Not for sale",
         }[self.value]
+
+
+def seat_caption(coach_no: int, label: str) -> str:
+    """How messages name a seat: "coach 4 seat 12"."""
+    return f"coach {coach_no} seat {label}"

@@ -33,6 +33,7 @@ from ticket_office.domain.errors import (
 )
 from ticket_office.domain.fares import SeatClass
 from ticket_office.domain.roles import Permission
+from ticket_office.domain.seats import seat_caption
 from ticket_office.services import audit
 from ticket_office.services.access import require, require_active
 from ticket_office.services.booking_lookup import lock_booking
@@ -103,7 +104,7 @@ class _TicketRow:
 
     @property
     def seat_caption(self) -> str:
-        return f"coach {self.coach_no} seat {self.label}"
+        return seat_caption(self.coach_no, self.label)
 
 
 _TICKETS = text(

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from ticket_office.domain.fares import SeatClass
-from ticket_office.domain.seats import SeatFeature, SeatState
+from ticket_office.domain.seats import SeatFeature, SeatState, seat_caption
 from ticket_office.services.recent import RecentlyUsed
 from ticket_office.services.results import SeatInfo
 
@@ -48,7 +48,7 @@ class LayoutSeat:
 
     @property
     def caption(self) -> str:
-        return f"coach {self.free.coach_no} seat {self.free.label}"
+        return seat_caption(self.free.coach_no, self.free.label)
 
 
 @dataclass(frozen=True, slots=True)

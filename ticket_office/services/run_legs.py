@@ -63,17 +63,29 @@ def load_leg(session: Session, run_id: int, board: int, alight: int) -> RunLeg:
     return _leg_from_row(row, segment)
 
 
+def ensure_served(train_number: str, *, served: bool, pick_up: bool, set_down: bool) -> None:
+    """InvalidSegment, saying why, unless the train calls at both stops and may be used there."""
+    if not served:
+        raise InvalidSegment(f"Train {train_number} does not serve that part of the route.")
+    if not pick_up:
+        raise InvalidSegment(f"Train {train_number} does not pick up at that origin.")
+    if not set_down:
+        raise InvalidSegment(f"Train {train_number} does not set down at that destination.")
+
+
 def _leg_from_row(row: Row | None, segment: Segment) -> RunLeg:
     """Check a leg row for `segment`; raise a typed error if it is unusable."""
     alight = segment.alight
     if row is None:
         raise NotFound("That train run does not exist.")
-    if row.departs_at is None or row.arrives_at is None or alight > row.last_position:
-        raise InvalidSegment(f"Train {row.train_number} does not serve that part of the route.")
-    if not row.pick_up:
-        raise InvalidSegment(f"Train {row.train_number} does not pick up at that origin.")
-    if not row.set_down:
-        raise InvalidSegment(f"Train {row.train_number} does not set down at that destination.")
+    ensure_served(
+        row.train_number,
+        served=row.departs_at is not None
+        and row.arrives_at is not None
+        and alight <= row.last_position,
+        pick_up=row.pick_up,
+        set_down=row.set_down,
+    )
     return RunLeg(
         run_id=row.id,
         train_number=row.train_number,

@@ -14,12 +14,13 @@ from decimal import Decimal
 
 from sqlalchemy import text
 
-from ticket_office.domain.errors import InvalidSegment, NotFound
+from ticket_office.domain.errors import NotFound
 from ticket_office.domain.ids import known_id
 from ticket_office.domain.segments import Segment
 from ticket_office.services.pricing import FareTable
 from ticket_office.services.recent import RecentlyUsed
 from ticket_office.services.run_layouts import RUN_LAYOUTS
+from ticket_office.services.run_legs import ensure_served
 from ticket_office.services.unit_of_work import UnitOfWork
 
 _RUN = text(
@@ -68,16 +69,11 @@ class RunStops:
     def distance(self, segment: Segment) -> Decimal:
         """The leg's length, or InvalidSegment if this train does not serve it."""
         if segment.alight >= len(self.stops):
-            raise InvalidSegment(
-                f"Train {self.train_number} does not serve that part of the route."
-            )
+            ensure_served(self.train_number, served=False, pick_up=False, set_down=False)
         board, alight = self.stops[segment.board], self.stops[segment.alight]
-        if not board.pick_up:
-            raise InvalidSegment(f"Train {self.train_number} does not pick up at that origin.")
-        if not alight.set_down:
-            raise InvalidSegment(
-                f"Train {self.train_number} does not set down at that destination."
-            )
+        ensure_served(
+            self.train_number, served=True, pick_up=board.pick_up, set_down=alight.set_down
+        )
         return alight.distance_km - board.distance_km
 
 

@@ -3,7 +3,7 @@
 The transaction locks the run seats it will write (`FOR UPDATE`, in seat-id order, so two
 clerks never wait on each other in a circle), then checks, on a fresh statement's snapshot,
 that no active ticket or other clerk's live hold overlaps the leg. The sale does the same in one
-server-side call (`sell_seats`, migration 0004).
+server-side call (`sell_seats`, migrations 0004-0006).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ticket_office.domain.errors import NotFound, SeatUnavailable
 from ticket_office.domain.fares import SeatClass
+from ticket_office.domain.seats import seat_caption
 from ticket_office.services.run_legs import RunLeg
 
 
@@ -29,7 +30,7 @@ class LockedSeat:
 
     @property
     def caption(self) -> str:
-        return f"coach {self.coach_no} seat {self.label}"
+        return seat_caption(self.coach_no, self.label)
 
 
 _LOCK_SEATS = text(

@@ -78,10 +78,17 @@ class SeatNotices:
                 return
 
     def _send_now(self, runs: set[int]) -> None:
-        ordered = sorted(runs)
-        for start in range(0, len(ordered), RUNS_PER_NOTICE):
-            chunk = ordered[start : start + RUNS_PER_NOTICE]
+        for payload in payloads(runs):
             try:
-                self._send(",".join(str(run) for run in chunk))
+                self._send(payload)
             except Exception as exc:  # noqa: BLE001 - best effort: what was committed stands
-                _log.warning("Seat change notice for runs %s not sent: %s", chunk, exc)
+                _log.warning("Seat change notice for runs %s not sent: %s", payload, exc)
+
+
+def payloads(run_ids: Iterable[int]) -> list[str]:
+    """The NOTIFY payloads for these runs: '<id>,<id>,...', each within NOTIFY's limit."""
+    ordered = sorted(set(run_ids))
+    return [
+        ",".join(str(run) for run in ordered[start : start + RUNS_PER_NOTICE])
+        for start in range(0, len(ordered), RUNS_PER_NOTICE)
+    ]

@@ -12,7 +12,7 @@ transaction, so there is no BEGIN or COMMIT to wait for):
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
@@ -23,7 +23,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
 from ticket_office.domain.errors import DatabaseUnavailable, TicketOfficeError, ValidationError
-from ticket_office.services.seat_notices import SEAT_CHANNEL, SeatNotices
+from ticket_office.services.seat_notices import SEAT_CHANNEL, SeatNotices, payloads
 
 SessionFactory = Callable[[], Session]
 _log = logging.getLogger(__name__)
@@ -161,17 +161,16 @@ class UnitOfWork:
             return
         try:  # no background sender (a unit made by hand): best effort, the change stands
             with self.direct() as db:
-                db.notify(SEAT_CHANNEL, _payload(run_ids))
-        except TicketOfficeError as exc:
+                for payload in payloads(run_ids):
+                    db.notify(SEAT_CHANNEL, payload)
+        except (TicketOfficeError, RuntimeError) as exc:
             _log.warning("Seat change notice for runs %s not sent: %s", run_ids, exc)
 
     def commit(self) -> None:
         runs, self._changed_runs = self._changed_runs, set()
-        if runs and self._notices is None:  # nothing sends after the commit: send with it
-            self.session.execute(_NOTIFY, {"channel": SEAT_CHANNEL, "payload": _payload(runs)})
         self.session.commit()
-        if runs and self._notices is not None:
-            self._notices.changed(runs)
+        if runs:
+            self.seats_changed_and_committed(*runs)
 
     def rollback(self) -> None:
         self.session.rollback()
@@ -274,9 +273,3 @@ class UnitOfWorkFactory:
 def make_uow_factory(session_factory: SessionFactory, server: str) -> UnitOfWorkFactory:
     return UnitOfWorkFactory(session_factory, server)
 
-
-def _payload(run_ids: Iterable[int]) -> str:
-    return ",".join(str(run) for run in sorted(set(run_ids)))
-
-
-_NOTIFY = text("SELECT pg_notify(:channel, :payload)")
