@@ -17,6 +17,7 @@ one booking.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
 import random
@@ -537,12 +538,13 @@ def run_infos_for_load(runs: list[common.RunInfo]) -> list[tuple[int, int, tuple
 
 
 def wire_round_trips(url: str, run: common.RunInfo, bookings: int = 5) -> dict:
-    """Protocol round trips (client waits) per one-seat booking, from a libpq trace of the
-    app's one pooled connection (pool_size=1, used one thing at a time): every simple Query and
-    every Sync of the extended protocol is one wait for the server. The sale goes through
-    `engine.raw_connection()` (UnitOfWork.direct), so the trace, not SQLAlchemy's events, is
-    what sees it. Warm-up bookings first (caches loaded, statements prepared); then only the
-    measured bookings are traced, each wait labelled with the statement it ran."""
+    """Protocol round trips (client waits) per one-seat booking, from libpq traces of the
+    app's two connections (pool_size=1: the engine's one, and the one of the pool for single
+    statements that the sale uses, db/statement_pool.py): every simple Query and every Sync of
+    the extended protocol is one wait for the server. The sale bypasses SQLAlchemy
+    (UnitOfWork.call), so the traces, not SQLAlchemy's events, are what see it. Warm-up
+    bookings first (caches loaded, statements prepared); then only the measured bookings are
+    traced, each wait labelled with the statement it ran."""
     import psycopg
 
     from ticket_office.db.engine import libpq_url
@@ -577,37 +579,48 @@ def wire_round_trips(url: str, run: common.RunInfo, bookings: int = 5) -> dict:
 
         engine = backend.database.engine
         raw = engine.raw_connection()
-        pgconn = raw.driver_connection.pgconn
-        backend_pid = pgconn.backend_pid
+        pgconns = [raw.driver_connection.pgconn]
         raw.close()  # back to the pool: the bookings use this very connection
-        with (
-            tempfile.NamedTemporaryFile("w+", suffix=".trace") as warm_trace,
-            tempfile.NamedTemporaryFile("w+", suffix=".trace") as trace,
-        ):
-            pgconn.trace(warm_trace.fileno())  # to learn the prepared statements' text
+        with backend.statements.connection() as statements:
+            pgconns.append(statements.pgconn)
+        backend_pids = [pgconn.backend_pid for pgconn in pgconns]
+        with contextlib.ExitStack() as files:
+            warm = [files.enter_context(tempfile.TemporaryFile("w+")) for _ in pgconns]
+            measured = [files.enter_context(tempfile.TemporaryFile("w+")) for _ in pgconns]
+            for pgconn, file in zip(pgconns, warm, strict=True):
+                pgconn.trace(file.fileno())  # to learn the prepared statements' text
             for _ in range(8):  # caches loaded, statements prepared
                 book()
-            pgconn.untrace()  # flushes
+            for pgconn, file in zip(pgconns, measured, strict=True):
+                pgconn.untrace()  # flushes
+                pgconn.trace(file.fileno())
             sold = 0
-            pgconn.trace(trace.fileno())
             orm = common.RoundTrips(engine)
             for _ in range(bookings):
                 book()
             orm.close()
-            pgconn.untrace()
-            lines = _read(warm_trace) + ["-- measured --"] + _read(trace)
+            for pgconn in pgconns:
+                pgconn.untrace()
+            waits = [
+                wait
+                for warm_trace, trace in zip(warm, measured, strict=True)
+                for wait in _labelled_waits(_read(warm_trace) + ["-- measured --"] + _read(trace))
+            ]
         check = engine.raw_connection()
         try:
-            same_connection = check.driver_connection.pgconn.backend_pid == backend_pid
+            with backend.statements.connection() as statements:
+                same_connections = [
+                    check.driver_connection.pgconn.backend_pid,
+                    statements.pgconn.backend_pid,
+                ] == backend_pids
         finally:
             check.close()
-        waits = _labelled_waits(lines)
         return {
             "round_trips_per_booking": round(len(waits) / bookings, 2),
             "orm_statements_per_booking": round(len(orm.statements) / bookings, 2),
             "round_trips": waits[: len(waits) // bookings],
             "bookings": sold,
-            "traced_connection_used": same_connection and bool(waits),
+            "traced_connections_used": same_connections and bool(waits),
         }
     finally:
         backend.close()

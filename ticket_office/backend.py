@@ -14,6 +14,7 @@ from ticket_office.config import DatabaseChoice, choose_database
 from ticket_office.db.connect import OpenedDatabase, open_database
 from ticket_office.db.engine import make_session_factory
 from ticket_office.db.notifications import SeatChangeListener
+from ticket_office.db.statement_pool import StatementPool
 from ticket_office.demo.loader import load_demo, network_is_empty
 from ticket_office.services.gateway import TicketOfficeServices
 from ticket_office.services.unit_of_work import UnitOfWork, make_uow_factory
@@ -35,6 +36,7 @@ class Backend:
     services: TicketOfficeServices
     server: ServerInfo
     database: OpenedDatabase = field(repr=False)
+    statements: StatementPool = field(repr=False)
 
     def uow(self) -> UnitOfWork:
         return self.services.uow()
@@ -49,6 +51,7 @@ class Backend:
 
     def close(self) -> None:
         self.services.uow.close()  # the seat notices still queued go out first
+        self.statements.close()
         self.database.engine.dispose()
 
 
@@ -73,7 +76,10 @@ def open_backend(
 ) -> Backend:
     choice = choice or choose_database(cli_url)
     opened = open_database(choice, data_dir=data_dir, pool_size=pool_size)
-    uow_factory = make_uow_factory(make_session_factory(opened.engine), opened.description)
+    statements = StatementPool(opened.url, size=pool_size)
+    uow_factory = make_uow_factory(
+        make_session_factory(opened.engine), opened.description, statements
+    )
     if choice.embedded and load_demo_if_empty and network_is_empty(uow_factory()):
         _log.info("First start: loading the demo network")
         load_demo(uow_factory, progress=_log.info)
@@ -81,4 +87,5 @@ def open_backend(
         TicketOfficeServices(uow_factory, hold_seconds or _hold_seconds_from_env()),
         ServerInfo(choice.embedded, opened.description, choice.source),
         opened,
+        statements,
     )

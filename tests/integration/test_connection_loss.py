@@ -10,10 +10,11 @@ import psycopg
 import pytest
 from helpers import free_seats, request, table_counts
 
+from ticket_office.db import statement_pool
 from ticket_office.db.engine import libpq_url, make_engine, make_session_factory
 from ticket_office.domain.errors import DatabaseUnavailable
 from ticket_office.services.gateway import TicketOfficeServices
-from ticket_office.services.unit_of_work import DirectConnection, make_uow_factory
+from ticket_office.services.unit_of_work import make_uow_factory
 
 
 def test_a_connection_dropped_mid_booking_writes_nothing_and_says_so(
@@ -57,16 +58,17 @@ def test_a_connection_lost_after_the_sale_committed_says_the_booking_was_saved(
     """The reply to a committed sale can be lost on the way back; the clerk must not resell."""
     seats = free_seats(services.seat_map(clerk, journey.run_id, 0, 12), 1)
     answer_lost = {"done": False}
-    real_call = DirectConnection.call
+    real_execute = psycopg.Connection.execute
 
-    def call_then_lose_the_reply(self, statement, params):
-        row = real_call(self, statement, params)
-        if "sell_seats" in statement and not answer_lost["done"]:
-            answer_lost["done"] = True
+    def execute_then_lose_the_reply(self, query, params=None, **kwargs):
+        cursor = real_execute(self, query, params, **kwargs)
+        if "sell_seats" in str(query) and not answer_lost["done"]:
+            answer_lost["done"] = True  # committed (autocommit); the reply never arrives
+            self.close()
             raise psycopg.OperationalError("server closed the connection unexpectedly")
-        return row
+        return cursor
 
-    monkeypatch.setattr(DirectConnection, "call", call_then_lose_the_reply)
+    monkeypatch.setattr(psycopg.Connection, "execute", execute_then_lose_the_reply)
     with pytest.raises(DatabaseUnavailable, match=r"booking \w{6} was saved") as lost:
         services.book(clerk, request(journey, seats))
     reference = re.search(r"booking (\w{6})", str(lost.value)).group(1)
@@ -81,3 +83,20 @@ def test_an_unreachable_server_is_named_in_the_message():
     with pytest.raises(DatabaseUnavailable, match="Cannot reach ticket_office on 127.0.0.1:9"):
         services.log_in("clerk", "clerk-demo-2026")
     engine.dispose()
+
+
+def test_a_sale_on_a_connection_the_server_dropped_while_idle_goes_through(
+    services, backend, clerk, journey, monkeypatch
+):
+    """After a quiet spell (server restart, network blip) the first sale must not fail."""
+    monkeypatch.setattr(statement_pool, "IDLE_PING_SECONDS", 0.0)  # every connection is "idle"
+    seats = free_seats(services.seat_map(clerk, journey.run_id, 0, 12), 2)
+    services.book(clerk, request(journey, seats[:1]))
+    with psycopg.connect(libpq_url(backend.database.url), autocommit=True) as admin:
+        dropped = admin.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE application_name = %s AND datname = current_database()",
+            (statement_pool.APPLICATION_NAME,),
+        ).fetchone()[0]
+    assert dropped >= 1
+    assert services.book(clerk, request(journey, seats[1:])).reference

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import psycopg
 from psycopg.adapt import Dumper
 from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
@@ -61,13 +62,19 @@ def make_engine(url: str, *, pool_size: int = 4, application_name: str = "ticket
 
     @event.listens_for(engine, "connect")
     def _session_settings(dbapi_connection, _record) -> None:  # noqa: ANN001
-        dbapi_connection.adapters.register_dumper(int, UntypedIntDumper)
-        # A clerk's click must never wait forever behind someone else's lock.
-        with dbapi_connection.cursor() as cursor:
-            cursor.execute("SET lock_timeout = '5s'; SET statement_timeout = '30s'")
-        dbapi_connection.commit()
+        configure_connection(dbapi_connection)
 
     return engine
+
+
+def configure_connection(connection: psycopg.Connection) -> None:
+    """What every connection of the app is set up with, whichever pool holds it."""
+    connection.adapters.register_dumper(int, UntypedIntDumper)
+    # A clerk's click must never wait forever behind someone else's lock.
+    with connection.cursor() as cursor:
+        cursor.execute("SET lock_timeout = '5s'; SET statement_timeout = '30s'")
+    if not connection.autocommit:
+        connection.commit()
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -12,7 +12,13 @@ LENGTH = 6
 
 
 def new_reference() -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    # One draw from the OS for all six characters (one syscall, not six), read in base 29.
+    number = secrets.randbelow(len(ALPHABET) ** LENGTH)
+    characters = []
+    for _ in range(LENGTH):
+        number, digit = divmod(number, len(ALPHABET))
+        characters.append(ALPHABET[digit])
+    return "".join(characters)
 
 
 def normalise_reference(text: str) -> str:

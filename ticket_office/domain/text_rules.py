@@ -14,8 +14,13 @@ _USERNAME = re.compile(r"^[a-z][a-z0-9._-]*$")
 _STATION_CODE = re.compile(r"^[A-Z0-9]{2,8}$")
 
 
+_CONTROL_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+
+
 def has_control_characters(text: str) -> bool:
-    return any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn"} for ch in text)
+    if text.isprintable():  # fast path: printable text has no character of those categories
+        return False
+    return any(unicodedata.category(ch) in _CONTROL_CATEGORIES for ch in text)
 
 
 def quoted(text: str | None, limit: int = 20) -> str:

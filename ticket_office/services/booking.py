@@ -275,8 +275,7 @@ def _sell(
     uow: UnitOfWork, sale: dict, priced: _PricedParty
 ) -> tuple[str, int | None, list[int] | None]:
     try:
-        with uow.direct() as db:
-            outcome, booking_id, problem_seats = db.call(_SELL, (json.dumps(sale),))
+        outcome, booking_id, problem_seats = uow.call(_SELL, (json.dumps(sale),))
     except psycopg.errors.UniqueViolation as clash:
         if clash.diag.constraint_name != _REFERENCE_CONSTRAINT:
             raise
@@ -296,8 +295,7 @@ def _after_lost_connection(
 ) -> DatabaseUnavailable:
     """Say whether the sale got in: the connection may have dropped after the commit."""
     try:
-        with uow.direct() as db:
-            (saved,) = db.call(_BOOKING_EXISTS, (reference,))
+        (saved,) = uow.call(_BOOKING_EXISTS, (reference,))
     except DatabaseUnavailable:
         return DatabaseUnavailable(
             f"{lost} Whether booking {reference} was saved is not known: look it up by that "

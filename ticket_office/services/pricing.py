@@ -33,6 +33,8 @@ class FareTable:
     def __init__(self, rates: dict[SeatClass, FareRate], concessions: dict[str, Concession]):
         self.rates = rates
         self.concessions = concessions
+        # The same few legs are priced over and over at a counter; Decimal arithmetic is not free.
+        self._fares: dict[tuple[SeatClass, str, Decimal], int] = {}
 
     @classmethod
     def load(cls, session: Session, day: date) -> FareTable:
@@ -79,10 +81,14 @@ class FareTable:
         return found
 
     def fare(self, seat_class: SeatClass, concession: Concession, distance_km: Decimal) -> int:
-        rate = self.rates.get(seat_class)
-        if rate is None:
-            raise ValidationError(f"No {seat_class.title.lower()} fare is set for this date.")
-        return fare_for(rate, concession, distance_km)
+        key = (seat_class, concession.code, distance_km)
+        fare = self._fares.get(key)
+        if fare is None:
+            rate = self.rates.get(seat_class)
+            if rate is None:
+                raise ValidationError(f"No {seat_class.title.lower()} fare is set for this date.")
+            fare = self._fares[key] = fare_for(rate, concession, distance_km)
+        return fare
 
 
 def list_concessions(session: Session) -> list[ConcessionInfo]:

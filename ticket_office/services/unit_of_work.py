@@ -6,16 +6,17 @@ DatabaseUnavailable naming the server, so no caller ever sees a driver traceback
 Two lighter ways in, both on a pooled connection in autocommit (each statement is its own
 transaction, so there is no BEGIN or COMMIT to wait for):
 - `reading()`, a unit of work for use cases that only read (search, seat map);
-- `direct()`, for a use case that is a single statement (the sale), with no ORM session.
+- `call()`, for a use case that is a single statement (the sale), with no ORM session, on a
+  connection from the app's pool of autocommit connections (db/statement_pool.py).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 import psycopg
 from sqlalchemy import Engine, text
@@ -23,38 +24,25 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
 from ticket_office.domain.errors import DatabaseUnavailable, TicketOfficeError, ValidationError
-from ticket_office.services.seat_notices import SEAT_CHANNEL, SeatNotices, payloads
+from ticket_office.services.seat_notices import SEAT_CHANNEL, SeatNotices
 
 SessionFactory = Callable[[], Session]
 _log = logging.getLogger(__name__)
 
 
-class DirectConnection:
-    """A pooled psycopg connection in autocommit: every statement commits on its own."""
+class StatementConnections(Protocol):
+    """Where `UnitOfWork.call` borrows its connections (db.statement_pool.StatementPool)."""
 
-    def __init__(self, connection: psycopg.Connection) -> None:
-        self._connection = connection
-
-    def call(self, statement: str, params: Sequence[Any]) -> tuple[Any, ...]:
-        """Run one statement (prepared on the server from its first use) and fetch its row."""
-        row = self._connection.execute(statement, params, prepare=True).fetchone()
-        if row is None:
-            raise RuntimeError("The statement returned no row.")
-        return row
-
-    def notify(self, channel: str, payload: str) -> None:
-        """Tell listeners after a commit. Best effort: what was committed stands regardless."""
-        try:
-            self._connection.execute(_NOTIFY_ALONE, (channel, payload), prepare=True)
-        except psycopg.Error as exc:
-            _log.warning("NOTIFY %s after commit failed: %s", channel, exc)
+    def connection(self) -> AbstractContextManager[psycopg.Connection]: ...
 
 
 # A notification on its own is a transaction that writes no data, so its commit need not wait
 # for the WAL to reach the disk (a crash loses nothing but the notice, and listeners resync on
 # reconnecting anyway). Waiting would hold PostgreSQL's notify lock, which serializes every
 # notifying commit, across a disk flush.
-_NOTIFY_ALONE = "SELECT set_config('synchronous_commit', 'off', true), pg_notify(%s, %s)"
+_NOTIFY_ALONE = text(
+    "SELECT set_config('synchronous_commit', 'off', true), pg_notify(:channel, :payload)"
+)
 
 
 class UnitOfWork:
@@ -62,12 +50,12 @@ class UnitOfWork:
         self,
         session_factory: SessionFactory,
         server: str = "the database",
-        engine: Engine | None = None,
+        statements: StatementConnections | None = None,
         autocommit_engine: Engine | None = None,
         notices: SeatNotices | None = None,
     ) -> None:
         self._session_factory = session_factory
-        self._engine = engine
+        self._statements = statements
         self._autocommit_engine = autocommit_engine
         self._notices = notices
         self.server = server
@@ -89,33 +77,26 @@ class UnitOfWork:
         finally:
             self._reading = False
 
-    @contextmanager
-    def direct(self) -> Iterator[DirectConnection]:
-        if self._engine is None:
-            raise RuntimeError("This unit of work has no engine for direct statements.")
+    def call(self, statement: str, params: Sequence[Any]) -> tuple[Any, ...]:
+        """Run one statement as a transaction of its own and return its one row.
+
+        For a use case that is a single statement (the sale): no ORM session, no BEGIN or
+        COMMIT, and the statement is prepared on the server from its first use. Errors of the
+        statement itself (a constraint, say) reach the caller as psycopg raised them.
+        """
+        if self._statements is None:
+            raise RuntimeError("This unit of work has no connections for single statements.")
         try:
-            pooled = self._engine.raw_connection()
-        except sa_exc.DBAPIError as exc:
-            raise _unavailable(exc, self.server) from exc
-        connection = pooled.driver_connection
-        assert isinstance(connection, psycopg.Connection)
-        try:
-            connection.autocommit = True
-            yield DirectConnection(connection)
+            with self._statements.connection() as connection:
+                row = connection.execute(statement, params, prepare=True).fetchone()
         except psycopg.Error as exc:
-            if connection.closed or connection.broken:
-                pooled.invalidate()
             translated = translate_driver_error(exc, self.server)
             if translated is None:
                 raise
             raise translated from exc
-        finally:
-            try:
-                if not connection.closed:
-                    connection.autocommit = False
-            except psycopg.Error:  # a broken connection cannot say it is idle: drop it
-                pooled.invalidate()
-            pooled.close()
+        if row is None:
+            raise RuntimeError("The statement returned no row.")
+        return row
 
     @property
     def session(self) -> Session:
@@ -158,13 +139,8 @@ class UnitOfWork:
         """Tell other apps now: these runs' seats changed in a statement already committed."""
         if self._notices is not None:
             self._notices.changed(run_ids)
-            return
-        try:  # no background sender (a unit made by hand): best effort, the change stands
-            with self.direct() as db:
-                for payload in payloads(run_ids):
-                    db.notify(SEAT_CHANNEL, payload)
-        except (TicketOfficeError, RuntimeError) as exc:
-            _log.warning("Seat change notice for runs %s not sent: %s", run_ids, exc)
+        else:  # a unit with no database engine (made by hand) has no one to tell
+            _log.warning("No seat change notices for runs %s: no background sender", run_ids)
 
     def commit(self) -> None:
         runs, self._changed_runs = self._changed_runs, set()
@@ -211,7 +187,7 @@ def translate_database_error(exc: BaseException, server: str) -> TicketOfficeErr
 
 
 def translate_driver_error(exc: psycopg.Error, server: str) -> TicketOfficeError | None:
-    """The same translation for errors straight from psycopg (see `UnitOfWork.direct`)."""
+    """The same translation for errors straight from psycopg (see `UnitOfWork.call`)."""
     if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
         return _unavailable(exc, server)
     if isinstance(exc, psycopg.DataError):
@@ -245,19 +221,28 @@ def _unavailable(exc: BaseException, server: str) -> DatabaseUnavailable:
 class UnitOfWorkFactory:
     """New units of work on one database, sharing its background seat-change notices."""
 
-    def __init__(self, session_factory: SessionFactory, server: str) -> None:
+    def __init__(
+        self,
+        session_factory: SessionFactory,
+        server: str,
+        statements: StatementConnections | None = None,
+    ) -> None:
         bind = getattr(session_factory, "kw", {}).get("bind")
         self._session_factory = session_factory
         self._server = server
-        self._engine = bind if isinstance(bind, Engine) else None
+        self._statements = statements
         self._autocommit = (
-            self._engine.execution_options(isolation_level="AUTOCOMMIT") if self._engine else None
+            bind.execution_options(isolation_level="AUTOCOMMIT")
+            if isinstance(bind, Engine)
+            else None
         )
-        self.notices = SeatNotices(self._send_notice) if self._engine else None
+        # Notices go through the engine's pool, not the statements' pool: the sale then keeps
+        # one warm connection (and one server process) per app to itself.
+        self.notices = SeatNotices(self._send_notice) if self._autocommit is not None else None
 
     def __call__(self) -> UnitOfWork:
         return UnitOfWork(
-            self._session_factory, self._server, self._engine, self._autocommit, self.notices
+            self._session_factory, self._server, self._statements, self._autocommit, self.notices
         )
 
     def close(self) -> None:
@@ -266,10 +251,13 @@ class UnitOfWorkFactory:
             self.notices.close()
 
     def _send_notice(self, payload: str) -> None:
-        with UnitOfWork(self._session_factory, self._server, self._engine).direct() as db:
-            db.notify(SEAT_CHANNEL, payload)
+        assert self._autocommit is not None
+        with self._autocommit.connect() as connection:
+            connection.execute(_NOTIFY_ALONE, {"channel": SEAT_CHANNEL, "payload": payload})
 
 
-def make_uow_factory(session_factory: SessionFactory, server: str) -> UnitOfWorkFactory:
-    return UnitOfWorkFactory(session_factory, server)
+def make_uow_factory(
+    session_factory: SessionFactory, server: str, statements: StatementConnections | None = None
+) -> UnitOfWorkFactory:
+    return UnitOfWorkFactory(session_factory, server, statements)
 
