@@ -13,7 +13,6 @@ amounts), no pool, no ORM: a floor for any Python client on this machine, not a 
 from __future__ import annotations
 
 import json
-import random
 import time
 
 import booking_load
@@ -56,7 +55,7 @@ def run_bare_load(
     result = booking_load.ClientResult()
     with psycopg.connect(conninfo, autocommit=True) as conn:
         facts = _facts(conn, spec.runs)
-        rng = random.Random(spec.seed * 7919 + index)
+        requests = booking_load.requests_for(spec, index)
         client_id = f"bare-{index}"
         wait = spec.start_at - time.time()
         if wait > 0:
@@ -66,7 +65,7 @@ def run_bare_load(
         perf = time.perf_counter
         serial = 0
         while time.time() < stop_at:
-            request = booking_load.make_request(rng, spec)
+            request = next(requests)
             serial += 1
             started = perf()
             outcome = _sell(conn, request, facts, client_id, f"B{index:02d}{serial:05d}"[:8])

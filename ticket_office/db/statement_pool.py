@@ -1,79 +1,99 @@
-"""Connections for use cases that are one statement, committed on its own: the sale, seat notices.
+"""Connections for use cases that are one statement, committed on its own: the sale.
 
 A sale is one `sell_seats` call in autocommit; it needs no ORM session, no BEGIN and no COMMIT.
-Taking a connection from SQLAlchemy's pool for it (its events, its reset on return, switching
-autocommit on and off) cost ~40 µs of client CPU, a quarter of what the bare call costs. These
-connections come from psycopg's own pool (psycopg-pool) and stay in autocommit: ~8 µs. With 16
-clerks' apps sharing two cores with the server in the booking benchmark, that is ~10% more sales.
+What lends it a connection is on every sale's path, and in the booking benchmark 16 clerks'
+apps share two cores with the server, where every Python call a sale makes costs a few
+microseconds of CPU the server could have used:
+- SQLAlchemy's pool (its events, its reset on return, autocommit switched on and off for each
+  use) cost ~40 µs of client CPU, a quarter of what the bare call costs;
+- psycopg-pool, the obvious library, costs ~8 µs but ~50 Python calls a sale (its statistics,
+  logging, locks and timers), a sixth of all the calls a sale makes;
+- this stack of idle autocommit connections costs a handful. Last in, first out: an app that
+  sells one thing at a time keeps one warm connection (and one server process) busy.
 
 Like the engine's pool (engine.py), a connection that sat idle is pinged before use, so one the
-network dropped meanwhile is replaced instead of failing the clerk's next sale.
+network dropped meanwhile is replaced instead of failing the clerk's next sale; one that broke
+in use is closed, not kept.
 """
 
 from __future__ import annotations
 
 import time
-import weakref
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import psycopg
-from psycopg_pool import ConnectionPool
+from psycopg.pq import TransactionStatus
 
 from ticket_office.db.engine import IDLE_PING_SECONDS, configure_connection, libpq_url
 
-# How long a use case waits for a free connection (or for the pool to reach the server) before
-# it reports the server unreachable; the same as connecting would take to time out.
-WAIT_SECONDS = 5.0
 APPLICATION_NAME = "ticket-office statements"  # as pg_stat_activity shows these connections
 
 
 class StatementPool:
-    """Autocommit connections to one database; `connection()` lends one to a single statement."""
+    """Autocommit connections to one database, each lent as its one cursor to one statement at
+    a time: `borrow()`, then `give_back()` in a `finally`. (A new cursor per statement would
+    copy the connection's adapter maps each time.)
+
+    At most `size` connections are kept idle; more are opened while more threads need one at
+    the same moment (a desktop app has a few worker threads) and closed when given back.
+    """
 
     def __init__(
         self, url: str, *, size: int = 4, application_name: str = APPLICATION_NAME
     ) -> None:
-        self._last_use: weakref.WeakKeyDictionary[psycopg.Connection, float] = (
-            weakref.WeakKeyDictionary()
-        )
-        self._pool = ConnectionPool(
-            libpq_url(url),
-            min_size=1,
-            max_size=max(1, size),
-            kwargs={
-                "autocommit": True,
-                "connect_timeout": 5,
-                "application_name": application_name,
-            },
-            configure=self._configure,
-            check=self._ping_if_idle,
-            timeout=WAIT_SECONDS,
-            num_workers=1,
-            name="single statements",
-            open=True,
-        )
-
-    @contextmanager
-    def connection(self) -> Iterator[psycopg.Connection]:
-        """A connection in autocommit; a broken one is replaced after it is returned."""
-        connection = self._pool.getconn()
-        try:
-            yield connection
-        finally:
-            self._last_use[connection] = time.monotonic()
-            self._pool.putconn(connection)
+        self._conninfo = libpq_url(url)
+        self._application_name = application_name
+        self._size = max(1, size)
+        # (cursor, when it was last given back); list.pop() and .append() are atomic.
+        self._idle: list[tuple[psycopg.Cursor, float]] = []
+        self._closing = False
 
     def close(self) -> None:
-        self._pool.close()
+        """Close the idle connections; those in use are closed when given back."""
+        self._closing = True
+        while self._idle:
+            cursor, _since = self._idle.pop()
+            cursor.connection.close()
 
-    def _configure(self, connection: psycopg.Connection) -> None:
-        configure_connection(connection)
-        self._last_use[connection] = time.monotonic()  # just connected: no ping needed
+    def borrow(self) -> psycopg.Cursor:
+        """A cursor of a connection in autocommit: an idle one (pinged if idle long), or new."""
+        if self._closing:
+            raise psycopg.OperationalError("The app is closing its database connections.")
+        while True:
+            try:
+                cursor, since = self._idle.pop()
+            except IndexError:
+                return self._connect().cursor()
+            if time.monotonic() - since < IDLE_PING_SECONDS:
+                return cursor
+            try:
+                cursor.execute("")
+            except psycopg.Error:  # dropped while idle: close it, try the next or a new one
+                cursor.connection.close()
+                continue
+            return cursor
 
-    def _ping_if_idle(self, connection: psycopg.Connection) -> None:
-        """Raising here makes the pool discard the connection and lend another."""
-        last_use = self._last_use.get(connection)
-        if last_use is not None and time.monotonic() - last_use < IDLE_PING_SECONDS:
-            return
-        connection.execute("")
+    def give_back(self, cursor: psycopg.Cursor) -> None:
+        """Keep it for the next statement, or close it if it broke or enough are idle."""
+        reusable = (
+            cursor.connection.pgconn.transaction_status == TransactionStatus.IDLE  # not broken
+            and not self._closing
+            and len(self._idle) < self._size
+        )
+        if reusable:
+            self._idle.append((cursor, time.monotonic()))
+        else:
+            cursor.connection.close()
+
+    def _connect(self) -> psycopg.Connection:
+        connection = psycopg.connect(
+            self._conninfo,
+            autocommit=True,
+            connect_timeout=5,
+            application_name=self._application_name,
+        )
+        try:
+            configure_connection(connection)
+        except psycopg.Error:
+            connection.close()
+            raise
+        return connection

@@ -11,14 +11,15 @@ ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
 LENGTH = 6
 
 
+_WEIGHTS = tuple(len(ALPHABET) ** place for place in range(LENGTH))
+_COMBINATIONS = len(ALPHABET) ** LENGTH
+
+
 def new_reference() -> str:
-    # One draw from the OS for all six characters (one syscall, not six), read in base 29.
-    number = secrets.randbelow(len(ALPHABET) ** LENGTH)
-    characters = []
-    for _ in range(LENGTH):
-        number, digit = divmod(number, len(ALPHABET))
-        characters.append(ALPHABET[digit])
-    return "".join(characters)
+    # One draw from the OS for all six characters, read in base 29. 64 random bits modulo
+    # 29**6 favour no reference by more than 29**6 / 2**64 (about 3e-11).
+    number = secrets.randbits(64) % _COMBINATIONS
+    return "".join([ALPHABET[number // weight % len(ALPHABET)] for weight in _WEIGHTS])
 
 
 def normalise_reference(text: str) -> str:

@@ -76,10 +76,7 @@ class _PricedParty:
     fare_revision: int
     seats: tuple[LayoutSeat, ...]
     lines: tuple[FareLine, ...]
-
-    @property
-    def total_cents(self) -> int:
-        return sum(line.fare_cents for line in self.lines)
+    total_cents: int
 
     def captions(self, seat_ids: Sequence[int] | None = None) -> list[str]:
         wanted = None if seat_ids is None else set(seat_ids)
@@ -105,14 +102,15 @@ def _price_party(
     if layout is None:
         with uow.reading():
             layout = RUN_LAYOUTS.get(uow.session, uow.server, run_id)
-    seats = tuple(layout.seats_by_id.get(p.seat_id) for p in passengers)
-    if missing := sum(1 for seat in seats if seat is None):
+    seats_by_id = layout.seats_by_id
+    chosen = tuple([seats_by_id[p.seat_id] for p in passengers if p.seat_id in seats_by_id])
+    if missing := len(passengers) - len(chosen):
         raise NotFound(f"{missing} chosen seat(s) are not on train {run.train_number}.")
-    chosen = tuple(seat for seat in seats if seat is not None)
     if unsellable := [seat.caption for seat in chosen if not seat.for_sale]:
         raise SeatUnavailable(unsellable)
     lines = _fare_lines(fares.table, chosen, passengers, distance)
-    return _PricedParty(run.train_number, distance, fares.revision, chosen, lines)
+    total = sum([line.fare_cents for line in lines])
+    return _PricedParty(run.train_number, distance, fares.revision, chosen, lines, total)
 
 
 def _fare_lines(
@@ -142,8 +140,10 @@ def _validated_passengers(passengers: Sequence[PassengerRequest]) -> tuple[Passe
     check_party_size(len(passengers))
     distinct_seats([p.seat_id for p in passengers])
     return tuple(
-        PassengerRequest(p.seat_id, text_rules.passenger_name(p.name, position), p.concession)
-        for position, p in enumerate(passengers, start=1)
+        [
+            PassengerRequest(p.seat_id, text_rules.passenger_name(p.name, position), p.concession)
+            for position, p in enumerate(passengers, start=1)
+        ]
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, Protocol
 
@@ -33,16 +33,16 @@ _log = logging.getLogger(__name__)
 class StatementConnections(Protocol):
     """Where `UnitOfWork.call` borrows its connections (db.statement_pool.StatementPool)."""
 
-    def connection(self) -> AbstractContextManager[psycopg.Connection]: ...
+    def borrow(self) -> psycopg.Cursor: ...
+
+    def give_back(self, cursor: psycopg.Cursor) -> None: ...
 
 
 # A notification on its own is a transaction that writes no data, so its commit need not wait
 # for the WAL to reach the disk (a crash loses nothing but the notice, and listeners resync on
 # reconnecting anyway). Waiting would hold PostgreSQL's notify lock, which serializes every
 # notifying commit, across a disk flush.
-_NOTIFY_ALONE = text(
-    "SELECT set_config('synchronous_commit', 'off', true), pg_notify(:channel, :payload)"
-)
+_NOTIFY_ALONE = "SELECT set_config('synchronous_commit', 'off', true), pg_notify(%s, %s)"
 
 
 class UnitOfWork:
@@ -87,8 +87,11 @@ class UnitOfWork:
         if self._statements is None:
             raise RuntimeError("This unit of work has no connections for single statements.")
         try:
-            with self._statements.connection() as connection:
-                row = connection.execute(statement, params, prepare=True).fetchone()
+            cursor = self._statements.borrow()
+            try:
+                row = cursor.execute(statement, params, prepare=True).fetchone()
+            finally:
+                self._statements.give_back(cursor)
         except psycopg.Error as exc:
             translated = translate_driver_error(exc, self.server)
             if translated is None:
@@ -236,9 +239,7 @@ class UnitOfWorkFactory:
             if isinstance(bind, Engine)
             else None
         )
-        # Notices go through the engine's pool, not the statements' pool: the sale then keeps
-        # one warm connection (and one server process) per app to itself.
-        self.notices = SeatNotices(self._send_notice) if self._autocommit is not None else None
+        self.notices = SeatNotices(self._send_notice) if statements is not None else None
 
     def __call__(self) -> UnitOfWork:
         return UnitOfWork(
@@ -251,9 +252,9 @@ class UnitOfWorkFactory:
             self.notices.close()
 
     def _send_notice(self, payload: str) -> None:
-        assert self._autocommit is not None
-        with self._autocommit.connect() as connection:
-            connection.execute(_NOTIFY_ALONE, {"channel": SEAT_CHANNEL, "payload": payload})
+        UnitOfWork(self._session_factory, self._server, self._statements).call(
+            _NOTIFY_ALONE, (SEAT_CHANNEL, payload)
+        )
 
 
 def make_uow_factory(
