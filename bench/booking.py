@@ -7,9 +7,11 @@ On a fresh copy of the benchmark-scale template (16-coach trains of ~1,180 seats
 VACUUM (ANALYZE), so the planner and the caches see a live database (as search.py does). Then:
 1. N client processes (spawn), each the app's own backend (`open_backend`, pool of 4) and one
    logged-in clerk, call `TicketOfficeServices.book` in a loop for `--duration` seconds at
-   1, 8 and 16 concurrent clients. A sale is one `sell_seats` call in autocommit; each app's
-   background thread batches the NOTIFYs for seat maps (services/seat_notices.py), on the
-   client's CPU. Bookings are random seats (10% are parties of
+   1, 8 and 16 concurrent clients. A sale is one `sell_seats` call on an autocommit
+   connection (db/statement_pool.py); each app's background thread batches the NOTIFYs for
+   seat maps (services/seat_notices.py), on the client's CPU. Each client draws its requests
+   before the start, as pgbench draws its random numbers in C: the harness's Python does not
+   compete with the sales it measures. Bookings are random seats (10% are parties of
    2-4 adjacent seats) on random legs of `--runs-per-level` runs per level (16: fresh runs per
    level, which do not fill up within a level, so refusals stay a minority); 10% of attempts go
    to 16 "hot" seats per run, so clients do wait on each other's seat locks. SeatUnavailable is
