@@ -142,8 +142,8 @@ class UnitOfWork:
         """Tell other apps now: these runs' seats changed in a statement already committed."""
         if self._notices is not None:
             self._notices.changed(run_ids)
-        else:  # a unit with no database engine (made by hand) has no one to tell
-            _log.warning("No seat change notices for runs %s: no background sender", run_ids)
+        else:  # a factory given no statement connections (building a template) tells no one
+            _log.debug("No seat change notices for runs %s: no background sender", run_ids)
 
     def commit(self) -> None:
         runs, self._changed_runs = self._changed_runs, set()
