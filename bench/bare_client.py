@@ -57,10 +57,7 @@ def run_bare_load(
         facts = _facts(conn, spec.runs)
         requests = booking_load.requests_for(spec, index)
         client_id = f"bare-{index}"
-        wait = spec.start_at - time.time()
-        if wait > 0:
-            time.sleep(wait)
-        stop_at = spec.start_at + spec.duration
+        stop_at = booking_load.wait_for_start(spec)
         cpu0 = time.process_time()
         perf = time.perf_counter
         serial = 0

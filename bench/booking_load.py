@@ -104,15 +104,20 @@ def requests_for(spec: LoadSpec, index: int) -> Iterator:
     return itertools.chain(ahead, (make_request(rng, spec) for _ in itertools.count()))
 
 
+def wait_for_start(spec: LoadSpec) -> float:
+    """Sleep until every client starts together; returns when this level stops (time.time())."""
+    wait = spec.start_at - time.time()
+    if wait > 0:
+        time.sleep(wait)
+    return spec.start_at + spec.duration
+
+
 def run_load(services, clerk, spec: LoadSpec, index: int) -> ClientResult:  # noqa: ANN001
     from ticket_office.domain.errors import SeatUnavailable
 
     requests = requests_for(spec, index)
     result = ClientResult()
-    wait = spec.start_at - time.time()
-    if wait > 0:
-        time.sleep(wait)
-    stop_at = spec.start_at + spec.duration
+    stop_at = wait_for_start(spec)
     cpu0 = time.process_time()
     perf = time.perf_counter
     while time.time() < stop_at:
