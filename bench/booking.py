@@ -81,7 +81,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--hot-seats", type=int, default=16, help="hot seats per run")
     parser.add_argument("--pool-size", type=int, default=4, help="each client's pool size")
     parser.add_argument(
-        "--no-raw-plain", action="store_true", help="skip the raw_sql_plain pgbench run"
+        "--raw-plain",
+        action="store_true",
+        help="also run raw_sql_plain (raw SQL without the audit row; reported, not compared)",
     )
     parser.add_argument(
         "--cold-caches",
@@ -163,7 +165,7 @@ def main(argv: list[str] | None = None) -> dict:
             raw = _pgbench(server, database, conn, raw_runs, Path(tmp), top, args, meter, "raw_sql")
             raw_plain = (
                 None
-                if args.no_raw_plain
+                if not args.raw_plain
                 else _pgbench(
                     server,
                     database,
