@@ -368,6 +368,35 @@ def test_raw_sql_cannot_rewrite_or_erase_the_audit_trail(raw, clerk, statement):
     assert raw.execute("SELECT count(*) FROM audit_events").fetchone()[0] == before > 0
 
 
+_ITS_BOOKING = "WHERE id = (SELECT booking_id FROM tickets WHERE id = %s)"
+
+
+@pytest.mark.parametrize(("statement", "constraint"), [
+    ("UPDATE tickets SET status = 'refunded' WHERE id = %s", "ck_tickets_status"),
+    ("UPDATE tickets SET status = 'Active' WHERE id = %s", "ck_tickets_status"),
+    (f"UPDATE bookings SET status = '' {_ITS_BOOKING}", "ck_bookings_status"),
+    (f"UPDATE bookings SET payment_method = 'cheque' {_ITS_BOOKING}",
+     "ck_bookings_payment_method"),
+])
+def test_raw_sql_cannot_write_an_unknown_status_or_payment_method(
+    raw, clerk, journey, seat_map, statement, constraint
+):
+    seat = free_seats(seat_map, 1, coach=4)[0]
+    ticket = _raw_ticket(raw, clerk, journey.run_id, seat, 0, 5, "RAW001")
+    with pytest.raises(psycopg.errors.CheckViolation, match=constraint):
+        raw.execute(statement, (ticket,))
+
+
+def test_raw_sql_may_write_every_known_status_and_payment_method(raw, clerk, journey, seat_map):
+    seat = free_seats(seat_map, 1, coach=4)[0]
+    ticket = _raw_ticket(raw, clerk, journey.run_id, seat, 0, 5, "RAW001")
+    for status in ("no_show", "cancelled", "active"):
+        raw.execute("UPDATE tickets SET status = %s WHERE id = %s", (status, ticket))
+    for status, method in (("cancelled", "cash"), ("active", "card")):
+        raw.execute(f"UPDATE bookings SET status = %s, payment_method = %s {_ITS_BOOKING}",
+                    (status, method, ticket))
+
+
 def test_raw_sql_cannot_sell_a_seat_under_another_runs_id(raw, clerk, journey, seat_map):
     seat = free_seats(seat_map, 1, coach=4)[0]
     (other_run,) = raw.execute("SELECT min(id) FROM runs WHERE id <> %s",

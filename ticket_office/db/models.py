@@ -282,8 +282,11 @@ class Booking(Base):
     cash_given_cents: Mapped[int | None] = mapped_column(Integer)
     refunded_cents: Mapped[int] = mapped_column(Integer, server_default="0")
     __table_args__ = (
-        CheckConstraint("status IN ('active', 'cancelled')", name="status"),
-        CheckConstraint("payment_method IN ('cash', 'card')", name="payment_method"),
+        # Array constants, not IN lists: the server re-reads checks on every INSERT (0007).
+        CheckConstraint("status::text = ANY ('{active,cancelled}'::text[])", name="status"),
+        CheckConstraint(
+            "payment_method::text = ANY ('{cash,card}'::text[])", name="payment_method"
+        ),
         CheckConstraint("total_cents >= 0 AND refunded_cents >= 0", name="money"),
         Index("ix_bookings_run_id", "run_id"),
         Index("ix_bookings_created_at", "created_at"),
@@ -310,7 +313,9 @@ class Ticket(Base):
     refund_cents: Mapped[int | None] = mapped_column(Integer)
     __table_args__ = (
         CheckConstraint("alight_position > board_position AND board_position >= 0", name="segment"),
-        CheckConstraint("status IN ('active', 'cancelled', 'no_show')", name="status"),
+        CheckConstraint(  # an array constant, not an IN list: revision 0007 says why
+            "status::text = ANY ('{active,cancelled,no_show}'::text[])", name="status"
+        ),
         CheckConstraint("fare_cents >= 0", name="fare"),
         # Guard two: a seat is sold at most once for any leg, whoever writes the row.
         # Revision 0003 adds INCLUDE (seat_class) to this constraint's index, so counts of
