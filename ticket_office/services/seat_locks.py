@@ -49,9 +49,9 @@ _CONFLICTS = text(
     SELECT s.seat
     FROM unnest(CAST(:ids AS bigint[])) AS s(seat)
     CROSS JOIN LATERAL (
-        SELECT 1 FROM tickets t
-        WHERE t.run_id = :run AND t.run_seat_id = s.seat AND t.status = 'active'
-          AND t.stops && int4range(:board, :alight)
+        SELECT 1 FROM tickets t  -- on ix_tickets_active_seat (revision 0008 says why)
+        WHERE t.run_seat_id = s.seat AND t.status = 'active'
+          AND t.board_position < :alight AND t.alight_position > :board
         UNION ALL
         SELECT 1 FROM seat_holds h
         WHERE h.run_id = :run AND h.run_seat_id = s.seat AND h.expires_at > now()
