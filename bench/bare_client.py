@@ -8,6 +8,7 @@ request mix as the service clients (`booking_load.make_request`) as `sell_seats`
 No NOTIFY for seat maps, no validation, no pricing (every
 passenger pays 100.00: the server checks the class, the leg and the fare revision, not the
 amounts), no pool, no ORM: a floor for any Python client on this machine, not a way to sell.
+The statement goes through libpq as the app's does (`PreparedStatements`, db/statement_pool.py).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ import booking_load
 import common
 import psycopg
 
-_SELL = "SELECT outcome FROM sell_seats(%s::jsonb)"
+from ticket_office.db.statement_pool import PreparedStatements
+
+_SELL = "SELECT outcome FROM sell_seats($1::jsonb)"
 
 
 def read_facts(conn: psycopg.Connection, runs: list[tuple[int, int, tuple[int, ...]]]) -> dict:
@@ -55,6 +58,7 @@ def run_bare_load(
     result = booking_load.ClientResult()
     with psycopg.connect(conninfo, autocommit=True) as conn:
         facts = read_facts(conn, spec.runs)
+        statements = PreparedStatements(conn)
         requests = booking_load.requests_for(spec, index)
         client_id = f"bare-{index}"
         stop_at = booking_load.wait_for_start(spec)
@@ -65,7 +69,7 @@ def run_bare_load(
             request = next(requests)
             serial += 1
             started = perf()
-            outcome = _sell(conn, request, facts, client_id, f"B{index:02d}{serial:05d}"[:8])
+            outcome = _sell(statements, request, facts, client_id, f"B{index:02d}{serial:05d}"[:8])
             elapsed = perf() - started
             result.attempts += 1
             if outcome == "sold":
@@ -80,10 +84,10 @@ def run_bare_load(
     return result
 
 
-def _sell(conn: psycopg.Connection, request, facts: dict, client_id: str, reference: str) -> str:  # noqa: ANN001
+def _sell(statements: PreparedStatements, request, facts: dict, client_id: str, reference: str) -> str:  # noqa: ANN001, E501
     document = sale_document(request, facts, client_id, reference)
     try:
-        (outcome,) = conn.execute(_SELL, (document,), prepare=True).fetchone()
+        (outcome,) = statements.run(_SELL, (document,))
     except psycopg.errors.UniqueViolation:
         return "reference_taken"
     return outcome

@@ -58,17 +58,17 @@ def test_a_connection_lost_after_the_sale_committed_says_the_booking_was_saved(
     """The reply to a committed sale can be lost on the way back; the clerk must not resell."""
     seats = free_seats(services.seat_map(clerk, journey.run_id, 0, 12), 1)
     answer_lost = {"done": False}
-    real_execute = psycopg.Cursor.execute
+    real_run = statement_pool.PreparedStatements.run
 
-    def execute_then_lose_the_reply(self, query, params=None, **kwargs):
-        cursor = real_execute(self, query, params, **kwargs)
-        if "sell_seats" in str(query) and not answer_lost["done"]:
+    def run_then_lose_the_reply(self, statement, params):
+        row = real_run(self, statement, params)
+        if "sell_seats" in statement and not answer_lost["done"]:
             answer_lost["done"] = True  # committed (autocommit); the reply never arrives
-            self.connection.close()
+            self._connection.close()
             raise psycopg.OperationalError("server closed the connection unexpectedly")
-        return cursor
+        return row
 
-    monkeypatch.setattr(psycopg.Cursor, "execute", execute_then_lose_the_reply)
+    monkeypatch.setattr(statement_pool.PreparedStatements, "run", run_then_lose_the_reply)
     with pytest.raises(DatabaseUnavailable, match=r"booking \w{6} was saved") as lost:
         services.book(clerk, request(journey, seats))
     reference = re.search(r"booking (\w{6})", str(lost.value)).group(1)

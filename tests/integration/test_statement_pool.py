@@ -84,3 +84,37 @@ def test_after_closing_nothing_is_lent_and_what_comes_back_is_closed(pool):
         pool.borrow()
     pool.give_back(cursor)
     assert cursor.connection.closed
+
+
+def test_run_prepares_once_per_connection_and_reads_typed_values(pool):
+    statement = "SELECT $1::text, $2::bigint, ARRAY[$2::bigint, 7], $1 = 'x', NULL::int, now()"
+    first = pool.run(statement, ("x", "42"))
+    again = pool.run(statement, ("y", None))
+    assert first[:5] == ("x", 42, [42, 7], True, None)
+    assert again[:5] == ("y", None, [None, 7], False, None)
+    listing = "SELECT array_agg(statement ORDER BY prepare_time) FROM pg_prepared_statements"
+    assert pool.run(listing, ()) == ([statement, listing],)
+    assert pool.run("SELECT 1 WHERE false", ()) is None
+
+
+def test_run_raises_psycopgs_own_errors_and_keeps_the_connection(pool):
+    pool.run("CREATE TABLE run_probe (id int PRIMARY KEY)", ())
+    pool.run("INSERT INTO run_probe VALUES ($1::int)", ("1",))
+    pid = _backend_pid(pool)
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        pool.run("INSERT INTO run_probe VALUES ($1::int)", ("1",))
+    with pytest.raises(psycopg.errors.SyntaxError):
+        pool.run("SELEC 1", ())
+    assert _backend_pid(pool) == pid
+    assert pool.run("SELECT count(*) FROM run_probe", ()) == (1,)
+
+
+def test_run_on_a_connection_that_was_dropped_fails_then_the_next_one_works(pool, database_url):
+    pool.run("SELECT 1", ())
+    pid = _backend_pid(pool)
+    with psycopg.connect(libpq_url(database_url), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    with pytest.raises(psycopg.OperationalError):
+        pool.run("SELECT 1", ())
+    assert pool.run("SELECT 1", ()) == (1,)
+    assert _backend_pid(pool) != pid

@@ -55,9 +55,9 @@ MAX_CASH_GIVEN_CENTS = 100_000_00  # 100,000.00: more is a slip of the keyboard,
 # reference already in use costs one more try each; more than that is a fault, not a race.
 _TRIES = 4
 
-_SELL = "SELECT outcome, booking_id, problem_seats FROM sell_seats(%s::jsonb)"
+_SELL = "SELECT outcome, booking_id, problem_seats FROM sell_seats($1::jsonb)"
 _REFERENCE_CONSTRAINT = "uq_bookings_reference"
-_BOOKING_EXISTS = "SELECT EXISTS (SELECT 1 FROM bookings WHERE reference = %s)"
+_BOOKING_EXISTS = "SELECT EXISTS (SELECT 1 FROM bookings WHERE reference = $1)"
 
 
 @dataclass(frozen=True, slots=True)

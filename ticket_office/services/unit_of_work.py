@@ -31,18 +31,16 @@ _log = logging.getLogger(__name__)
 
 
 class StatementConnections(Protocol):
-    """Where `UnitOfWork.call` borrows its connections (db.statement_pool.StatementPool)."""
+    """What runs `UnitOfWork.call`'s statements (db.statement_pool.StatementPool)."""
 
-    def borrow(self) -> psycopg.Cursor: ...
-
-    def give_back(self, cursor: psycopg.Cursor) -> None: ...
+    def run(self, statement: str, params: Sequence[str | None]) -> tuple[Any, ...] | None: ...
 
 
 # A notification on its own is a transaction that writes no data, so its commit need not wait
 # for the WAL to reach the disk (a crash loses nothing but the notice, and listeners resync on
 # reconnecting anyway). Waiting would hold PostgreSQL's notify lock, which serializes every
 # notifying commit, across a disk flush.
-_NOTIFY_ALONE = "SELECT set_config('synchronous_commit', 'off', true), pg_notify(%s, %s)"
+_NOTIFY_ALONE = "SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, $2)"
 
 
 class UnitOfWork:
@@ -77,21 +75,19 @@ class UnitOfWork:
         finally:
             self._reading = False
 
-    def call(self, statement: str, params: Sequence[Any]) -> tuple[Any, ...]:
+    def call(self, statement: str, params: Sequence[str | None]) -> tuple[Any, ...]:
         """Run one statement as a transaction of its own and return its one row.
 
         For a use case that is a single statement (the sale): no ORM session, no BEGIN or
-        COMMIT, and the statement is prepared on the server from its first use. Errors of the
-        statement itself (a constraint, say) reach the caller as psycopg raised them.
+        COMMIT, and the statement is prepared on the server from its first use. Placeholders
+        are $1, $2, ... and parameters are text (casts in the statement say what they are).
+        Errors of the statement itself (a constraint, say) reach the caller as psycopg raised
+        them.
         """
         if self._statements is None:
             raise RuntimeError("This unit of work has no connections for single statements.")
         try:
-            cursor = self._statements.borrow()
-            try:
-                row = cursor.execute(statement, params, prepare=True).fetchone()
-            finally:
-                self._statements.give_back(cursor)
+            row = self._statements.run(statement, params)
         except psycopg.Error as exc:
             translated = translate_driver_error(exc, self.server)
             if translated is None:
