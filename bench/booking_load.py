@@ -386,19 +386,20 @@ _PGBENCH_HEADER = r"""
 \endif
 """
 
-# What `sell_seats` (migration 0004) does for one seat, as plain SQL: lock the run seat (its
-# class from the layout), check that no active ticket and no one's live hold overlaps the leg,
-# and if the seat is free write the booking, its ticket (exclusion constraint and cross-table
-# trigger apply) and, in `raw_sql`, the audit event; commit. No NOTIFY: the service batches
-# those in the background (services/seat_notices.py) and pays for them in its own CPU, while
-# raw SQL is spared them, so the comparison leans against the service.
+# What `sell_seats` (migrations 0004-0008) does for one seat, as plain SQL: lock the run seat
+# (its class from the layout), check that no active ticket (on the B-tree of revision 0008) and
+# no one's live hold overlaps the leg, and if the seat is free write the booking, its ticket
+# (exclusion constraint and cross-table trigger apply) and, in `raw_sql`, the audit event;
+# commit. No NOTIFY: the service batches those in the background (services/seat_notices.py) and
+# pays for them in its own CPU, while raw SQL is spared them, so the comparison leans against
+# the service.
 # `raw_sql_plain` leaves out the audit row.
 _PGBENCH_BODY = r"""
 BEGIN;
 SELECT ls.seat_class FROM run_seats rs JOIN layout_seats ls ON ls.id = rs.layout_seat_id
  WHERE rs.id = :seat AND rs.run_id = {run} FOR UPDATE OF rs \gset
-SELECT CASE WHEN EXISTS (SELECT 1 FROM tickets WHERE run_id = {run} AND run_seat_id = :seat
-                          AND status = 'active' AND stops && int4range(:b, :a))
+SELECT CASE WHEN EXISTS (SELECT 1 FROM tickets WHERE run_seat_id = :seat AND status = 'active'
+                          AND board_position < :a AND alight_position > :b)
               OR EXISTS (SELECT 1 FROM seat_holds WHERE run_id = {run} AND run_seat_id = :seat
                           AND expires_at > now() AND stops && int4range(:b, :a))
             THEN 0 ELSE 1 END AS free \gset
