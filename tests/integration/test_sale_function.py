@@ -135,6 +135,34 @@ def test_the_server_refuses_a_sale_priced_from_stale_facts_and_writes_nothing(
     assert _sell(backend, journey, seat)[0] == "sold"
 
 
+@pytest.mark.parametrize(
+    ("board", "alight", "refusal"),
+    [
+        (2, 1, psycopg.errors.DataException),  # the hold probe's int4range refuses it
+        (1, 1, psycopg.errors.CheckViolation),  # ck_tickets_segment refuses the ticket
+    ],
+    ids=["reversed", "empty"],
+)
+def test_a_direct_call_with_a_reversed_or_empty_leg_writes_nothing(
+    backend, journey, seat_map, board, alight, refusal
+):
+    """The service refuses such legs before any SQL. A writer calling the function itself, with
+    a distance to match and intermediate stops (so the run checks pass), gets no ticket either,
+    though the ticket probe (revision 0008) no longer builds an int4range."""
+    seat = _standard_seats(seat_map, 1)[0]
+    with psycopg.connect(libpq_url(backend.database.url)) as conn:
+        (km,) = conn.execute(
+            "SELECT a.distance_km - b.distance_km FROM run_stops a, run_stops b "
+            "WHERE a.run_id = %(run)s AND b.run_id = %(run)s "
+            "AND a.position = %(alight)s AND b.position = %(board)s",
+            {"run": journey.run_id, "board": board, "alight": alight},
+        ).fetchone()
+    before = table_counts(backend)
+    with pytest.raises(refusal):
+        _sell(backend, journey, seat, board=board, alight=alight, distance=str(km))
+    assert table_counts(backend) == before
+
+
 def test_the_server_names_seats_already_sold_and_writes_nothing(backend, journey, seat_map):
     seat = _standard_seats(seat_map, 1)[0]
     assert _sell(backend, journey, seat)[0] == "sold"
