@@ -84,7 +84,9 @@ def run_bare_load(
     return result
 
 
-def _sell(statements: PreparedStatements, request, facts: dict, client_id: str, reference: str) -> str:  # noqa: ANN001, E501
+def _sell(  # noqa: ANN001 - request: booking_load's BookingRequest
+    statements: PreparedStatements, request, facts: dict, client_id: str, reference: str
+) -> str:
     document = sale_document(request, facts, client_id, reference)
     try:
         (outcome,) = statements.run(_SELL, (document,))
