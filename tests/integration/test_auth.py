@@ -124,6 +124,20 @@ def test_login_input_is_checked_before_anything_runs(services, username, passwor
         services.log_in(username, password)
 
 
+@pytest.mark.parametrize(
+    "password",
+    ["clerk-demo-2026\ud800", 2026, b"clerk-demo-2026"],
+    ids=["surrogate", "int", "bytes"],
+)
+def test_a_password_no_one_could_have_set_is_a_wrong_password_and_audited(
+    services, backend, password
+):
+    before = audit_kinds(backend, "clerk")
+    with pytest.raises(AuthenticationFailed):
+        services.log_in("clerk", password)
+    assert audit_kinds(backend, "clerk") == [*before, "login_failed"]
+
+
 def test_clerks_cannot_manage_operators(services, clerk):
     with pytest.raises(PermissionDenied):
         operators.create_operator(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from helpers import free_seats, request, table_counts
 from sqlalchemy import text
@@ -93,6 +95,39 @@ def test_bad_names_get_a_clear_message_and_write_nothing(
     before = table_counts(backend)
     with pytest.raises(ValidationError, match=message):
         services.book(clerk, request(journey, free_seats(seat_map, len(names)), names))
+    assert table_counts(backend) == before
+
+
+def _with(booking: BookingRequest, **changes) -> BookingRequest:
+    return dataclasses.replace(booking, **changes)
+
+
+WRONG_TYPES = [
+    pytest.param(
+        lambda b: _with(b, passengers=(dataclasses.replace(b.passengers[0], name=123),)),
+        ValidationError,
+        id="name not text",
+    ),
+    pytest.param(
+        lambda b: _with(b, passengers=(dataclasses.replace(b.passengers[0], concession=5),)),
+        ValidationError,
+        id="concession not text",
+    ),
+    pytest.param(lambda b: _with(b, passengers=None), ValidationError, id="no passenger list"),
+    pytest.param(lambda b: _with(b, passengers=("Ana",)), ValidationError, id="bare names"),
+    pytest.param(lambda b: _with(b, payment=None), ValidationError, id="no payment"),
+    pytest.param(lambda b: _with(b, board_position="0"), InvalidSegment, id="stop as text"),
+    pytest.param(lambda b: _with(b, alight_position=3.0), InvalidSegment, id="stop as float"),
+]
+
+
+@pytest.mark.parametrize(("spoil", "error"), WRONG_TYPES)
+def test_values_of_the_wrong_type_get_a_clear_message_and_write_nothing(
+    services, backend, clerk, journey, seat_map, spoil, error
+):
+    before = table_counts(backend)
+    with pytest.raises(error):
+        services.book(clerk, spoil(request(journey, free_seats(seat_map, 1))))
     assert table_counts(backend) == before
 
 

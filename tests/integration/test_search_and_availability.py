@@ -46,11 +46,29 @@ def test_earliest_departure_filters_the_day(services, clerk):
         ("PCA", "PCA", ValidationError, "same station"),
         ("XXX", "MAD", NotFound, "XXX"),
         ("PCA", "ZZZ", NotFound, "ZZZ"),
+        ("\u202eDAM", "MAD", ValidationError, "control characters"),  # never echoed back
+        ("PCA\n", "MA\u200bD", ValidationError, "control characters"),
+        (5, "MAD", ValidationError, "origin"),
     ],
 )
 def test_bad_searches_get_clear_messages(services, clerk, origin, destination, error, message):
     with pytest.raises(error, match=message):
         services.search_journeys(clerk, origin, destination, DAY)
+
+
+@pytest.mark.parametrize(
+    ("day", "earliest", "message"),
+    [
+        (date.max, None, "travel date in the years"),
+        (date.min, None, "travel date in the years"),
+        (DAY, "10:00", "time of day"),
+    ],
+)
+def test_dates_and_times_off_the_calendar_get_clear_messages(
+    services, clerk, day, earliest, message
+):
+    with pytest.raises(ValidationError, match=message):
+        services.search_journeys(clerk, "PCA", "MAD", day, earliest=earliest)
 
 
 def test_stations_match_by_code_or_name_prefix(services, clerk):

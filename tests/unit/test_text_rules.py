@@ -11,7 +11,10 @@ from ticket_office.domain.references import ALPHABET, looks_like_reference, new_
 from ticket_office.domain.roles import Permission, Role, permits
 
 
-@pytest.mark.parametrize("name", ["", "   ", "A" * 81, "Ana\x00Silva", "Ana\u202eSilva", "1234"])
+@pytest.mark.parametrize(
+    "name",
+    ["", "   ", "A" * 81, "Ana\x00Silva", "Ana\u202eSilva", "1234", "\u3164", "\uffa0\u3164", 42],
+)
 def test_bad_passenger_names_are_refused(name):
     with pytest.raises(ValidationError):
         text_rules.passenger_name(name)
@@ -19,6 +22,10 @@ def test_bad_passenger_names_are_refused(name):
 
 def test_names_are_trimmed_and_inner_spaces_collapsed():
     assert text_rules.passenger_name("  María   José  Ñúñez ") == "María José Ñúñez"
+
+
+def test_hangul_fillers_print_blank_so_they_count_as_spaces():
+    assert text_rules.passenger_name("Kim\u3164Minji") == "Kim Minji"
 
 
 @given(st.text(max_size=100))
@@ -39,6 +46,23 @@ def test_a_ten_character_password_is_long_enough():
 def test_a_password_of_nine_characters_is_too_short():
     with pytest.raises(ValidationError, match="at least 10"):
         check_new_password("abcdefghi")
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("abcdefghij\u0085", "control characters"),  # C1 control
+        ("abcdefghij\u200b", "control characters"),  # zero width: cannot be typed again
+        ("abcdefghij\u202e", "control characters"),  # direction override
+        ("abcdefghij\ud800", "control characters"),  # lone surrogate: no UTF-8 at all
+        (" " * 12, "only spaces"),
+        (None, "Type the new password"),
+        (1234567890, "Type the new password"),
+    ],
+)
+def test_a_new_password_must_be_typeable_text(password, message):
+    with pytest.raises(ValidationError, match=message):
+        check_new_password(password)
 
 
 def test_a_password_over_72_bytes_is_refused_even_if_few_characters():

@@ -22,6 +22,9 @@ class Segment:
     alight: int
 
     def __post_init__(self) -> None:
+        for position in (self.board, self.alight):
+            if isinstance(position, bool) or not isinstance(position, int):
+                raise InvalidSegment("Choose the stops from this train's route.")
         if self.board < 0 or self.alight < 0:
             raise InvalidSegment("Stop positions cannot be negative.")
         if self.board > MAX_POSITION or self.alight > MAX_POSITION:

@@ -15,6 +15,8 @@ _STATION_CODE = re.compile(r"^[A-Z0-9]{2,8}$")
 
 
 _CONTROL_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+# Hangul fillers are letters to Unicode but print as blank space: a name of them looks empty.
+_BLANK_LETTERS_AS_SPACES = str.maketrans(dict.fromkeys("\u115f\u1160\u3164\uffa0", " "))
 
 
 def has_control_characters(text: str) -> bool:
@@ -32,7 +34,9 @@ def quoted(text: str | None, limit: int = 20) -> str:
 
 def clean_text(text: str | None, *, label: str, max_length: int, field: str | None = None) -> str:
     """Trim and check a single-line text; raise a ValidationError that names `label`."""
-    value = (text or "").strip()
+    if text is not None and not isinstance(text, str):
+        raise ValidationError(f"{label} must be text.", field=field)
+    value = (text or "").translate(_BLANK_LETTERS_AS_SPACES).strip()
     value = unicodedata.normalize("NFC", value)
     if not value:
         raise ValidationError(f"{label} is empty.", field=field)

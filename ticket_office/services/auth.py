@@ -108,12 +108,9 @@ def _lock_and_read(uow: UnitOfWork, username: str) -> _Account | None:
 
 
 def _login_name(username: str | None) -> str:
-    try:
-        return text_rules.username(username)
-    except ValidationError:
-        if not (username or "").strip():
-            raise ValidationError("Enter your username.", field="username") from None
-        raise
+    if username is None or (isinstance(username, str) and not username.strip()):
+        raise ValidationError("Enter your username.", field="username")
+    return text_rules.username(username)
 
 
 def _verified_account(uow: UnitOfWork, username: str, password: str) -> _Account:

@@ -36,7 +36,12 @@ from ticket_office.domain.roles import Permission
 from ticket_office.domain.segments import Segment
 from ticket_office.services import sale_facts
 from ticket_office.services.access import DEACTIVATED, require
-from ticket_office.services.pricing import FareTable, check_party_size, distinct_seats
+from ticket_office.services.pricing import (
+    FareTable,
+    check_party_size,
+    chosen_seats,
+    distinct_seats,
+)
 from ticket_office.services.results import (
     BookingRequest,
     FareLine,
@@ -137,6 +142,10 @@ def _fare_lines(
 
 
 def _validated_passengers(passengers: Sequence[PassengerRequest]) -> tuple[PassengerRequest, ...]:
+    if not isinstance(passengers, list | tuple) or not all(
+        [isinstance(p, PassengerRequest) for p in passengers]
+    ):
+        raise ValidationError("Give a seat, a name and a concession for each passenger.")
     check_party_size(len(passengers))
     distinct_seats([p.seat_id for p in passengers])
     return tuple(
@@ -148,6 +157,8 @@ def _validated_passengers(passengers: Sequence[PassengerRequest]) -> tuple[Passe
 
 
 def _validated_payment(payment: Payment) -> Payment:
+    if not isinstance(payment, Payment):
+        raise ValidationError("Choose cash or card.", field="payment")
     if payment.method == "card":
         reference = text_rules.clean_text(
             payment.card_reference,
@@ -184,9 +195,8 @@ def quote(
     unless a supervisor changes fares in between (the sale would then notice and re-price).
     """
     require(operator, Permission.SELL)
-    check_party_size(len(seat_ids))
-    distinct_seats(seat_ids)
-    if len(concessions) != len(seat_ids):
+    seat_ids = chosen_seats(seat_ids)
+    if not isinstance(concessions, list | tuple) or len(concessions) != len(seat_ids):
         raise ValidationError("Give a concession for every seat.", field="concession")
     passengers = [PassengerRequest(s, "-", c) for s, c in zip(seat_ids, concessions, strict=True)]
     priced = _price_party(uow, run_id, Segment(board, alight), passengers, check_fare_revision=True)

@@ -110,6 +110,8 @@ def load_bookings(session: Session, where: str, params: dict) -> list[BookingDet
 
 def checked_reference(reference: str | None) -> str:
     """The reference as stored (upper case, no spaces); ValidationError if it cannot be one."""
+    if reference is not None and not isinstance(reference, str):
+        raise ValidationError("Type the booking reference.", field="reference")
     code = normalise_reference(reference or "")
     if not code:
         raise ValidationError("Enter a booking reference.", field="reference")

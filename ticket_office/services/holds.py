@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from ticket_office.domain.errors import SeatUnavailable, ValidationError
 from ticket_office.domain.roles import Permission
 from ticket_office.services.access import require, require_active
-from ticket_office.services.pricing import check_party_size, distinct_seats
+from ticket_office.services.pricing import chosen_seats
 from ticket_office.services.results import OperatorContext
 from ticket_office.services.run_legs import load_leg
 from ticket_office.services.seat_locks import clear_holds, ensure_free, lock_seats
@@ -63,9 +63,8 @@ def set_holds(
     require(operator, Permission.SELL)
     if not operator.client_id:
         raise ValidationError("Log in again to hold seats.")
-    if seat_ids:
-        check_party_size(len(seat_ids))
-    wanted = sorted(distinct_seats(list(seat_ids)))
+    releasing = isinstance(seat_ids, list | tuple) and not seat_ids
+    wanted = [] if releasing else sorted(chosen_seats(seat_ids))
     with uow:
         require_active(uow.session, operator)
         session = uow.session

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 
+from ticket_office.domain import text_rules
 from ticket_office.domain.errors import NotFound, ValidationError
 from ticket_office.domain.roles import Permission
 from ticket_office.services.access import require
@@ -14,6 +15,8 @@ from ticket_office.services.results import JourneyOption, OperatorContext, Stati
 from ticket_office.services.unit_of_work import UnitOfWork
 
 MAX_PREFIX = 40
+# Any timetable fits in here; the bounds keep time-zone arithmetic off the calendar's edges.
+SEARCHABLE_DATES = (date(1970, 1, 1), date(9998, 12, 31))
 
 
 def _station(row) -> StationInfo:  # noqa: ANN001
@@ -32,6 +35,8 @@ def list_stations(uow: UnitOfWork, operator: OperatorContext) -> list[StationInf
 def find_stations(uow: UnitOfWork, operator: OperatorContext, prefix: str) -> list[StationInfo]:
     """Stations whose code or name starts with `prefix` (case-insensitive), codes first."""
     require(operator, Permission.SEARCH)
+    if prefix is not None and not isinstance(prefix, str):
+        raise ValidationError("Type a station name or code.", field="station")
     cleaned = " ".join((prefix or "").split())
     if not cleaned:
         return []
@@ -54,14 +59,18 @@ def find_stations(uow: UnitOfWork, operator: OperatorContext, prefix: str) -> li
 
 
 def _station_by_code(uow: UnitOfWork, code: str, label: str) -> StationInfo:
-    cleaned = (code or "").strip().upper()
+    cleaned = code.strip().upper() if isinstance(code, str) else ""
     if not cleaned:
         raise ValidationError(f"Choose the {label} station.", field=label)
+    if text_rules.has_control_characters(cleaned):
+        raise ValidationError(
+            f"The {label} station code contains control characters.", field=label
+        )
     row = uow.session.execute(
         text("SELECT id, code, name, timezone FROM stations WHERE code = :c"), {"c": cleaned[:16]}
     ).one_or_none()
     if row is None:
-        raise NotFound(f"There is no station with code {cleaned[:16]}.")
+        raise NotFound(f"There is no station with code {text_rules.quoted(cleaned, 16)}.")
     return _station(row)
 
 
@@ -115,6 +124,14 @@ def search_journeys(
     require(operator, Permission.SEARCH)
     if not isinstance(travel_date, date) or isinstance(travel_date, datetime):
         raise ValidationError("Choose a travel date.", field="date")
+    if not SEARCHABLE_DATES[0] <= travel_date <= SEARCHABLE_DATES[1]:
+        raise ValidationError(
+            f"Choose a travel date in the years {SEARCHABLE_DATES[0].year}-"
+            f"{SEARCHABLE_DATES[1].year}.",
+            field="date",
+        )
+    if earliest is not None and not isinstance(earliest, time):
+        raise ValidationError("Choose the earliest departure as a time of day.", field="time")
     with uow.reading():
         origin = _station_by_code(uow, origin_code, "origin")
         destination = _station_by_code(uow, destination_code, "destination")

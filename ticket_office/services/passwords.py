@@ -21,10 +21,21 @@ def hash_new_password(password: str) -> bytes:
     return bcrypt.hashpw(check_new_password(password), bcrypt.gensalt(BCRYPT_COST))
 
 
-def verify(password: str, stored_hash: bytes | None) -> bool:
+def verify(password: object, stored_hash: bytes | None) -> bool:
     """True if `password` matches; always spends one bcrypt check, whatever the input."""
-    encoded = password.encode("utf-8")
-    usable = 0 < len(encoded) <= MAX_UTF8_BYTES
+    encoded = _utf8(password)
+    usable = encoded is not None and 0 < len(encoded) <= MAX_UTF8_BYTES
     candidate = encoded if usable else b"\0"
     matched = bcrypt.checkpw(candidate, stored_hash or _dummy_hash())
     return matched and usable and stored_hash is not None
+
+
+def _utf8(password: object) -> bytes | None:
+    """The password's UTF-8, or None for what no stored password can be (not text, or text
+    with a lone surrogate): such a try is a wrong password like any other."""
+    if not isinstance(password, str):
+        return None
+    try:
+        return password.encode("utf-8")
+    except UnicodeEncodeError:
+        return None

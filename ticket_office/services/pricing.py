@@ -69,12 +69,13 @@ class FareTable:
         )
 
     def concession(self, code: str | None, position: int | None = None) -> Concession:
-        key = (code or "").strip().lower()
+        key = code.strip().lower() if isinstance(code, str) else ""
         found = self.concessions.get(key)
         if found is None:
             who = f" for passenger {position}" if position else ""
+            shown = text_rules.quoted(code if isinstance(code, str) else str(code))
             raise ValidationError(
-                f"Unknown concession “{text_rules.quoted(code)}”{who}. Choose one of: "
+                f"Unknown concession “{shown}”{who}. Choose one of: "
                 + ", ".join(self.concessions),
                 field="concession",
             )
@@ -102,6 +103,14 @@ def check_party_size(count: int) -> None:
         raise ValidationError("Choose at least one seat.", field="seats")
     if count > 9:
         raise ValidationError("A booking is for at most 9 passengers.", field="seats")
+
+
+def chosen_seats(seat_ids: Sequence[int]) -> tuple[int, ...]:
+    """1-9 distinct seat ids, as a tuple; ValidationError or NotFound for anything else."""
+    if not isinstance(seat_ids, list | tuple):
+        raise ValidationError("Choose at least one seat.", field="seats")
+    check_party_size(len(seat_ids))
+    return distinct_seats(seat_ids)
 
 
 def distinct_seats(seat_ids: Sequence[int]) -> tuple[int, ...]:
