@@ -68,3 +68,24 @@ def test_the_locale_override_for_initdb_does_not_leak_into_the_app(tmp_path, mon
 def test_the_data_folder_can_be_overridden(monkeypatch, tmp_path):
     monkeypatch.setenv("TICKET_OFFICE_DATA_DIR", str(tmp_path))
     assert default_data_dir() == tmp_path
+
+
+@embedded_only
+def test_a_stale_pid_file_naming_another_process_neither_blocks_nor_kills_it(tmp_path):
+    server = start_embedded(tmp_path)
+    pgdata = tmp_path / "pgdata"
+    left_behind = (pgdata / "postmaster.pid").read_text().splitlines()
+    server.stop()
+    # After an unclean stop and a reboot, the pid in the file belongs to someone else.
+    stranger = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        (pgdata / "postmaster.pid").write_text("\n".join([str(stranger.pid), *left_behind[1:]]))
+        server = start_embedded(tmp_path)
+        new_pid = postmaster_pid(pgdata)
+        assert new_pid not in (None, stranger.pid)
+        server.stop()
+        psutil.Process(new_pid).wait(timeout=10)
+        assert stranger.poll() is None  # still running: nobody signalled it
+    finally:
+        stranger.kill()
+        stranger.wait()

