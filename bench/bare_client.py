@@ -103,7 +103,6 @@ def sale_document(request, facts: dict, client_id: str, reference: str) -> str: 
         "run": run,
         "board": board,
         "alight": alight,
-        "seats": seats,
         "distance": str(facts["distances"][run, alight] - facts["distances"][run, board]),
         "fare_revision": facts["revision"],
         "client": client_id,

@@ -81,13 +81,15 @@ def test_every_change_to_fares_or_concessions_moves_the_fare_revision(backend):
     assert revision() == start + 2
 
 
-def _sell(backend, journey, seat, **changes):
+MISSING = object()  # a key to leave out of the document
+
+
+def _sell(backend, journey, seat, *, party_list=None, **changes):
     """Call sell_seats as the service would, with some of its inputs changed."""
     sale = {
         "run": journey.run_id,
         "board": journey.board_position,
         "alight": journey.alight_position,
-        "seats": [seat],
         "client": "test-client",
         "method": "card",
         "card_reference": "T",
@@ -109,8 +111,13 @@ def _sell(backend, journey, seat, **changes):
         sale["operator"], sale["station"] = conn.execute(
             "SELECT id, home_station_id FROM operators WHERE username = 'clerk'"
         ).fetchone()
-        sale["party"] = [{**party, "fare": 1000, **changes.pop("party", {})}]
+        party_change = changes.pop("party", {})
+        if party_list is not None or party_change is MISSING:
+            sale["party"] = MISSING if party_list is None else party_list
+        else:
+            sale["party"] = [{**party, "fare": 1000, **party_change}]
         sale.update(changes)
+        sale = {key: value for key, value in sale.items() if value is not MISSING}
         return conn.execute(
             "SELECT outcome, problem_seats FROM sell_seats(%s::jsonb)", (json.dumps(sale),)
         ).fetchone()
@@ -122,8 +129,22 @@ def _sell(backend, journey, seat, **changes):
         {"party": {"seat_class": "first"}},
         {"distance": "1"},
         {"fare_revision": 0},
+        {"party": {"seat_class": None}},
+        {"distance": None},
+        {"distance": MISSING},
+        {"fare_revision": None},
+        {"fare_revision": MISSING},
     ],
-    ids=["seat class", "leg distance", "fare revision"],
+    ids=[
+        "seat class",
+        "leg distance",
+        "fare revision",
+        "no seat class",
+        "null distance",
+        "no distance",
+        "null fare revision",
+        "no fare revision",
+    ],
 )
 def test_the_server_refuses_a_sale_priced_from_stale_facts_and_writes_nothing(
     backend, journey, seat_map, changes
@@ -219,3 +240,56 @@ def test_the_service_draws_another_reference_when_its_first_is_in_use(
     confirmation = services.book(clerk, request(journey, [second]))
     assert confirmation.reference == "QWERT2"
     assert services.find_booking(clerk, "QWERT2").total_cents == confirmation.total_cents
+
+
+def _party(seats, fare=1000):
+    return [
+        {"seat": seat, "name": "Eva Luz", "concession": "adult", "seat_class": "standard",
+         "fare": fare}
+        for seat in seats
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("shape", "changes"),
+    [
+        ("ten passengers", {}),
+        ("one seat twice", {}),
+        ("no passengers", {}),
+        ("party missing", {"party": MISSING}),
+        ("cash short of the total", {"method": "cash", "cash_given": 999}),
+    ],
+)
+def test_a_direct_call_with_a_malformed_party_or_payment_is_refused_and_writes_nothing(
+    backend, journey, seat_map, shape, changes
+):
+    """The service never sends these; a writer calling the function itself gets an error."""
+    seats = _standard_seats(seat_map, 10)
+    party = {
+        "ten passengers": _party(seats),
+        "one seat twice": _party([seats[0], seats[0]]),
+        "no passengers": [],
+    }.get(shape)
+    before = table_counts(backend)
+    with pytest.raises(psycopg.errors.InvalidParameterValue):
+        _sell(backend, journey, seats[0], party_list=party, **changes)
+    assert table_counts(backend) == before
+
+
+def test_the_seats_sold_are_those_of_the_party_all_checked_and_locked(
+    backend, journey, seat_map
+):
+    """Revision 0009: a seat the document names only in its party is checked like any other
+    (it once skipped the class and for-sale checks when the "seats" list left it out)."""
+    first, second = _standard_seats(seat_map, 2)
+    with backend.uow() as uow:
+        uow.session.execute(
+            text("UPDATE layout_seats SET for_sale = false WHERE id = "
+                 "(SELECT layout_seat_id FROM run_seats WHERE id = :s)"),
+            {"s": second},
+        )  # fmt: skip
+        uow.commit()
+    before = table_counts(backend)
+    outcome = _sell(backend, journey, first, party_list=_party([first, second]), seats=[first])
+    assert outcome == ("unsellable", [second])
+    assert table_counts(backend) == before

@@ -66,3 +66,24 @@ def test_audit_events_are_append_only(backend, clerk):
         uow.session.execute(text("UPDATE audit_events SET kind = 'tampered'"))
     with backend.uow() as uow, pytest.raises(Exception, match="append-only"):
         uow.session.execute(text("DELETE FROM audit_events"))
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        ("INSERT INTO alembic_version VALUES ('0001')", "more than one schema revision"),
+        ("DELETE FROM alembic_version", "no recorded schema revision"),
+        ("DROP TABLE alembic_version", "no recorded schema revision"),
+    ],
+)
+def test_a_revision_record_changed_by_hand_is_refused_before_anything_runs(
+    empty_database, damage, message
+):
+    engine = make_engine(empty_database, pool_size=1)
+    schema.upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(text(damage))
+    for migrating in (False, True):  # a migration would fail half-way or run revisions twice
+        with pytest.raises(SchemaMismatch, match=message):
+            open_database(DatabaseChoice(empty_database, "test"), migrate_central=migrating)
+    engine.dispose()

@@ -287,7 +287,11 @@ class Booking(Base):
         CheckConstraint(
             "payment_method::text = ANY ('{cash,card}'::text[])", name="payment_method"
         ),
-        CheckConstraint("total_cents >= 0 AND refunded_cents >= 0", name="money"),
+        CheckConstraint(
+            "total_cents >= 0 AND refunded_cents >= 0 AND refunded_cents <= total_cents "
+            "AND cash_given_cents >= 0",
+            name="money",
+        ),
         Index("ix_bookings_run_id", "run_id"),
         Index("ix_bookings_created_at", "created_at"),
     )
@@ -316,7 +320,10 @@ class Ticket(Base):
         CheckConstraint(  # an array constant, not an IN list: revision 0007 says why
             "status::text = ANY ('{active,cancelled,no_show}'::text[])", name="status"
         ),
-        CheckConstraint("fare_cents >= 0", name="fare"),
+        CheckConstraint(
+            "fare_cents >= 0 AND refund_cents >= 0 AND refund_cents <= fare_cents", name="fare"
+        ),
+        CheckConstraint("seat_class::text = ANY ('{first,standard}'::text[])", name="seat_class"),
         # Guard two: a seat is sold at most once for any leg, whoever writes the row.
         # Revision 0003 adds INCLUDE (seat_class) to this constraint's index, so counts of
         # taken seats by class are answered from the index alone (SQLAlchemy cannot say it).

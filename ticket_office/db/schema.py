@@ -8,7 +8,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from alembic.util import CommandError
+from sqlalchemy import Engine, inspect
 
 from ticket_office.domain.errors import SchemaMismatch
 
@@ -30,8 +31,26 @@ def head_revision() -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The revision the database records; None for a database without Ticket Office tables.
+
+    SchemaMismatch when the record was damaged by hand (two revisions, or none on a database
+    that has the tables): migrating it would fail half-way or run revisions twice.
+    """
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        try:
+            current = MigrationContext.configure(conn).get_current_revision()
+        except CommandError:
+            raise SchemaMismatch(
+                "This database records more than one schema revision (table alembic_version "
+                "was changed by hand). Restore it from a backup, or correct alembic_version."
+            ) from None
+        if current is None and inspect(conn).has_table("stations"):
+            raise SchemaMismatch(
+                "This database has Ticket Office tables but no recorded schema revision "
+                "(table alembic_version was emptied or dropped). Restore it from a backup, or "
+                "have a database administrator record its revision again."
+            )
+    return current
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

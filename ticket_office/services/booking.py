@@ -245,12 +245,11 @@ def _sale_document(
     payment: Payment,
     reference: str,
 ) -> dict:
-    """What `sell_seats` (migrations 0005-0006) reads: the sale as one JSON document."""
+    """What `sell_seats` (migrations 0005-0009) reads: the sale as one JSON document."""
     return {
         "run": run_id,
         "board": segment.board,
         "alight": segment.alight,
-        "seats": [seat.seat_id for seat in priced.seats],
         "distance": str(priced.distance_km),  # exact: the server compares it as numeric
         "fare_revision": priced.fare_revision,
         "client": operator.client_id,
