@@ -1,22 +1,28 @@
 """The `ticket-office` command: migrate, load the demo, manage operators, show where data lives.
 
-Every failure ends as a one-line message and a non-zero exit code, never a traceback.
+Every failure ends as a one-line message and a non-zero exit code, never a traceback: errors
+written for people are shown as they are, a database's refusal as its one-line reason, and
+anything unexpected as one line pointing to the log file (`--debug` shows the traceback).
 """
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import logging
 import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
-from ticket_office.config import choose_database, config_file
+from ticket_office import terminal
+from ticket_office.cli_database import open_chosen_database, remember_database_password
+from ticket_office.config import choose_database, config_file, log_file, masked_url
 from ticket_office.domain.errors import TicketOfficeError
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
+NEW_PASSWORD_ENV = "TICKET_OFFICE_NEW_PASSWORD"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,8 +32,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--database-url",
-        help="central server, e.g. postgresql://user@host/db "
-        "(default: $TICKET_OFFICE_DATABASE_URL, the config file, or embedded)",
+        help="central server, e.g. postgresql://user@host/db; its password comes from the "
+        "system keyring or is asked for (default: $TICKET_OFFICE_DATABASE_URL, the config "
+        "file, or embedded)",
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an unexpected error"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("gui", help="start the desktop app (the default)")
@@ -41,6 +51,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--sold-days", type=int, default=3, help="days with sample sales")
     commands.add_parser("where", help="show the database in use and the embedded data folder")
+    remember = commands.add_parser(
+        "remember-database-password",
+        help="check a central server's password and keep it in the system keyring",
+    )
+    remember.add_argument(
+        "--forget", action="store_true", help="remove it from the keyring instead"
+    )
     create = commands.add_parser("create-operator", help="add an operator account")
     create.add_argument("username")
     create.add_argument("--name", required=True, help="display name")
@@ -59,27 +76,29 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _read_password(prompt: str) -> str:
-    if env := os.environ.get("TICKET_OFFICE_NEW_PASSWORD"):
-        return env
-    if not sys.stdin.isatty():
-        return sys.stdin.readline().rstrip("\n")
-    first = getpass.getpass(prompt)
-    if getpass.getpass("Repeat it: ") != first:
-        raise TicketOfficeError("The two passwords differ; nothing was changed.")
-    return first
+    """An operator's new password: from the environment, piped in, or typed twice."""
+    if env := os.environ.get(NEW_PASSWORD_ENV):
+        return terminal.checked_text(env, "password", f"${NEW_PASSWORD_ENV}")
+    if not terminal.is_interactive():
+        return terminal.piped_secret("password")
+    return terminal.ask_secret(prompt, repeat=True)
 
 
-def _backend(args: argparse.Namespace, *, load_demo_if_empty: bool = False):  # noqa: ANN202
+def _backend(args: argparse.Namespace):  # noqa: ANN202
     from ticket_office.backend import open_backend
 
-    return open_backend(args.database_url, load_demo_if_empty=load_demo_if_empty)
+    return open_chosen_database(
+        args.database_url, lambda choice: open_backend(choice=choice, load_demo_if_empty=False)
+    )
 
 
 def cmd_migrate(args: argparse.Namespace) -> str:
     from ticket_office.db import schema
     from ticket_office.db.connect import open_database
 
-    opened = open_database(choose_database(args.database_url), migrate_central=True)
+    opened = open_chosen_database(
+        args.database_url, lambda choice: open_database(choice, migrate_central=True)
+    )
     return f"{opened.description}: schema at revision {schema.current_revision(opened.engine)}."
 
 
@@ -103,12 +122,17 @@ def cmd_where(args: argparse.Namespace) -> str:
     from ticket_office.db.embedded import default_data_dir
 
     choice = choose_database(args.database_url)
+    shown = "embedded" if choice.url is None else masked_url(choice.url)
     lines = [
-        f"Database:      {'embedded' if choice.embedded else choice.url} ({choice.source})",
+        f"Database:      {shown} ({choice.source})",
         f"Embedded data: {default_data_dir() / 'pgdata'}",
         f"Config file:   {config_file()}",
     ]
     return "\n".join(lines)
+
+
+def cmd_remember_database_password(args: argparse.Namespace) -> str:
+    return remember_database_password(args.database_url, forget=args.forget)
 
 
 def _operator_command(action_name: str, *extra: str) -> Callable[[argparse.Namespace], str]:
@@ -177,6 +201,7 @@ def _commands() -> dict[str, Callable[[argparse.Namespace], str]]:
         "migrate": cmd_migrate,
         "load-demo": cmd_load_demo,
         "where": cmd_where,
+        "remember-database-password": cmd_remember_database_password,
         "create-operator": cmd_create_operator,
         "reset-password": _operator_command("reset_password", "password"),
         "deactivate": _operator_command("deactivate"),
@@ -195,13 +220,60 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = _commands()[args.command or "gui"]
     try:
         print(command(args))
+        sys.stdout.flush()  # a closed pipe shows here, not in Python's exit
     except TicketOfficeError as error:
-        print(f"ticket-office: {error}", file=sys.stderr)
-        return EXIT_FAILED
+        return _fail(str(error))
     except KeyboardInterrupt:
-        print("ticket-office: interrupted; nothing more was changed.", file=sys.stderr)
+        return _fail("interrupted; nothing more was changed.")
+    except BrokenPipeError:
+        # The reader (`head`, say) has gone: stop quietly, and keep the interpreter from
+        # failing again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAILED
+    except Exception as error:
+        if args.debug:
+            raise
+        if reason := _database_refusal(error):
+            return _fail(f"the database refused: {reason}")
+        where = _log_traceback(args.command or "gui", error)
+        return _fail(f"unexpected error ({_first_line(error)}). {where}")
     return 0
+
+
+def _fail(message: str) -> int:
+    print(f"ticket-office: {message}", file=sys.stderr)
+    return EXIT_FAILED
+
+
+def _database_refusal(error: Exception) -> str | None:
+    """The server's one-line reason, for a database error no layer below turned into text."""
+    import psycopg
+    from sqlalchemy import exc as sa_exc
+
+    driver_error = error.orig if isinstance(error, sa_exc.DBAPIError) else error
+    if isinstance(driver_error, psycopg.Error):
+        return (str(driver_error).strip().splitlines() or [type(driver_error).__name__])[0]
+    return None
+
+
+def _first_line(error: BaseException) -> str:
+    text = (str(error).strip().splitlines() or [""])[0][:200]
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _log_traceback(command: str, error: BaseException) -> str:
+    """Append the traceback to the app's log file; say where it went. (Not the command line
+    itself: a --database-url may carry a password.)"""
+    path = log_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as log:
+            stamp = datetime.now().isoformat(sep=" ", timespec="seconds")
+            log.write(f"{stamp} ERROR ticket_office.cli: unexpected error in {command}\n")
+            traceback.print_exception(error, file=log)
+    except OSError:
+        return "Run it again with --debug to see the details."
+    return f"The details are in {path}; --debug shows them here."
 
 
 if __name__ == "__main__":

@@ -3,22 +3,30 @@
 A central server's password, when the URL has none, comes from the system keyring or from
 the person signing in; it is kept only in memory and, if asked, in the keyring, never in a
 file. Opening the backend is a blocking network call: the desk runs `open` on its task runner.
-Nothing heavy is imported until then, so the sign-in window appears first.
+Nothing heavy is imported until then, so the sign-in window appears first. The command line
+uses the same connector (`open_with`), asking at the terminal where the desk shows a dialog.
 """
 
 from __future__ import annotations
 
 import getpass
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from ticket_office.config import DatabaseChoice, choose_database, describe_url
+from ticket_office.config import DatabaseChoice, choose_database, describe_url, url_has_password
+from ticket_office.domain.errors import DatabaseAuthenticationFailed, TicketOfficeError
 
 if TYPE_CHECKING:
     from ticket_office.backend import Backend
+
+__all__ = ["DatabaseConnector", "KeyringState", "keyring_state", "url_has_password",
+           "with_password"]
+
+Opened = TypeVar("Opened")
 
 _log = logging.getLogger(__name__)
 
@@ -56,10 +64,6 @@ def keyring_state() -> KeyringState:
         )
     name = getattr(backend, "name", type(backend).__name__)
     return KeyringState(True, f"Kept in the system keyring ({name}), never in a file.")
-
-
-def url_has_password(url: str) -> bool:
-    return urlsplit(url).password is not None
 
 
 def with_password(url: str, password: str) -> str:
@@ -126,34 +130,61 @@ class DatabaseConnector:
             _log.warning("Could not read the keyring: %s", exc)
             return None
 
+    def choice_with_password(self, password: str | None = None) -> DatabaseChoice:
+        """The choice with the password the URL lacks: the one typed, else the keyring's.
+        Without either the URL stays as it is (libpq may still find PGPASSWORD or .pgpass)."""
+        url = self.choice.url
+        if self.needs_password and url:
+            secret = password if password is not None else self.stored_password()
+            if secret:
+                url = with_password(url, secret)
+        return DatabaseChoice(url, self.choice.source)
+
+    def open_with(self, opener: Callable[[DatabaseChoice], Opened],
+                  ask_password: Callable[[DatabaseAuthenticationFailed], str]) -> Opened:
+        """`opener(choice)` with the keyring's password; if the server refuses, once more with
+        the password `ask_password` gets (blocking: the command line's way of asking)."""
+        try:
+            return opener(self.choice_with_password())
+        except DatabaseAuthenticationFailed as refused:
+            if not self.needs_password:
+                raise
+            return opener(self.choice_with_password(ask_password(refused)))
+
     def open(self, password: str | None = None, remember: bool = False) -> Backend:
         """Open the server (blocking: run it on the task runner)."""
         if self.backend is not None:
             return self.backend
         from ticket_office.backend import open_backend
 
-        url = self.choice.url
-        if self.needs_password and url:
-            secret = password if password is not None else self.stored_password()
-            if secret:
-                url = with_password(url, secret)
-        self.backend = open_backend(choice=DatabaseChoice(url, self.choice.source),
+        self.backend = open_backend(choice=self.choice_with_password(password),
                                     data_dir=self._data_dir)
         if password is not None:
             self._keep_password(password if remember else None)
         return self.backend
 
-    def _keep_password(self, password: str | None) -> None:
-        if not self.keyring_status().usable:
-            return
+    def store_password(self, password: str | None) -> None:
+        """Put the password in the keyring (None: remove it), or say why it cannot be."""
+        status = self.keyring_status()
+        if not status.usable:
+            raise TicketOfficeError(status.reason)
         import keyring
+        from keyring.errors import PasswordDeleteError
 
         try:
             if password is None:
                 keyring.delete_password(KEYRING_SERVICE, self.account)
             else:
                 keyring.set_password(KEYRING_SERVICE, self.account, password)
-        except Exception as exc:  # noqa: BLE001 - e.g. nothing stored to delete
+        except PasswordDeleteError:
+            pass  # nothing was stored: forgetting is done
+        except Exception as exc:  # noqa: BLE001 - keyring backends raise what they like
+            raise TicketOfficeError(f"The system keyring refused: {exc}") from exc
+
+    def _keep_password(self, password: str | None) -> None:
+        try:
+            self.store_password(password)
+        except TicketOfficeError as exc:  # the sign-in already said the keyring is unusable
             _log.info("Keyring: %s", exc)
 
     def close(self) -> None:

@@ -8,11 +8,10 @@ from urllib.parse import urlsplit
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
 from keyring.backends import fail
 from PySide6.QtCore import Qt
 
-from tests.conftest import DEMO_PASSWORDS
+from tests.conftest import DEMO_PASSWORDS, MemoryKeyring
 from ticket_office.config import DatabaseChoice
 from ticket_office.database_connector import (
     KEYRING_SERVICE,
@@ -24,23 +23,6 @@ from ticket_office.domain.errors import DatabaseAuthenticationFailed, DatabaseUn
 from ticket_office.services import operators
 from ticket_office.services.results import OperatorContext
 from ticket_office.ui.login import USERNAME_KEY, LoginDialog
-
-
-class MemoryKeyring(KeyringBackend):
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.store.pop((service, username), None)
 
 
 @pytest.fixture

@@ -2,10 +2,14 @@
 
 The embedded database is this app's own, so it is migrated automatically. A central server is
 never migrated behind a supervisor's back: an older schema gets a message saying how to upgrade.
+Whatever the server answers while connecting, checking or migrating comes back as a
+TicketOfficeError with one line of the server's reason, never as a driver exception.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +25,12 @@ from ticket_office.domain.errors import (
     DatabaseAuthenticationFailed,
     DatabaseUnavailable,
     SchemaMismatch,
+    TicketOfficeError,
 )
+
+
+class DatabaseRefused(TicketOfficeError):
+    """The server answered but refused a statement (missing privileges, say)."""
 
 
 @dataclass
@@ -65,28 +74,58 @@ def open_database(
         description = describe_url(url)
     engine = make_engine(url, pool_size=pool_size)
     try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        migrated = False
-        if choice.embedded or migrate_central:
-            migrated = _upgrade_if_behind(engine)
-        elif schema.check_revision(engine) is None:
-            raise SchemaMismatch(
-                f"The database {description} is empty. A supervisor can create the schema "
-                "with: ticket-office migrate"
-            )
-    except sa_exc.OperationalError as exc:
+        with _server_errors(description, migrating=migrate_central):
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            migrated = False
+            if choice.embedded or migrate_central:
+                migrated = _upgrade_if_behind(engine)
+            elif schema.check_revision(engine) is None:
+                raise SchemaMismatch(
+                    f"The database {description} is empty. A supervisor can create the schema "
+                    "with: ticket-office migrate"
+                )
+    except TicketOfficeError:
         engine.dispose()
-        reason = str(exc.orig).strip().splitlines()[0]
+        raise
+    return OpenedDatabase(engine, url, description, embedded, migrated)
+
+
+def check_connection(choice: DatabaseChoice) -> None:
+    """Connect once and disconnect: the server is there and takes this URL's credentials."""
+    assert choice.url is not None
+    engine = make_engine(choice.url, pool_size=1)
+    try:
+        with _server_errors(describe_url(choice.url), migrating=False), engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _server_errors(description: str, *, migrating: bool) -> Iterator[None]:
+    try:
+        yield
+    except sa_exc.OperationalError as exc:
+        reason = _first_line(exc)
         if _is_authentication_failure(exc):
             raise DatabaseAuthenticationFailed(
                 f"{description} refused the database password: {reason}"
             ) from exc
         raise DatabaseUnavailable(f"Cannot reach {description}: {reason}") from exc
-    except SchemaMismatch:
-        engine.dispose()
-        raise
-    return OpenedDatabase(engine, url, description, embedded, migrated)
+    except sa_exc.DBAPIError as exc:
+        hint = (
+            " Run migrate as the database's owner, a role that may create tables and the "
+            "btree_gist extension."
+            if migrating
+            else ""
+        )
+        raise DatabaseRefused(f"{description} refused: {_first_line(exc)}.{hint}") from exc
+
+
+def _first_line(exc: sa_exc.DBAPIError) -> str:
+    # The driver's own text, without SQLAlchemy's statement and parameters.
+    return (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
 
 
 def _is_authentication_failure(exc: sa_exc.OperationalError) -> bool:

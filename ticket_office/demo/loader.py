@@ -1,4 +1,10 @@
-"""Writing the demo network into an empty database, then generating its runs and some sales."""
+"""Writing the demo network into an empty database, then generating its runs and some sales.
+
+"Empty" means no stations: operator accounts may exist already (a supervisor created them
+first). They are kept as they are, and the demo operators with the same usernames are skipped,
+so the demo never changes a real account's password; the sample sales are the demo clerk's,
+so they are skipped too when that clerk is not the demo's.
+"""
 
 from __future__ import annotations
 
@@ -47,17 +53,26 @@ def load_demo(
     uow = uow_factory()
     with uow:
         _write_network(uow.session, network, today)
+        created = _write_operators(uow.session, network)
         uow.commit()
+    if kept := [op[0] for op in network.operators if op[0] not in created]:
+        progress(
+            f"Existing operator accounts kept as they are: {', '.join(kept)}. The demo's "
+            "accounts of the same names were not created; the demo passwords do not apply."
+        )
+    demo_clerk = next(op[0] for op in network.operators if op[2] == "clerk")
     progress(f"Generating {network.days} days of runs…")
     first = today - timedelta(days=1)  # yesterday's late trains may still be running
     generate_runs(
         uow_factory(), OperatorContext.system(), first, today + timedelta(days=network.days - 1)
     )
-    if sold_days:
+    if sold_days and demo_clerk not in created:
+        progress("No sample sales: they are made by the demo's clerk account, not created here.")
+    elif sold_days:
         progress("Selling some seats so the maps look lived-in…")
         uow = uow_factory()
         with uow:
-            _sell_some_seats(uow.session, today, sold_days)
+            _sell_some_seats(uow.session, today, sold_days, demo_clerk)
             uow.commit()
     return network
 
@@ -146,11 +161,18 @@ def _write_network(session: Session, network: DemoNetwork, today: date) -> None:
             for i, (c, n, p) in enumerate(network.concessions)
         ],
     )
+
+
+def _write_operators(session: Session, network: DemoNetwork) -> set[str]:
+    """The demo's operators whose usernames are free; returns the usernames created."""
+    stations = _ids(session, "stations", "code")
+    created: set[str] = set()
     for username, display, role, station, password in network.operators:
-        session.execute(
+        new_id = session.execute(
             text(
                 "INSERT INTO operators (username, display_name, role, home_station_id, "
-                "password_hash) VALUES (:u, :d, :r, :s, :h)"
+                "password_hash) VALUES (:u, :d, :r, :s, :h) "
+                "ON CONFLICT (username) DO NOTHING RETURNING id"
             ),
             {
                 "u": username,
@@ -159,7 +181,10 @@ def _write_network(session: Session, network: DemoNetwork, today: date) -> None:
                 "s": stations[station],
                 "h": passwords.hash_new_password(password),
             },
-        )
+        ).scalar_one_or_none()
+        if new_id is not None:
+            created.add(username)
+    return created
 
 
 def _write_direction(
@@ -284,11 +309,12 @@ _SURNAMES = (
 )
 
 
-def _sell_some_seats(session: Session, today: date, days: int) -> None:
+def _sell_some_seats(session: Session, today: date, days: int, clerk: str) -> None:
     """About a third of each run's seats, on random legs, for the next few days."""
     rng = random.Random(20261121)
     clerk_id, station_id = session.execute(
-        text("SELECT id, home_station_id FROM operators WHERE role = 'clerk' ORDER BY id LIMIT 1")
+        text("SELECT id, home_station_id FROM operators WHERE username = :clerk"),
+        {"clerk": clerk},
     ).one()
     runs = session.execute(
         text(

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
-from ticket_office.config import APP_NAME
+from ticket_office.config import log_file
 from ticket_office.database_connector import DatabaseConnector
 from ticket_office.domain.errors import TicketOfficeError
 from ticket_office.services.results import OperatorContext
@@ -132,14 +132,12 @@ class Desk(QObject):
 # --- the application -----------------------------------------------------------------------------
 
 def _log_file() -> Path | None:
+    path = log_file()
     try:
-        import platformdirs
-
-        folder = Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder / "ticket-office.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
+    return path
 
 
 def _set_up_logging() -> None:
