@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from alembic import command
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 
 from ticket_office.config import DatabaseChoice
@@ -86,4 +87,28 @@ def test_a_revision_record_changed_by_hand_is_refused_before_anything_runs(
     for migrating in (False, True):  # a migration would fail half-way or run revisions twice
         with pytest.raises(SchemaMismatch, match=message):
             open_database(DatabaseChoice(empty_database, "test"), migrate_central=migrating)
+    engine.dispose()
+
+
+def test_rows_written_around_the_app_that_revision_0009_refuses_are_named_not_lost(
+    empty_database,
+):
+    """A negative cash amount written before 0009's checks: the upgrade names the booking and
+    changes nothing, instead of failing with "violated by some row"."""
+    engine = make_engine(empty_database, pool_size=1)
+    schema.upgrade(engine, "0008")
+    with engine.begin() as conn:
+        # A bare row, as a tool writing around the app might leave: the parents it names do
+        # not matter here, so the foreign-key triggers are off for this one insert.
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        (booking,) = conn.execute(
+            text(
+                "INSERT INTO bookings (reference, run_id, operator_id, total_cents, "
+                "payment_method, cash_given_cents) VALUES ('BAD001', 1, 1, 0, 'cash', -5) "
+                "RETURNING id"
+            )
+        ).one()
+    with pytest.raises(sa_exc.IntegrityError, match=rf"bookings \{{{booking}\}}, tickets \{{\}}"):
+        schema.upgrade(engine)
+    assert schema.current_revision(engine) == "0008"
     engine.dispose()

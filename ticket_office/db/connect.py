@@ -117,7 +117,7 @@ def _server_errors(description: str, *, migrating: bool) -> Iterator[None]:
         hint = (
             " Run migrate as the database's owner, a role that may create tables and the "
             "btree_gist extension."
-            if migrating
+            if migrating and isinstance(exc.orig, psycopg.errors.InsufficientPrivilege)
             else ""
         )
         raise DatabaseRefused(f"{description} refused: {_first_line(exc)}.{hint}") from exc
