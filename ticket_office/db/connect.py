@@ -120,7 +120,9 @@ def _server_errors(description: str, *, migrating: bool) -> Iterator[None]:
             if migrating and isinstance(exc.orig, psycopg.errors.InsufficientPrivilege)
             else ""
         )
-        raise DatabaseRefused(f"{description} refused: {_first_line(exc)}.{hint}") from exc
+        reason = _first_line(exc)
+        stop = "" if reason.endswith(".") else "."
+        raise DatabaseRefused(f"{description} refused: {reason}{stop}{hint}") from exc
 
 
 def _first_line(exc: sa_exc.DBAPIError) -> str:
