@@ -73,7 +73,7 @@ class FareTable:
         found = self.concessions.get(key)
         if found is None:
             who = f" for passenger {position}" if position else ""
-            shown = text_rules.quoted(code if isinstance(code, str) else str(code))
+            shown = text_rules.quoted(code if isinstance(code, str) else str(code or ""))
             raise ValidationError(
                 f"Unknown concession “{shown}”{who}. Choose one of: "
                 + ", ".join(self.concessions),
