@@ -178,3 +178,28 @@ def qapp_parent(qtbot):
     widget = QWidget()
     qtbot.addWidget(widget)
     return widget
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Maria da Conceição de Albuquerque e Vasconcelos Sampaio Rodrigues",  # 65 characters
+        "Ŵ" * 80,  # the longest name a sale takes, in wide letters, with no space to break at
+    ],
+)
+def test_a_long_name_is_printed_whole_on_more_lines(
+    qapp, tmp_path, services, clerk, journey, name
+):
+    seat_map = services.seat_map(clerk, journey.run_id, journey.board_position,
+                                 journey.alight_position)
+    seat = next(s.seat_id for c in seat_map.coaches for s in c.seats if s.state.value == "free")
+    reference = services.book(clerk, BookingRequest(
+        journey.run_id, journey.board_position, journey.alight_position,
+        (PassengerRequest(seat, name),), Payment("card", None, "CARD-8"),
+    )).reference
+    path = save_tickets_pdf(tmp_path / "long.pdf", services.ticket_documents(clerk, reference))
+    printed = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True,
+                             text=True, check=True, timeout=60).stdout
+    assert "".join(name.split()) in "".join(printed.split())
+    assert "…" not in printed

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QTextLayout, QTextOption
 
 from ticket_office.domain.fares import SeatClass
 from ticket_office.domain.money import format_cents
@@ -22,13 +22,17 @@ from ticket_office.services.ticket_documents import TicketDocument
 from ticket_office.ui.tickets.qr_painter import module_pixels, paint_qr, qr_matrix, symbol_pixels
 
 TICKET_WIDTH_MM = 72.0  # printable width of an 80 mm roll
-TICKET_HEIGHT_MM = 130.0
+TICKET_HEIGHT_MM = 136.0  # room for a reprint note under a name on three lines
 QR_MODULE_MM = 0.5  # 4 dots at 203 dpi
 CUT_LINE_ROOM_MM = 10.0  # paper this much wider than a ticket gets a cut line
 FONT_FAMILIES = ["DejaVu Sans", "Noto Sans", "Arial", "Helvetica", "Liberation Sans"]
 BLACK = QColor(0, 0, 0)
 WHITE = QColor(255, 255, 255)
 LEFT = Qt.AlignmentFlag.AlignLeft
+# A passenger's name must be on the ticket whole (it is checked against ID): one line at full
+# size if it fits, else two smaller lines, else three small ones; (font size, lines) in mm.
+NAME_FITS = ((4.4, 1), (3.5, 1), (3.0, 2), (2.4, 3))
+LINE_SPACING = 1.2
 
 
 def _tr(text: str) -> str:
@@ -78,6 +82,34 @@ class _Canvas:
         self.painter.setFont(font)
         self.painter.setPen(colour)
         self.painter.drawText(box, align | Qt.AlignmentFlag.AlignVCenter, fitted)
+
+    def wrapped_text(self, x: float, y: float, width: float, text: str,
+                     fits: tuple[tuple[float, int], ...], *, bold: bool = False) -> float:
+        """Text on as few lines as the first fitting (size, lines) allows, broken between
+        words where it can and anywhere where it must; the last choice is used whatever
+        happens. Returns the height painted, in mm."""
+        for size, most in fits:
+            layout = self._layout(text, self.font(size, bold=bold), width)
+            if layout.lineCount() <= most:
+                break
+        self.painter.setPen(BLACK)
+        layout.draw(self.painter, QPointF(self.x(x), self.y(y)))
+        return layout.boundingRect().height() / self.px_per_mm
+
+    def _layout(self, text: str, font: QFont, width_mm: float) -> QTextLayout:
+        layout = QTextLayout(text, font)
+        option = QTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        layout.setTextOption(option)
+        line_height = QFontMetricsF(font).height() * LINE_SPACING
+        layout.beginLayout()
+        top = 0.0
+        while (line := layout.createLine()).isValid():
+            line.setLineWidth(width_mm * self.px_per_mm)
+            line.setPosition(QPointF(0, top))
+            top += line_height
+        layout.endLayout()
+        return layout
 
     def line(self, x1: float, y1: float, x2: float, y2: float, width_mm: float = 0.3,
              dashed: bool = False) -> None:
@@ -199,8 +231,9 @@ def _paint_seat_grid(canvas: _Canvas, document: TicketDocument, y: float) -> flo
 
 def _paint_passenger(canvas: _Canvas, document: TicketDocument, y: float) -> float:
     canvas.text(0, y, 30, 3.2, _tr("PASSENGER"), 2.4, bold=True)
-    canvas.text(0, y + 3.0, TICKET_WIDTH_MM, 5.5, document.passenger_name, 4.4, bold=True)
-    y += 9.5
+    name_height = canvas.wrapped_text(0, y + 3.4, TICKET_WIDTH_MM, document.passenger_name,
+                                      NAME_FITS, bold=True)
+    y += 3.4 + max(name_height, 5.3) + 0.8
     canvas.text(0, y, 40, 3.2, _tr("CONCESSION"), 2.4, bold=True)
     canvas.text(42, y, 30, 3.2, _tr("FARE"), 2.4, bold=True, align=Qt.AlignmentFlag.AlignRight)
     canvas.text(0, y + 3.0, 44, 5.0, document.concession_name, 3.6)
