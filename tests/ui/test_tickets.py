@@ -203,3 +203,27 @@ def test_a_long_name_is_printed_whole_on_more_lines(
                              text=True, check=True, timeout=60).stdout
     assert "".join(name.split()) in "".join(printed.split())
     assert "…" not in printed
+
+
+def test_a_first_print_that_failed_is_no_reprint_when_tried_again(
+    qtbot, monkeypatch, backend, services, clerk, reference
+):
+    from ticket_office.ui.main_window import ticket_printer
+
+    parent = qapp_parent(qtbot)
+    errors: list[BaseException] = []
+    print_reference = ticket_printer(parent, services, ImmediateTaskRunner(), clerk,
+                                     on_error=errors.append)
+    monkeypatch.setenv(ticket_signing.SECRET_ENV, "too short")  # signing fails: nothing issued
+    print_reference(reference)
+    assert len(errors) == 1 and parent.findChild(TicketPreviewDialog) is None
+    monkeypatch.setenv(ticket_signing.SECRET_ENV, "ui-tickets-test-secret-0123456789abcdefgh")
+    print_reference(reference)
+    dialog = parent.findChild(TicketPreviewDialog)
+    assert not any(document.reprint for document in dialog.documents)
+    dialog.close()
+    print_reference(reference)  # now the tickets were issued: a reprint
+    assert all(d.reprint for d in parent.findChildren(TicketPreviewDialog)[-1].documents)
+    with backend.uow() as uow:
+        kinds = uow.session.execute(text("SELECT kind FROM audit_events")).scalars().all()
+    assert kinds.count("reprint") == 1

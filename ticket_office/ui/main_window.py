@@ -58,7 +58,8 @@ def ticket_printer(parent: QWidget, services: TicketOfficeServices, tasks: TaskR
     """A `print(reference)` function from the tickets package, if it is installed.
 
     The first print of a booking sold at this desk is the original; any later one is
-    a reprint (the service audits reprints)."""
+    a reprint (the service audits reprints). A print whose tickets could not be fetched (the
+    database or the signing key unavailable) issued nothing, so the next try is the original."""
     try:
         from ticket_office.ui.tickets import print_tickets
     except ImportError:
@@ -68,8 +69,8 @@ def ticket_printer(parent: QWidget, services: TicketOfficeServices, tasks: TaskR
 
     def print_reference(reference: str) -> None:
         print_tickets(parent, services, tasks, operator, reference,
-                      reprint=reference in printed, on_error=on_error)
-        printed.add(reference)
+                      reprint=reference in printed, on_error=on_error,
+                      shown=lambda: printed.add(reference))
 
     return print_reference
 

@@ -76,16 +76,20 @@ def print_tickets(
     parent: QWidget, services, tasks: TaskRunner, operator: OperatorContext,  # noqa: ANN001
     reference: str, *, reprint: bool = False,
     on_error: Callable[[BaseException], None] | None = None,
+    shown: Callable[[], None] | None = None,
 ) -> None:
     """Fetch the booking's tickets in the background, then open the print preview.
 
     `reprint=True` is for a booking sold earlier (it is audited as a reprint); after a sale the
-    main window calls this with the default.
+    main window calls this with the default. `shown` runs once the preview is open: a fetch that
+    failed issued no tickets.
     """
     fetch = services.reprint_tickets if reprint else services.ticket_documents
 
     def show(documents: list[TicketDocument]) -> None:
         TicketPreviewDialog(documents, parent).open()
+        if shown is not None:
+            shown()
 
     def fail(error: BaseException) -> None:
         if on_error is not None:
