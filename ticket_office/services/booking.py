@@ -245,7 +245,7 @@ def _sale_document(
     payment: Payment,
     reference: str,
 ) -> dict:
-    """What `sell_seats` (migrations 0005-0009) reads: the sale as one JSON document."""
+    """What `sell_seats` (migrations 0005-0010) reads: the sale as one JSON document."""
     return {
         "run": run_id,
         "board": segment.board,
@@ -293,7 +293,10 @@ def _sell(
         # Only reachable if someone bypassed the locks; the constraint still said no.
         raise SeatUnavailable(priced.captions()) from None
     except DatabaseUnavailable as lost:
-        raise _after_lost_connection(uow, sale["reference"], lost) from lost
+        explained = _after_lost_connection(uow, sale["reference"], lost)
+        if explained is lost:
+            raise
+        raise explained from lost
     if outcome == "sold":
         uow.seats_changed_and_committed(sale["run"])
     return outcome, booking_id, problem_seats

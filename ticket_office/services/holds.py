@@ -34,10 +34,22 @@ class HoldResult:
     expires_at: datetime | None
 
 
+_HELD_ELSEWHERE = text(
+    "SELECT run_seat_id FROM seat_holds WHERE client_id = :client AND run_id = :run "
+    "AND run_seat_id NOT IN :keep"
+).bindparams(bindparam("keep", expanding=True))
+
 _DROP_OTHERS = text(
     "DELETE FROM seat_holds WHERE client_id = :client AND run_id = :run "
     "AND run_seat_id NOT IN :keep"
 ).bindparams(bindparam("keep", expanding=True))
+
+_MINE = "client_id = :client AND (CAST(:run AS integer) IS NULL OR run_id = :run)"
+_LOCK_HELD_SEATS = text(
+    f"SELECT id FROM run_seats WHERE id IN (SELECT run_seat_id FROM seat_holds WHERE {_MINE}) "
+    "ORDER BY id FOR UPDATE"
+)
+_RELEASE = text(f"DELETE FROM seat_holds WHERE {_MINE} RETURNING run_id")
 
 _INSERT = text(
     """
@@ -69,14 +81,21 @@ def set_holds(
         require_active(uow.session, operator)
         session = uow.session
         leg = load_leg(session, run_id, board, alight)
-        session.execute(
-            _DROP_OTHERS, {"client": operator.client_id, "run": run_id, "keep": wanted or [-1]}
-        )
-        expires_at = None
         if wanted:
             leg.ensure_bookable()
-            locked = lock_seats(session, leg, wanted)
-            ensure_free(session, leg, locked, operator.client_id)
+        mine = {"client": operator.client_id, "run": run_id, "keep": wanted or [-1]}
+        dropped = session.execute(_HELD_ELSEWHERE, mine).scalars().all()
+        # The seats first, in id order, then the holds on them, as a sale takes them: a hold
+        # row deleted before its seat's lock deadlocked with a sale sweeping that hold.
+        touched = sorted({*wanted, *dropped})
+        locked = lock_seats(session, leg, touched) if touched else {}
+        if dropped:
+            session.execute(_DROP_OTHERS, mine)
+        expires_at = None
+        if wanted:
+            ensure_free(
+                session, leg, {seat: locked[seat] for seat in wanted}, operator.client_id
+            )
             clear_holds(session, leg, wanted, operator.client_id)
             try:
                 for seat_id in wanted:
@@ -105,18 +124,10 @@ def release_holds(uow: UnitOfWork, operator: OperatorContext, run_id: int | None
     """End this client's holds (on one run, or all of them at logout)."""
     if not operator.client_id:
         return 0
+    mine = {"client": operator.client_id, "run": run_id}
     with uow:
-        runs = (
-            uow.session.execute(
-                text(
-                    "DELETE FROM seat_holds WHERE client_id = :client "
-                    "AND (CAST(:run AS integer) IS NULL OR run_id = :run) RETURNING run_id"
-                ),
-                {"client": operator.client_id, "run": run_id},
-            )
-            .scalars()
-            .all()
-        )
+        uow.session.execute(_LOCK_HELD_SEATS, mine)  # seats before holds, as everywhere
+        runs = uow.session.execute(_RELEASE, mine).scalars().all()
         for changed in set(runs):
             uow.seats_changed(changed)
         uow.commit()
