@@ -244,6 +244,34 @@ def test_the_party_dialog_refuses_missing_names_and_short_cash(qtbot, desk_windo
     assert page.party_dialog is dialog and page.last_reference is None
 
 
+NO_FONT_HAS_IT = "\U00016a70"  # TANGSA LETTER OZ: a letter (Unicode 14) Debian 12's fonts lack
+
+
+def test_a_name_the_printer_cannot_draw_is_queried_once_before_the_sale(
+        qtbot, desk_window, clerk, services):
+    from ticket_office.ui.tickets.glyphs import unprintable
+
+    assert unprintable("Ana Sousa, 김민지, สมชาย, देवनागरी, 李小龙") == ""  # fonts set up
+    if not unprintable(NO_FONT_HAS_IT):
+        pytest.skip("this machine has a font with Tangsa letters")
+    window = desk_window(clerk)
+    open_train(qtbot, window)
+    page = window.sale_page
+    page.seat_panel.map_widget.set_selection(free_seats(window)[:1])
+    qtbot.waitUntil(lambda: len(page.holder.held_seat_ids()) == 1)
+    page.open_party()
+    dialog = page.party_dialog
+    dialog.rows[0].name.setText(f"Ana {NO_FONT_HAS_IT}")
+    dialog.payment.card.setChecked(True)
+    dialog.payment.card_reference.setText("AUTH 1")
+    dialog.confirm()
+    assert "empty boxes" in dialog.message.message() and page.last_reference is None
+    dialog.confirm()  # the clerk has seen the warning and sells the name as typed
+    assert page.last_reference is not None
+    booking = services.find_booking(clerk, page.last_reference)
+    assert [t.passenger_name for t in booking.tickets] == [f"Ana {NO_FONT_HAS_IT}"]
+
+
 def test_a_train_that_cannot_be_sold_does_not_open_for_sale(qtbot, desk_window, clerk):
     window = desk_window(clerk)
     page = window.sale_page

@@ -42,6 +42,7 @@ from ticket_office.ui.sale.journey_text import journey_date, journey_title, seat
 from ticket_office.ui.sale.payment import PaymentBox
 from ticket_office.ui.status import InlineMessage, Tone, error_text
 from ticket_office.ui.tasks import TaskRunner
+from ticket_office.ui.tickets.glyphs import unprintable
 
 if TYPE_CHECKING:
     from ticket_office.services.booking import BookingConfirmation
@@ -90,6 +91,7 @@ class PartyDialog(QDialog):
         self._concession_names = {c.code: c.name for c in concessions}
         self._quote_serial = 0
         self._booking = False
+        self._boxes_accepted: set[str] = set()  # names sold anyway though they print as boxes
         self.booking: BookingConfirmation | None = None  # set once the sale went through
         self.setWindowTitle(self.tr("Passengers and payment"))
         self.setModal(True)
@@ -221,6 +223,13 @@ class PartyDialog(QDialog):
                 name = text_rules.passenger_name(row.name.text(), row.position)
             except ValidationError as error:
                 return self._refuse(str(error), row.name)
+            if (missing := unprintable(name)) and name not in self._boxes_accepted:
+                self._boxes_accepted.add(name)  # asked once: Confirm again sells as typed
+                return self._refuse(self.tr(
+                    "The ticket printer has no font for “{0}” in passenger {1}'s name: it would "
+                    "print as empty boxes. Type the name as on the passenger's ID in Latin "
+                    "letters, or press Confirm again to sell it as typed."
+                ).format(missing, row.position), row.name, Tone.WARNING)
             passengers.append(PassengerRequest(row.seat.seat_id, name, row.concession_code()))
         try:
             payment = self.payment.payment()
@@ -230,8 +239,8 @@ class PartyDialog(QDialog):
         return BookingRequest(journey.run_id, journey.board_position, journey.alight_position,
                               tuple(passengers), payment)
 
-    def _refuse(self, text: str, field: QWidget) -> None:
-        self.message.show_message(text, Tone.ERROR)
+    def _refuse(self, text: str, field: QWidget, tone: Tone = Tone.ERROR) -> None:
+        self.message.show_message(text, tone)
         field.setFocus(Qt.FocusReason.OtherFocusReason)
         if isinstance(field, QLineEdit):
             field.selectAll()
