@@ -94,7 +94,7 @@ def _drop_stale_postmaster_pid(pgdata: Path) -> None:
         return  # no file, or one PostgreSQL is still writing: the wheel and PostgreSQL decide
     if _is_postmaster_started_at(pid, started):
         return
-    _log.warning("Removing %s: its process %s is not this folder's server", pid_file, pid)
+    _log.warning("Removing %s: process %s has ended or is another program", pid_file, pid)
     pid_file.unlink(missing_ok=True)
 
 
