@@ -24,6 +24,17 @@ def test_names_are_trimmed_and_inner_spaces_collapsed():
     assert text_rules.passenger_name("  María   José  Ñúñez ") == "María José Ñúñez"
 
 
+@pytest.mark.parametrize("name", ["مهدی\u200cزاده", "Ana Sil\u200dva"])
+def test_a_zero_width_joiner_inside_a_word_is_part_of_a_name(name):
+    assert text_rules.passenger_name(name) == name
+
+
+@pytest.mark.parametrize("name", ["\u200cAna", "Ana\u200c", "Ana \u200c Silva", "Ana1\u200d2"])
+def test_a_zero_width_joiner_outside_a_word_is_refused(name):
+    with pytest.raises(ValidationError, match="control characters"):
+        text_rules.passenger_name(name)
+
+
 def test_hangul_fillers_print_blank_so_they_count_as_spaces():
     assert text_rules.passenger_name("Kim\u3164Minji") == "Kim Minji"
 
@@ -36,7 +47,7 @@ def test_a_passenger_name_is_either_refused_or_clean(text):
         assert str(error)
     else:
         assert name == name.strip() and 0 < len(name) <= 80
-        assert not text_rules.has_control_characters(name)
+        assert not text_rules.has_control_characters(name, joiners_in_words=True)
 
 
 def test_a_ten_character_password_is_long_enough():

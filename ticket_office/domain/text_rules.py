@@ -19,10 +19,26 @@ _CONTROL_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 _BLANK_LETTERS_AS_SPACES = str.maketrans(dict.fromkeys("\u115f\u1160\u3164\uffa0", " "))
 
 
-def has_control_characters(text: str) -> bool:
+# Zero-width (non-)joiners shape letters in Persian, Urdu and Indic names (مهدی‌زاده): inside a
+# word they are part of the name; anywhere else they only hide things.
+_JOINERS = frozenset("\u200c\u200d")
+
+
+def has_control_characters(text: str, *, joiners_in_words: bool = False) -> bool:
     if text.isprintable():  # fast path: printable text has no character of those categories
         return False
-    return any(unicodedata.category(ch) in _CONTROL_CATEGORIES for ch in text)
+    return any(
+        unicodedata.category(ch) in _CONTROL_CATEGORIES
+        and not (joiners_in_words and ch in _JOINERS and _joins_letters(text, i))
+        for i, ch in enumerate(text)
+    )
+
+
+def _joins_letters(text: str, i: int) -> bool:
+    def letter(ch: str) -> bool:
+        return unicodedata.category(ch)[0] in "LM"
+
+    return 0 < i < len(text) - 1 and letter(text[i - 1]) and letter(text[i + 1])
 
 
 def quoted(text: str | None, limit: int = 20) -> str:
@@ -32,7 +48,14 @@ def quoted(text: str | None, limit: int = 20) -> str:
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
-def clean_text(text: str | None, *, label: str, max_length: int, field: str | None = None) -> str:
+def clean_text(
+    text: str | None,
+    *,
+    label: str,
+    max_length: int,
+    field: str | None = None,
+    joiners_in_words: bool = False,
+) -> str:
     """Trim and check a single-line text; raise a ValidationError that names `label`."""
     if text is not None and not isinstance(text, str):
         raise ValidationError(f"{label} must be text.", field=field)
@@ -40,7 +63,7 @@ def clean_text(text: str | None, *, label: str, max_length: int, field: str | No
     value = unicodedata.normalize("NFC", value)
     if not value:
         raise ValidationError(f"{label} is empty.", field=field)
-    if has_control_characters(value):
+    if has_control_characters(value, joiners_in_words=joiners_in_words):
         raise ValidationError(f"{label} contains control characters.", field=field)
     if len(value) > max_length:
         raise ValidationError(
@@ -51,7 +74,9 @@ def clean_text(text: str | None, *, label: str, max_length: int, field: str | No
 
 def passenger_name(text: str | None, position: int | None = None) -> str:
     label = "Passenger name" if position is None else f"Passenger {position}'s name"
-    name = clean_text(text, label=label, max_length=MAX_PASSENGER_NAME, field="name")
+    name = clean_text(
+        text, label=label, max_length=MAX_PASSENGER_NAME, field="name", joiners_in_words=True
+    )
     if not any(ch.isalpha() for ch in name):
         raise ValidationError(f"{label} must contain letters.", field="name")
     return name

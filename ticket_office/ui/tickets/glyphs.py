@@ -16,7 +16,9 @@ from ticket_office.ui.tickets.ticket_painter import FONT_FAMILIES
 
 def unprintable(text: str) -> str:
     """The distinct characters of `text`, in order, that no installed font can draw."""
-    return "".join(ch for ch in dict.fromkeys(text) if not ch.isspace() and _missing(ch))
+    return "".join(
+        ch for ch in dict.fromkeys(text) if ch.isprintable() and not ch.isspace() and _missing(ch)
+    )  # a joiner has no glyph of its own: it shapes its neighbours
 
 
 @lru_cache(maxsize=4096)
