@@ -210,6 +210,11 @@ def _unavailable(exc: BaseException, server: str) -> DatabaseUnavailable:
         return DatabaseUnavailable(
             "The database is busy with these seats; please try again in a moment."
         )
+    if code in ("40P01", "40001"):  # deadlock_detected, serialization_failure
+        return DatabaseUnavailable(
+            "Another counter was changing the same seats at the same moment; nothing was "
+            "saved. Please try again."
+        )
     if code == "57014":  # query_canceled by statement_timeout
         return DatabaseUnavailable("The database took too long to answer; nothing was saved.")
     return DatabaseUnavailable(
