@@ -24,13 +24,15 @@ def test_names_are_trimmed_and_inner_spaces_collapsed():
     assert text_rules.passenger_name("  María   José  Ñúñez ") == "María José Ñúñez"
 
 
-@pytest.mark.parametrize("name", ["مهدی\u200cزاده", "Ana Sil\u200dva"])
+@pytest.mark.parametrize("name", ["مهدی\u200cزاده", "क्\u200dष"])
 def test_a_zero_width_joiner_inside_a_word_is_part_of_a_name(name):
     assert text_rules.passenger_name(name) == name
 
 
-@pytest.mark.parametrize("name", ["\u200cAna", "Ana\u200c", "Ana \u200c Silva", "Ana1\u200d2"])
-def test_a_zero_width_joiner_outside_a_word_is_refused(name):
+@pytest.mark.parametrize(
+    "name", ["\u200cمهدی", "مهدی\u200c", "مهدی \u200c زاده", "Ana\u200dSilva", "Ana\u200cé"]
+)
+def test_a_zero_width_joiner_outside_a_joining_word_is_refused(name):
     with pytest.raises(ValidationError, match="control characters"):
         text_rules.passenger_name(name)
 

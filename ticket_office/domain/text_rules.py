@@ -19,9 +19,18 @@ _CONTROL_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 _BLANK_LETTERS_AS_SPACES = str.maketrans(dict.fromkeys("\u115f\u1160\u3164\uffa0", " "))
 
 
-# Zero-width (non-)joiners shape letters in Persian, Urdu and Indic names (مهدی‌زاده): inside a
-# word they are part of the name; anywhere else they only hide things.
+# Zero-width (non-)joiners shape letters in Arabic-script and Indic names (مهدی‌زاده): between
+# two letters of a script that joins they are part of the name; anywhere else (between Latin
+# letters, say) they only make two names that look the same differ.
 _JOINERS = frozenset("\u200c\u200d")
+_JOINING_SCRIPTS = (
+    (0x0600, 0x08FF),  # Arabic, Syriac, Thaana, N'Ko and Arabic supplements
+    (0x0900, 0x0DFF),  # Devanagari to Sinhala
+    (0x0F00, 0x109F),  # Tibetan, Myanmar
+    (0x1780, 0x18AF),  # Khmer, Mongolian
+    (0xFB50, 0xFDFF),  # Arabic presentation forms
+    (0xFE70, 0xFEFF),
+)
 
 
 def has_control_characters(text: str, *, joiners_in_words: bool = False) -> bool:
@@ -36,7 +45,8 @@ def has_control_characters(text: str, *, joiners_in_words: bool = False) -> bool
 
 def _joins_letters(text: str, i: int) -> bool:
     def letter(ch: str) -> bool:
-        return unicodedata.category(ch)[0] in "LM"
+        joining = any(low <= ord(ch) <= high for low, high in _JOINING_SCRIPTS)
+        return joining and unicodedata.category(ch)[0] in "LM"
 
     return 0 < i < len(text) - 1 and letter(text[i - 1]) and letter(text[i + 1])
 
