@@ -88,28 +88,28 @@ def _drop_dead_pids(pgdata: Path) -> None:
 def _drop_stale_postmaster_pid(pgdata: Path) -> None:
     pid_file = pgdata / "postmaster.pid"
     try:
-        lines = pid_file.read_text().splitlines()
-        pid, started = int(lines[0]), int(lines[2])
-    except (FileNotFoundError, IndexError, ValueError):
+        pid = int(pid_file.read_text().split("\n", 1)[0])
+    except (FileNotFoundError, ValueError):
         return  # no file, or one PostgreSQL is still writing: the wheel and PostgreSQL decide
-    if _is_postmaster_started_at(pid, started):
+    if _may_be_postmaster_of(pid, pgdata):
         return
     _log.warning("Removing %s: process %s has ended or is another program", pid_file, pid)
     pid_file.unlink(missing_ok=True)
 
 
-def _is_postmaster_started_at(pid: int, started: int) -> bool:
-    """Whether `pid` is a postgres process started when the pid file says (a reused pid is
-    a younger process); True when that cannot be read, so only a sure stranger is dropped."""
+def _may_be_postmaster_of(pid: int, pgdata: Path) -> bool:
+    """Whether `pid` could be this folder's server: a postgres process working in it (a
+    postmaster changes into its data folder). True when that cannot be read, so only a sure
+    stranger's pid file is dropped: a running server whose pid file vanished shuts down."""
     try:
         process = psutil.Process(pid)
-        name = process.name()
-        created = process.create_time()
+        if process.name() not in ("postgres", "postmaster"):
+            return False
+        return Path(process.cwd()).resolve() == pgdata.resolve()
     except psutil.NoSuchProcess:
         return False
-    except psutil.AccessDenied:
+    except (psutil.AccessDenied, OSError):
         return True
-    return name in ("postgres", "postmaster") and abs(created - started) <= 2
 
 
 def start_embedded(data_dir: Path | None = None, *, stop_on_exit: bool = True) -> EmbeddedServer:
