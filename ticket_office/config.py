@@ -94,7 +94,7 @@ def _url_problem(exc: ValueError) -> str:
         return "an IPv6 address goes in brackets, as [::1]:5432"
     if "Port" in text or "port" in text:
         return "the port must be a number from 1 to 65535"
-    return text
+    return "it cannot be read as a URL"  # the exception's own text may quote the password
 
 
 def url_has_password(url: str) -> bool:

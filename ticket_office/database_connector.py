@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from ticket_office.config import DatabaseChoice, choose_database, describe_url, url_has_password
 from ticket_office.domain.errors import DatabaseAuthenticationFailed, TicketOfficeError
@@ -68,7 +68,7 @@ def keyring_state() -> KeyringState:
 
 def with_password(url: str, password: str) -> str:
     parts = urlsplit(url)
-    user = parts.username or getpass.getuser()
+    user = unquote(parts.username) if parts.username else getpass.getuser()
     host = parts.netloc.rsplit("@", 1)[-1]
     netloc = f"{quote(user, safe='')}:{quote(password, safe='')}@{host}"
     return urlunsplit(parts._replace(netloc=netloc))

@@ -86,3 +86,26 @@ def test_tickets_and_holds_are_only_written_at_read_committed(
             "FROM operators WHERE username = 'clerk'",
             {"run": journey.run_id, "seat": seat},
         )
+
+
+def test_a_server_defaulting_to_a_stricter_level_still_sells(database_url, journey):
+    """A DBA's default_transaction_isolation must not make every sale refused: the app's
+    connections say READ COMMITTED themselves."""
+    from sqlalchemy.engine import make_url
+
+    from ticket_office.backend import open_backend
+    from ticket_office.config import DatabaseChoice
+
+    name = make_url(database_url).database
+    with psycopg.connect(libpq_url(database_url), autocommit=True) as admin:
+        admin.execute(f'ALTER DATABASE "{name}" SET default_transaction_isolation = serializable')
+    strict = open_backend(choice=DatabaseChoice(database_url, "test"), pool_size=2)
+    try:
+        services = strict.services
+        clerk = services.log_in("clerk", "clerk-demo-2026")
+        leg = (journey.run_id, journey.board_position, journey.alight_position)
+        seat = free_seats(services.seat_map(clerk, *leg), 1)[0]
+        services.set_holds(clerk, *leg, [seat])
+        assert services.book(clerk, request(journey, [seat])).booking_id
+    finally:
+        strict.close()

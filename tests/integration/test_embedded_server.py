@@ -89,3 +89,10 @@ def test_a_stale_pid_file_naming_another_process_neither_blocks_nor_kills_it(tmp
     finally:
         stranger.kill()
         stranger.wait()
+
+
+def test_only_a_sure_strangers_pid_file_is_dropped(tmp_path):
+    from ticket_office.db.embedded import _may_be_postmaster_of
+
+    assert not _may_be_postmaster_of(os.getpid(), tmp_path)  # python, not postgres
+    assert _may_be_postmaster_of(-os.getpid(), tmp_path)  # single-user mode writes it negated

@@ -40,13 +40,21 @@ def write_config(tmp_path: Path, text: str) -> Path:
         ("postgresql://u@h1:5432,h2:5432/db", "port must be a number"),
         ("postgresql://u@db.example/ticket office", "spaces or control characters"),
         ("postgresql://u:pa#ss@db.example/db", "'#'"),
+        ("postgresql://u:pa\u2100ss@db.example/db", "cannot be read as a URL"),  # NFKC: a/c
     ],
 )
 def test_a_malformed_url_is_refused_without_repeating_it(url, problem):
     with pytest.raises(ValidationError) as refused:
         normalise_url(url)
     assert problem in str(refused.value)
-    assert "pa#ss" not in str(refused.value)
+    assert "pa#ss" not in str(refused.value) and "pa\u2100ss" not in str(refused.value)
+
+
+def test_a_username_with_an_encoded_at_sign_keeps_it_when_the_password_is_added():
+    from ticket_office.database_connector import with_password
+
+    url = with_password("postgresql+psycopg://clerk%40corp@db.example/x", "p w")
+    assert url == "postgresql+psycopg://clerk%40corp:p%20w@db.example/x"
 
 
 def test_well_formed_urls_pass():

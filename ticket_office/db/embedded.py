@@ -101,10 +101,12 @@ def _may_be_postmaster_of(pid: int, pgdata: Path) -> bool:
     """Whether `pid` could be this folder's server: a postgres process working in it (a
     postmaster changes into its data folder). True when that cannot be read, so only a sure
     stranger's pid file is dropped: a running server whose pid file vanished shuts down."""
+    if pid <= 0:
+        return True  # a single-user backend writes its pid negated: leave it be
     try:
         process = psutil.Process(pid)
-        if process.name() not in ("postgres", "postmaster"):
-            return False
+        if Path(process.name()).stem.lower() not in ("postgres", "postmaster"):
+            return False  # (.stem: postgres.exe on Windows)
         return Path(process.cwd()).resolve() == pgdata.resolve()
     except psutil.NoSuchProcess:
         return False

@@ -36,6 +36,7 @@ def make_engine(url: str, *, pool_size: int = 4, application_name: str = "ticket
         pool_size=pool_size,
         max_overflow=4,
         pool_recycle=1800,
+        isolation_level="READ COMMITTED",  # whatever the server's default (see below)
         connect_args={"connect_timeout": 5, "application_name": application_name},
     )
 
@@ -72,7 +73,12 @@ def configure_connection(connection: psycopg.Connection) -> None:
     connection.adapters.register_dumper(int, UntypedIntDumper)
     # A clerk's click must never wait forever behind someone else's lock.
     with connection.cursor() as cursor:
-        cursor.execute("SET lock_timeout = '5s'; SET statement_timeout = '30s'")
+        # READ COMMITTED whatever the server's default: the seat triggers refuse stricter levels
+        # (revision 0009), and each statement after a seat lock must see what committed before.
+        cursor.execute(
+            "SET lock_timeout = '5s'; SET statement_timeout = '30s'; "
+            "SET default_transaction_isolation = 'read committed'"
+        )
     if not connection.autocommit:
         connection.commit()
 
