@@ -258,6 +258,7 @@ def _party(seats, fare=1000):
         ("no passengers", {}),
         ("party missing", {"party": MISSING}),
         ("cash short of the total", {"method": "cash", "cash_given": 999}),
+        ("cash without the amount", {"method": "cash", "cash_given": None}),
     ],
 )
 def test_a_direct_call_with_a_malformed_party_or_payment_is_refused_and_writes_nothing(

@@ -245,7 +245,7 @@ def _sale_document(
     payment: Payment,
     reference: str,
 ) -> dict:
-    """What `sell_seats` (migrations 0005-0010) reads: the sale as one JSON document."""
+    """What `sell_seats` (migrations 0005-0011) reads: the sale as one JSON document."""
     return {
         "run": run_id,
         "board": segment.board,

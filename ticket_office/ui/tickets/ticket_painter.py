@@ -31,7 +31,7 @@ WHITE = QColor(255, 255, 255)
 LEFT = Qt.AlignmentFlag.AlignLeft
 # A passenger's name must be on the ticket whole (it is checked against ID): one line at full
 # size if it fits, else two smaller lines, else three small ones; (font size, lines) in mm.
-NAME_FITS = ((4.4, 1), (3.5, 1), (3.0, 2), (2.4, 3))
+NAME_FITS = ((4.4, 1), (3.5, 1), (3.0, 2), (2.4, 3), (2.0, 3))  # 80 wide Ǆ need the last
 LINE_SPACING = 1.2
 
 
