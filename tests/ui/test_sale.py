@@ -43,6 +43,16 @@ def free_seats(window, coach_no: int = 3) -> list[int]:  # noqa: ANN001
     return [s.seat_id for s in coach.seats if s.state is SeatState.FREE]
 
 
+def party_for_one_seat(qtbot, window):  # noqa: ANN001, ANN201
+    """The sale page and its passengers dialog, for one free seat of a train two days ahead."""
+    open_train(qtbot, window)
+    page = window.sale_page
+    page.seat_panel.map_widget.set_selection(free_seats(window)[:1])
+    qtbot.waitUntil(lambda: len(page.holder.held_seat_ids()) == 1)
+    page.open_party()
+    return page, page.party_dialog
+
+
 def state_of(services, operator, journey, seat_id: int) -> SeatState:  # noqa: ANN001
     seat_map = services.seat_map(operator, journey.run_id, journey.board_position,
                                  journey.alight_position)
@@ -225,13 +235,7 @@ def test_losing_a_race_names_the_seat_refreshes_the_map_and_keeps_the_names(
 
 
 def test_the_party_dialog_refuses_missing_names_and_short_cash(qtbot, desk_window, clerk):
-    window = desk_window(clerk)
-    open_train(qtbot, window)
-    page = window.sale_page
-    page.seat_panel.map_widget.set_selection(free_seats(window)[:1])
-    qtbot.waitUntil(lambda: len(page.holder.held_seat_ids()) == 1)
-    page.open_party()
-    dialog = page.party_dialog
+    page, dialog = party_for_one_seat(qtbot, desk_window(clerk))
     dialog.confirm()
     assert "Passenger 1's name" in dialog.message.message()
     dialog.rows[0].name.setText("Ana Sousa")
@@ -254,13 +258,7 @@ def test_a_name_the_printer_cannot_draw_is_queried_once_before_the_sale(
     assert unprintable("Ana Sousa, 김민지, สมชาย, देवनागरी, 李小龙") == ""  # fonts set up
     if not unprintable(NO_FONT_HAS_IT):
         pytest.skip("this machine has a font with Tangsa letters")
-    window = desk_window(clerk)
-    open_train(qtbot, window)
-    page = window.sale_page
-    page.seat_panel.map_widget.set_selection(free_seats(window)[:1])
-    qtbot.waitUntil(lambda: len(page.holder.held_seat_ids()) == 1)
-    page.open_party()
-    dialog = page.party_dialog
+    page, dialog = party_for_one_seat(qtbot, desk_window(clerk))
     dialog.rows[0].name.setText(f"Ana {NO_FONT_HAS_IT}")
     dialog.payment.card.setChecked(True)
     dialog.payment.card_reference.setText("AUTH 1")
