@@ -19,12 +19,13 @@ import keyring
 import psycopg
 import pytest
 from keyring.backend import KeyringBackend
+from sqlalchemy import Engine
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from ticket_office.backend import Backend, open_backend  # noqa: E402
 from ticket_office.config import DatabaseChoice, normalise_url  # noqa: E402
-from ticket_office.db import schema  # noqa: E402
+from ticket_office.db import desk_access, schema  # noqa: E402
 from ticket_office.db.engine import libpq_url, make_engine, make_session_factory  # noqa: E402
 from ticket_office.demo.loader import load_demo  # noqa: E402
 from ticket_office.services.results import JourneyOption, OperatorContext  # noqa: E402
@@ -32,6 +33,7 @@ from ticket_office.services.unit_of_work import make_uow_factory  # noqa: E402
 
 EXTERNAL_URL = os.environ.get("TICKET_OFFICE_TEST_DATABASE_URL")
 TEMPLATE = f"to_template_{os.getpid()}"
+DESK_ROLE = f"to_desk_{os.getpid()}"
 _counter = itertools.count()
 
 
@@ -61,6 +63,13 @@ class TestServer:
         with self.admin() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
+    def url_as(self, url: str, role: str | None) -> str:
+        from sqlalchemy.engine import make_url
+
+        if role is None:
+            return url
+        return make_url(url).set(username=role, password=None).render_as_string(hide_password=False)
+
 
 @pytest.fixture(autouse=True)
 def _signing_secret_in_a_temporary_file(tmp_path_factory, monkeypatch):
@@ -85,12 +94,32 @@ def pg_server() -> Iterator[TestServer]:
 
 
 @pytest.fixture(scope="session")
-def demo_template(pg_server: TestServer) -> Iterator[str]:
+def desk_role(pg_server: TestServer) -> Iterator[str | None]:
+    """The role the app's tests connect as: neither owner nor superuser, as desks should be on a
+    central server (db/desk_access.py), so a statement needing more than the desk privileges
+    fails its test. None on an external server, whose authentication this role cannot pass;
+    the tests then connect as the given role."""
+    if EXTERNAL_URL:
+        yield None
+        return
+    with pg_server.admin() as conn:
+        conn.execute(f'CREATE ROLE "{DESK_ROLE}" LOGIN')
+    yield DESK_ROLE
+    # The databases it had privileges on are gone by now (the template is dropped first).
+    with pg_server.admin() as conn:
+        conn.execute(f'DROP ROLE IF EXISTS "{DESK_ROLE}"')
+
+
+@pytest.fixture(scope="session")
+def demo_template(pg_server: TestServer, desk_role: str | None) -> Iterator[str]:
     """A database migrated by the real Alembic revisions and filled with the demo network."""
     url = pg_server.create_database(TEMPLATE)
     engine = make_engine(url, pool_size=1)
     schema.upgrade(engine)
     load_demo(make_uow_factory(make_session_factory(engine), "template"), sold_days=1)
+    if desk_role:
+        with engine.begin() as conn:
+            desk_access.grant_desk_access(conn, desk_role)
     engine.dispose()
     yield TEMPLATE
     pg_server.drop_database(TEMPLATE)
@@ -106,8 +135,23 @@ def database_url(pg_server: TestServer, demo_template: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def backend(database_url: str) -> Iterator[Backend]:
-    opened = open_backend(choice=DatabaseChoice(database_url, "test"), pool_size=8)
+def desk_url(pg_server: TestServer, database_url: str, desk_role: str | None) -> str:
+    """The fresh database as a desk reaches it: as the desk role (database_url is the owner)."""
+    return pg_server.url_as(database_url, desk_role)
+
+
+@pytest.fixture
+def owner_engine(database_url: str) -> Iterator[Engine]:
+    """The fresh database as its owner: for setting up what no desk may do (departed trains,
+    changed fares, damaged rows)."""
+    engine = make_engine(database_url, pool_size=1)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def backend(desk_url: str) -> Iterator[Backend]:
+    opened = open_backend(choice=DatabaseChoice(desk_url, "test"), pool_size=8)
     yield opened
     opened.close()
 

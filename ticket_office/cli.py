@@ -72,6 +72,14 @@ def _parser() -> argparse.ArgumentParser:
     ):
         commands.add_parser(name, help=text).add_argument("username")
     commands.add_parser("operators", help="list operator accounts")
+    grant = commands.add_parser(
+        "grant-desk-access",
+        help="let a database role run desks: the app's privileges, no more (central server)",
+    )
+    grant.add_argument("role", help="an existing role, neither the schema owner nor superuser")
+    commands.add_parser(
+        "revoke-desk-access", help="take a database role's desk privileges away"
+    ).add_argument("role")
     return parser
 
 
@@ -187,6 +195,39 @@ def cmd_operators(args: argparse.Namespace) -> str:
     return "\n".join(lines)
 
 
+def cmd_grant_desk_access(args: argparse.Namespace) -> str:
+    from ticket_office.db import desk_access
+
+    description = _with_owner_connection(args, desk_access.grant_desk_access)
+    return (
+        f"{args.role} may now run desks on {description}: it can sell, change and cancel, "
+        "but not change the schema, its constraints or triggers, nor rewrite the audit trail. "
+        "Desks name it in their database URL; `migrate` keeps its privileges up to date."
+    )
+
+
+def cmd_revoke_desk_access(args: argparse.Namespace) -> str:
+    from ticket_office.db import desk_access
+
+    description = _with_owner_connection(args, desk_access.revoke_desk_access)
+    return f"{args.role} has no desk privileges on {description} any more."
+
+
+def _with_owner_connection(args: argparse.Namespace, change: Callable) -> str:
+    """Run `change(connection, role)` in one transaction as the role this command connects as."""
+    from ticket_office.db.connect import open_database
+
+    opened = open_chosen_database(
+        args.database_url, lambda choice: open_database(choice, pool_size=1)
+    )
+    try:
+        with opened.engine.begin() as conn:
+            change(conn, args.role)
+    finally:
+        opened.engine.dispose()
+    return opened.description
+
+
 def cmd_gui(args: argparse.Namespace) -> str:
     from ticket_office.ui.app import run_app
 
@@ -208,6 +249,8 @@ def _commands() -> dict[str, Callable[[argparse.Namespace], str]]:
         "reactivate": _operator_command("reactivate"),
         "unlock": _operator_command("unlock"),
         "operators": cmd_operators,
+        "grant-desk-access": cmd_grant_desk_access,
+        "revoke-desk-access": cmd_revoke_desk_access,
     }
 
 

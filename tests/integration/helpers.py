@@ -11,6 +11,12 @@ from ticket_office.domain.seats import SeatState
 from ticket_office.services.results import BookingRequest, PassengerRequest, Payment, SeatMap
 
 
+def as_owner(owner_engine, statement: str, params: dict | None = None) -> None:
+    """Change what no desk may change (a departed train, new fares), as the schema's owner."""
+    with owner_engine.begin() as conn:
+        conn.execute(text(statement), params or {})
+
+
 def free_seats(seat_map: SeatMap, count: int, *, coach: int | None = None) -> list[int]:
     seats = [
         s.seat_id

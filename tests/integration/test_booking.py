@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from helpers import free_seats, request, table_counts
+from helpers import as_owner, free_seats, request, table_counts
 from sqlalchemy import text
 
 from ticket_office.domain.errors import (
@@ -189,27 +189,25 @@ def test_a_seat_not_for_sale_cannot_be_sold(services, clerk, journey, seat_map):
         services.book(clerk, request(journey, [crew]))
 
 
-def test_a_departed_train_cannot_be_sold(services, backend, clerk, journey, seat_map):
-    with backend.uow() as uow:
-        uow.session.execute(
-            text(
-                "UPDATE run_stops SET departs_at = now() - interval '1 minute' "
-                "WHERE run_id = :r AND position = :p"
-            ),
-            {"r": journey.run_id, "p": journey.board_position},
-        )
-        uow.commit()
+def test_a_departed_train_cannot_be_sold(services, owner_engine, clerk, journey, seat_map):
+    as_owner(
+        owner_engine,
+        "UPDATE run_stops SET departs_at = now() - interval '1 minute' "
+        "WHERE run_id = :r AND position = :p",
+        {"r": journey.run_id, "p": journey.board_position},
+    )
     with pytest.raises(RunNotBookable, match="already left"):
         services.book(clerk, request(journey, free_seats(seat_map, 1)))
 
 
-def test_a_run_outside_the_sales_window_cannot_be_sold(services, backend, clerk, journey, seat_map):
-    with backend.uow() as uow:
-        uow.session.execute(
-            text("UPDATE runs SET sales_open_at = now() + interval '2 days' WHERE id = :r"),
-            {"r": journey.run_id},
-        )
-        uow.commit()
+def test_a_run_outside_the_sales_window_cannot_be_sold(
+    services, owner_engine, clerk, journey, seat_map
+):
+    as_owner(
+        owner_engine,
+        "UPDATE runs SET sales_open_at = now() + interval '2 days' WHERE id = :r",
+        {"r": journey.run_id},
+    )
     with pytest.raises(RunNotBookable, match="open on"):
         services.book(clerk, request(journey, free_seats(seat_map, 1)))
 

@@ -11,7 +11,7 @@ import json
 
 import psycopg
 import pytest
-from helpers import free_seats, request, table_counts
+from helpers import as_owner, free_seats, request, table_counts
 from sqlalchemy import text
 
 from ticket_office.db.engine import libpq_url
@@ -24,15 +24,12 @@ def seat_map(services, clerk, journey):
     return services.seat_map(clerk, journey.run_id, journey.board_position, journey.alight_position)
 
 
-def _standard_fares_up(backend, cents: int) -> None:
-    with backend.uow() as uow:
-        uow.session.execute(
-            text(
-                "UPDATE fare_rates SET base_cents = base_cents + :c WHERE seat_class = 'standard'"
-            ),
-            {"c": cents},
-        )
-        uow.commit()
+def _standard_fares_up(owner_engine, cents: int) -> None:
+    as_owner(
+        owner_engine,
+        "UPDATE fare_rates SET base_cents = base_cents + :c WHERE seat_class = 'standard'",
+        {"c": cents},
+    )
 
 
 def _standard_seats(seat_map, count):
@@ -45,11 +42,11 @@ def _standard_seats(seat_map, count):
 
 
 def test_a_fare_change_made_elsewhere_is_charged_by_the_next_sale(
-    services, backend, clerk, journey, seat_map
+    services, owner_engine, clerk, journey, seat_map
 ):
     first, second = _standard_seats(seat_map, 2)
     before = services.book(clerk, request(journey, [first])).total_cents  # fares now cached
-    _standard_fares_up(backend, 1000)
+    _standard_fares_up(owner_engine, 1000)
     after = services.book(clerk, request(journey, [second]))
     assert after.total_cents == before + 1000
     quote = services.quote(
@@ -59,25 +56,23 @@ def test_a_fare_change_made_elsewhere_is_charged_by_the_next_sale(
 
 
 def test_a_quote_shows_fares_changed_since_they_were_cached(
-    services, backend, clerk, journey, seat_map
+    services, owner_engine, clerk, journey, seat_map
 ):
     seat = _standard_seats(seat_map, 1)
     args = (clerk, journey.run_id, journey.board_position, journey.alight_position, seat)
     old = services.quote(*args, ["adult"]).total_cents
-    _standard_fares_up(backend, 500)
+    _standard_fares_up(owner_engine, 500)
     assert services.quote(*args, ["adult"]).total_cents == old + 500
 
 
-def test_every_change_to_fares_or_concessions_moves_the_fare_revision(backend):
+def test_every_change_to_fares_or_concessions_moves_the_fare_revision(backend, owner_engine):
     def revision() -> int:
         with backend.uow() as uow:
             return uow.session.execute(text("SELECT revision FROM fare_revision")).scalar_one()
 
     start = revision()
-    _standard_fares_up(backend, 10)
-    with backend.uow() as uow:
-        uow.session.execute(text("UPDATE concessions SET discount_percent = discount_percent"))
-        uow.commit()
+    _standard_fares_up(owner_engine, 10)
+    as_owner(owner_engine, "UPDATE concessions SET discount_percent = discount_percent")
     assert revision() == start + 2
 
 
@@ -203,18 +198,15 @@ def test_seat_maps_elsewhere_hear_of_a_sale_after_it_commits(
 
 
 def test_a_sale_priced_from_a_stale_seat_class_is_priced_again_and_sold(
-    services, backend, clerk, journey, seat_map
+    services, owner_engine, clerk, journey, seat_map
 ):
     seat = _standard_seats(seat_map, 1)[0]  # the seat map cached this run's layout
-    with backend.uow() as uow:
-        uow.session.execute(
-            text(
-                "UPDATE layout_seats SET seat_class = 'first' "
-                "WHERE id = (SELECT layout_seat_id FROM run_seats WHERE id = :s)"
-            ),
-            {"s": seat},
-        )
-        uow.commit()
+    as_owner(
+        owner_engine,
+        "UPDATE layout_seats SET seat_class = 'first' "
+        "WHERE id = (SELECT layout_seat_id FROM run_seats WHERE id = :s)",
+        {"s": seat},
+    )
     confirmation = services.book(clerk, request(journey, [seat]))
     assert [line.seat_class.value for line in confirmation.lines] == ["first"]
     booking = services.find_booking(clerk, confirmation.reference)
@@ -278,18 +270,17 @@ def test_a_direct_call_with_a_malformed_party_or_payment_is_refused_and_writes_n
 
 
 def test_the_seats_sold_are_those_of_the_party_all_checked_and_locked(
-    backend, journey, seat_map
+    backend, owner_engine, journey, seat_map
 ):
     """Revision 0009: a seat the document names only in its party is checked like any other
     (it once skipped the class and for-sale checks when the "seats" list left it out)."""
     first, second = _standard_seats(seat_map, 2)
-    with backend.uow() as uow:
-        uow.session.execute(
-            text("UPDATE layout_seats SET for_sale = false WHERE id = "
-                 "(SELECT layout_seat_id FROM run_seats WHERE id = :s)"),
-            {"s": second},
-        )  # fmt: skip
-        uow.commit()
+    as_owner(
+        owner_engine,
+        "UPDATE layout_seats SET for_sale = false WHERE id = "
+        "(SELECT layout_seat_id FROM run_seats WHERE id = :s)",
+        {"s": second},
+    )
     before = table_counts(backend)
     outcome = _sell(backend, journey, first, party_list=_party([first, second]), seats=[first])
     assert outcome == ("unsellable", [second])

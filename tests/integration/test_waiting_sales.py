@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 
 import pytest
-from helpers import free_seats, request
+from helpers import as_owner, free_seats, request
 from sqlalchemy import text
 
 from ticket_office.domain.errors import AccountInactive, SeatUnavailable
@@ -67,16 +67,14 @@ def _sale_queued_behind_a_lock(backend, seat: int, sell: Callable[[], object], m
 
 
 def test_a_sale_waiting_for_its_seat_charges_fares_raised_meanwhile(
-    services, backend, clerk, journey, seat_map
+    services, backend, owner_engine, clerk, journey, seat_map
 ):
     seat = free_seats(seat_map, 1)[0]
     old = services.quote(clerk, journey.run_id, journey.board_position,
                          journey.alight_position, [seat], ["adult"]).total_cents
 
     def raise_fares() -> None:
-        with backend.uow() as uow:
-            uow.session.execute(text("UPDATE fare_rates SET base_cents = base_cents + 1000"))
-            uow.commit()
+        as_owner(owner_engine, "UPDATE fare_rates SET base_cents = base_cents + 1000")
 
     outcome = _sale_queued_behind_a_lock(
         backend, seat, lambda: services.book(clerk, request(journey, [seat])), raise_fares

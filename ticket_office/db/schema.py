@@ -11,6 +11,7 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Engine, inspect
 
+from ticket_office.db import desk_access
 from ticket_office.domain.errors import SchemaMismatch
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -54,10 +55,13 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate, and give desk roles their privileges on whatever the revisions added."""
     config = alembic_config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
+        if revision == "head":
+            desk_access.regrant_desk_roles(conn)
 
 
 def revision_status(engine: Engine) -> tuple[str, str | None]:

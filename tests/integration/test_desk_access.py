@@ -1,0 +1,192 @@
+"""The desk role: what the app needs on a central server, and none of what would let a desk
+undo the database's own guarantees (constraints, triggers, the audit trail, sold history).
+
+Every service and GUI test already connects as such a role (conftest's `desk_role`); these
+tests show what it cannot do, and how `grant-desk-access` and `migrate` hand it out.
+"""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from psycopg import sql
+from sqlalchemy import text
+
+from tests.conftest import EXTERNAL_URL
+from ticket_office.cli import main
+from ticket_office.db import desk_access, schema
+from ticket_office.db.engine import libpq_url, make_engine
+from ticket_office.domain.errors import ValidationError
+
+pytestmark = pytest.mark.skipif(
+    bool(EXTERNAL_URL), reason="makes login roles, which an external server's auth may refuse"
+)
+
+# Each would let a desk sell a seat twice, hide a sale or rewrite what happened.
+FORBIDDEN = [
+    "ALTER TABLE tickets DROP CONSTRAINT ex_tickets_no_double_sale",
+    "ALTER TABLE tickets DISABLE TRIGGER tickets_respect_holds",
+    "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only",
+    "DROP INDEX ix_tickets_active_seat",
+    "TRUNCATE audit_events",
+    "DELETE FROM audit_events",
+    "UPDATE audit_events SET kind = 'nothing'",
+    "DELETE FROM tickets",
+    "DELETE FROM bookings",
+    "DELETE FROM operators",
+    "UPDATE fare_rates SET cents_per_km = 0",
+    "UPDATE layout_seats SET for_sale = false",
+    "UPDATE run_seats SET coach_no = 1",
+    "CREATE TABLE public.shadow (id int)",
+    "CREATE OR REPLACE FUNCTION sell_seats(p_sale jsonb, OUT outcome text, OUT booking_id bigint,"
+    " OUT problem_seats bigint[]) LANGUAGE sql AS $$ SELECT 'sold', 0::bigint, NULL::bigint[] $$",
+]
+
+
+@pytest.fixture
+def desk(desk_url):
+    with psycopg.connect(libpq_url(desk_url), autocommit=True) as conn:
+        yield conn
+
+
+@pytest.fixture
+def owner(owner_engine):
+    return owner_engine
+
+
+@pytest.fixture
+def new_role(pg_server):
+    """A login role with no privileges yet, dropped afterwards with whatever it was given."""
+    name = 'desk "7" %s:x'  # quoting, placeholders and bind markers must all survive
+    with pg_server.admin() as conn:
+        conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(name)))
+    yield name
+    with pg_server.admin() as conn:
+        databases = conn.execute("SELECT datname FROM pg_database WHERE datname LIKE 'to_%'")
+        for (database,) in databases.fetchall():
+            # DROP ROLE needs the role's privileges gone in every database first.
+            try:
+                with psycopg.connect(
+                    pg_server.admin_conninfo.replace("/postgres?", f"/{database}?"),
+                    autocommit=True,
+                ) as other:
+                    other.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(name)))
+            except psycopg.OperationalError:
+                pass  # dropped meanwhile
+        conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
+
+
+def privileges(engine, role: str) -> set[tuple[str, str]]:
+    with engine.connect() as conn:
+        return {
+            (row.table_name, row.privilege_type)
+            for row in conn.execute(
+                text(
+                    "SELECT table_name, privilege_type FROM information_schema.role_table_grants "
+                    "WHERE grantee = :role"
+                ),
+                {"role": role},
+            )
+        }
+
+
+@pytest.mark.parametrize("statement", FORBIDDEN)
+def test_a_desk_cannot_undo_the_databases_guarantees(desk, statement):
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        desk.execute(statement)
+
+
+def test_a_desk_can_still_read_what_it_needs(desk):
+    assert desk.execute("SELECT count(*) FROM stations").fetchone()[0] > 0
+    assert desk.execute("SELECT version_num FROM alembic_version").fetchone()
+
+
+def test_every_table_of_the_schema_has_a_decision(owner):
+    with owner.connect() as conn:
+        assert desk_access.unlisted_tables(conn) == []
+
+
+def test_grant_gives_exactly_the_listed_privileges_and_revoke_takes_them(owner, new_role):
+    with owner.begin() as conn:
+        desk_access.grant_desk_access(conn, new_role)
+    granted = privileges(owner, new_role)
+    assert ("audit_events", "INSERT") in granted
+    assert ("audit_events", "DELETE") not in granted
+    assert ("tickets", "DELETE") not in granted
+    assert {("stations", "SELECT"), ("tickets", "UPDATE")} <= granted
+    assert not any(kind in {"TRUNCATE", "TRIGGER", "REFERENCES"} for _table, kind in granted)
+    with owner.begin() as conn:
+        assert new_role in desk_access.desk_roles(conn)
+        desk_access.revoke_desk_access(conn, new_role)
+        assert new_role not in desk_access.desk_roles(conn)
+    assert privileges(owner, new_role) == set()
+
+
+def test_granting_again_takes_back_what_someone_added_by_hand(owner, new_role):
+    with owner.begin() as conn:
+        desk_access.grant_desk_access(conn, new_role)
+        conn.connection.driver_connection.execute(
+            sql.SQL("GRANT DELETE ON audit_events TO {}").format(sql.Identifier(new_role))
+        )
+        desk_access.grant_desk_access(conn, new_role)
+    assert ("audit_events", "DELETE") not in privileges(owner, new_role)
+
+
+def test_migrating_gives_desk_roles_the_privileges_of_the_new_schema(owner, new_role):
+    with owner.begin() as conn:
+        desk_access.grant_desk_access(conn, new_role)
+        # As if a revision had added the table: the desk has nothing on it yet.
+        conn.connection.driver_connection.execute(
+            sql.SQL("REVOKE ALL ON seat_holds FROM {}").format(sql.Identifier(new_role))
+        )
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0010'")
+    schema.upgrade(owner)
+    assert ("seat_holds", "INSERT") in privileges(owner, new_role)
+
+
+@pytest.mark.parametrize(
+    ("role", "message"),
+    [
+        ("nobody_here", "There is no database role"),
+        ("postgres", "superuser"),
+        ("", "Give the name"),
+        ("x\x00y", "Give the name"),
+        ("r" * 64, "at most 63 bytes"),
+    ],
+)
+def test_grant_refuses_roles_privileges_cannot_hold(owner, role, message):
+    with owner.begin() as conn, pytest.raises(ValidationError, match=message):
+        desk_access.grant_desk_access(conn, role)
+
+
+def test_the_owners_own_members_are_refused(owner, pg_server, new_role):
+    with owner.connect() as conn:
+        schema_owner = conn.execute(
+            text("SELECT pg_get_userbyid(relowner) FROM pg_class WHERE relname = 'tickets'")
+        ).scalar_one()
+    with pg_server.admin() as admin:
+        admin.execute(
+            sql.SQL("GRANT {} TO {}").format(sql.Identifier(schema_owner), sql.Identifier(new_role))
+        )
+    with owner.begin() as conn, pytest.raises(ValidationError, match="owns the Ticket Office"):
+        desk_access.grant_desk_access(conn, new_role)
+
+
+def test_only_the_owner_may_grant(desk_url, desk_role):
+    engine = make_engine(desk_url, pool_size=1)
+    try:
+        with engine.begin() as conn, pytest.raises(ValidationError, match="does not own"):
+            desk_access.grant_desk_access(conn, desk_role)
+    finally:
+        engine.dispose()
+
+
+def test_the_cli_grants_and_revokes(database_url, owner, new_role, capsys):
+    assert main(["--database-url", database_url, "grant-desk-access", new_role]) == 0
+    assert "may now run desks" in capsys.readouterr().out
+    assert ("tickets", "INSERT") in privileges(owner, new_role)
+    assert main(["--database-url", database_url, "revoke-desk-access", new_role]) == 0
+    assert privileges(owner, new_role) == set()
+    assert main(["--database-url", database_url, "grant-desk-access", "nobody_here"]) == 1
+    error = capsys.readouterr().err
+    assert 'CREATE ROLE "nobody_here" LOGIN' in error and "Traceback" not in error
