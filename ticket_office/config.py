@@ -98,8 +98,15 @@ def _url_problem(exc: ValueError) -> str:
 
 
 def url_has_password(url: str) -> bool:
+    """Any secret at all: the login password or a client key's passphrase (`sslpassword`)."""
     parts = urlsplit(url)
     return parts.password is not None or bool(_SECRET_PARAMETERS & parse_qs(parts.query).keys())
+
+
+def url_has_login_password(url: str) -> bool:
+    """The password the server checks at login; `sslpassword` only unlocks a client key."""
+    parts = urlsplit(url)
+    return parts.password is not None or "password" in parse_qs(parts.query)
 
 
 def without_password(url: str) -> str:

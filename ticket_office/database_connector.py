@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
-from ticket_office.config import DatabaseChoice, choose_database, describe_url, url_has_password
+from ticket_office.config import (
+    DatabaseChoice,
+    choose_database,
+    describe_url,
+    url_has_login_password,
+    url_has_password,
+)
 from ticket_office.domain.errors import DatabaseAuthenticationFailed, TicketOfficeError
 
 if TYPE_CHECKING:
@@ -106,7 +112,7 @@ class DatabaseConnector:
 
     @property
     def needs_password(self) -> bool:
-        return not self.embedded and bool(self.choice.url) and not url_has_password(
+        return not self.embedded and bool(self.choice.url) and not url_has_login_password(
             self.choice.url or "")
 
     @property

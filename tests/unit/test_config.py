@@ -9,12 +9,15 @@ from pathlib import Path
 import pytest
 
 from ticket_office.config import (
+    DatabaseChoice,
     choose_database,
     masked_url,
     normalise_url,
+    url_has_login_password,
     url_has_password,
     without_password,
 )
+from ticket_office.database_connector import DatabaseConnector
 from ticket_office.domain.errors import ValidationError
 
 
@@ -154,3 +157,12 @@ def test_passwords_are_masked_or_removed_wherever_they_sit():
     assert without_password(url) == "postgresql+psycopg://admin@db.example:5432/to?sslmode=require"
     socket = "postgresql+psycopg://postgres@/to?host=/tmp/pg"
     assert not url_has_password(socket) and masked_url(socket) == socket
+
+
+def test_a_client_keys_passphrase_is_a_secret_but_not_the_login_password():
+    """The config file refuses both; the keyring still holds the login password."""
+    url = "postgresql+psycopg://desk@db.example/to?sslcert=c.pem&sslkey=k.pem&sslpassword=x"
+    assert url_has_password(url) and not url_has_login_password(url)
+    assert DatabaseConnector(DatabaseChoice(url, "test")).needs_password  # asks the keyring
+    assert url_has_login_password("postgresql+psycopg://desk@db.example/to?password=x")
+    assert url_has_login_password("postgresql+psycopg://desk:x@db.example/to")
