@@ -1,8 +1,8 @@
 """Shared fixtures: one PostgreSQL server per test session, a migrated demo template, and a fresh
 database per test copied from it (CREATE DATABASE ... TEMPLATE takes a fraction of a second).
 
-Set TICKET_OFFICE_TEST_DATABASE_URL (a role that may CREATE DATABASE) to run everything against
-an external server instead of the embedded one.
+Set TICKET_OFFICE_TEST_DATABASE_URL (a role that may CREATE DATABASE and CREATE ROLE) to run
+everything against an external server instead of the embedded one.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import secrets
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ import keyring
 import psycopg
 import pytest
 from keyring.backend import KeyringBackend
+from psycopg import sql
 from sqlalchemy import Engine
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -64,12 +66,16 @@ class TestServer:
         with self.admin() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-    def url_as(self, url: str, role: str | None) -> str:
+    def url_as(self, url: str, role: DeskRole | None) -> str:
         from sqlalchemy.engine import make_url
 
         if role is None:
             return url
-        return make_url(url).set(username=role, password=None).render_as_string(hide_password=False)
+        return (
+            make_url(url)
+            .set(username=role.name, password=role.password)
+            .render_as_string(hide_password=False)
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -94,25 +100,37 @@ def pg_server() -> Iterator[TestServer]:
     server.stop()
 
 
+@dataclass(frozen=True)
+class DeskRole:
+    name: str
+    password: str
+
+
 @pytest.fixture(scope="session")
-def desk_role(pg_server: TestServer) -> Iterator[str | None]:
+def desk_role(pg_server: TestServer) -> Iterator[DeskRole | None]:
     """The role the app's tests connect as: neither owner nor superuser, as desks should be on a
     central server (db/desk_access.py), so a statement needing more than the desk privileges
-    fails its test. None on an external server, whose authentication this role cannot pass;
-    the tests then connect as the given role."""
-    if EXTERNAL_URL:
+    fails its test. None only where the given role may not create roles; the tests then
+    connect as the given role."""
+    role = DeskRole(DESK_ROLE, secrets.token_urlsafe(16))
+    try:
+        with pg_server.admin() as conn:
+            conn.execute(
+                sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+                    sql.Identifier(role.name), sql.Literal(role.password)
+                )
+            )
+    except psycopg.errors.InsufficientPrivilege:
         yield None
         return
-    with pg_server.admin() as conn:
-        conn.execute(f'CREATE ROLE "{DESK_ROLE}" LOGIN')
-    yield DESK_ROLE
-    # Tidiness only: the server and its data folder go when the session ends.
+    yield role
+    # Tidiness only: an embedded server goes with its folder when the session ends.
     with pg_server.admin() as conn, contextlib.suppress(psycopg.errors.DependentObjectsStillExist):
-        conn.execute(f'DROP ROLE IF EXISTS "{DESK_ROLE}"')
+        conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role.name)))
 
 
 @pytest.fixture(scope="session")
-def demo_template(pg_server: TestServer, desk_role: str | None) -> Iterator[str]:
+def demo_template(pg_server: TestServer, desk_role: DeskRole | None) -> Iterator[str]:
     """A database migrated by the real Alembic revisions and filled with the demo network."""
     url = pg_server.create_database(TEMPLATE)
     engine = make_engine(url, pool_size=1)
@@ -120,7 +138,7 @@ def demo_template(pg_server: TestServer, desk_role: str | None) -> Iterator[str]
     load_demo(make_uow_factory(make_session_factory(engine), "template"), sold_days=1)
     if desk_role:
         with engine.begin() as conn:
-            desk_access.grant_desk_access(conn, desk_role)
+            desk_access.grant_desk_access(conn, desk_role.name)
     engine.dispose()
     yield TEMPLATE
     pg_server.drop_database(TEMPLATE)
@@ -136,7 +154,7 @@ def database_url(pg_server: TestServer, demo_template: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def desk_url(pg_server: TestServer, database_url: str, desk_role: str | None) -> str:
+def desk_url(pg_server: TestServer, database_url: str, desk_role: DeskRole | None) -> str:
     """The fresh database as a desk reaches it: as the desk role (database_url is the owner)."""
     return pg_server.url_as(database_url, desk_role)
 

@@ -118,8 +118,10 @@ def scratch_folders(tmp_path, monkeypatch):
     return tmp_path
 
 
-def as_role(url: str, role: str) -> str:
-    return make_url(url).set(username=role).render_as_string(hide_password=False)
+def as_role(url: str, role: str, password: str | None = None) -> str:
+    return make_url(url).set(username=role, password=password).render_as_string(
+        hide_password=False
+    )
 
 
 def test_where_never_shows_a_password(capsys, monkeypatch, scratch_folders):
@@ -306,18 +308,23 @@ def test_missing_privileges_are_the_servers_reason_not_a_traceback(
     empty = f"to_cli_empty_{os.getpid()}"
     empty_url = pg_server.create_database(empty)
     with pg_server.admin() as conn:
-        conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
+        conn.execute(
+            sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+                sql.Identifier(role), sql.Literal(ROLE_PASSWORD)
+            )
+        )
     with psycopg.connect(libpq_url(empty_url), autocommit=True) as conn:
         conn.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
     with psycopg.connect(libpq_url(database_url), autocommit=True) as conn:
         conn.execute(sql.SQL("GRANT SELECT ON alembic_version TO {}").format(sql.Identifier(role)))
     try:
-        assert main(["--database-url", as_role(empty_url, role), "migrate"]) == 1
+        assert main(["--database-url", as_role(empty_url, role, ROLE_PASSWORD), "migrate"]) == 1
         error = capsys.readouterr().err
         assert "refused: permission denied for schema public" in error
         assert "Run migrate as the database's owner" in error and "Traceback" not in error
 
-        assert main(["--database-url", as_role(database_url, role), "operators"]) == 1
+        desk_url = as_role(database_url, role, ROLE_PASSWORD)
+        assert main(["--database-url", desk_url, "operators"]) == 1
         error = capsys.readouterr().err
         assert "the database refused: permission denied for table operators" in error
         assert "Traceback" not in error
