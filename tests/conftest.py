@@ -66,16 +66,6 @@ class TestServer:
         with self.admin() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-    def url_as(self, url: str, role: DeskRole | None) -> str:
-        from sqlalchemy.engine import make_url
-
-        if role is None:
-            return url
-        return (
-            make_url(url)
-            .set(username=role.name, password=role.password)
-            .render_as_string(hide_password=False)
-        )
 
 
 @pytest.fixture(autouse=True)
@@ -98,6 +88,15 @@ def pg_server() -> Iterator[TestServer]:
     server = start_embedded(data_dir)
     yield TestServer(libpq_url(server.url("postgres")), server.url("postgres"))
     server.stop()
+
+
+def url_as(url: str, role: str, password: str | None = None) -> str:
+    """`url` logging in as another role (its password, if any, replaces the URL's)."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(username=role, password=password).render_as_string(
+        hide_password=False
+    )
 
 
 @dataclass(frozen=True)
@@ -154,9 +153,11 @@ def database_url(pg_server: TestServer, demo_template: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def desk_url(pg_server: TestServer, database_url: str, desk_role: DeskRole | None) -> str:
+def desk_url(database_url: str, desk_role: DeskRole | None) -> str:
     """The fresh database as a desk reaches it: as the desk role (database_url is the owner)."""
-    return pg_server.url_as(database_url, desk_role)
+    if desk_role is None:
+        return database_url
+    return url_as(database_url, desk_role.name, desk_role.password)
 
 
 @pytest.fixture

@@ -99,8 +99,7 @@ def _url_problem(exc: ValueError) -> str:
 
 def url_has_password(url: str) -> bool:
     """Any secret at all: the login password or a client key's passphrase (`sslpassword`)."""
-    parts = urlsplit(url)
-    return parts.password is not None or bool(_SECRET_PARAMETERS & parse_qs(parts.query).keys())
+    return url_has_login_password(url) or "sslpassword" in parse_qs(urlsplit(url).query)
 
 
 def url_has_login_password(url: str) -> bool:

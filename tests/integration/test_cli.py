@@ -14,9 +14,8 @@ import psycopg
 import pytest
 from keyring.backends import fail
 from psycopg import sql
-from sqlalchemy.engine import make_url
 
-from tests.conftest import EXTERNAL_URL
+from tests.conftest import EXTERNAL_URL, url_as
 from ticket_office import cli, terminal
 from ticket_office.cli import main
 from ticket_office.config import DatabaseChoice, describe_url
@@ -118,12 +117,6 @@ def scratch_folders(tmp_path, monkeypatch):
     return tmp_path
 
 
-def as_role(url: str, role: str, password: str | None = None) -> str:
-    return make_url(url).set(username=role, password=password).render_as_string(
-        hide_password=False
-    )
-
-
 def test_where_never_shows_a_password(capsys, monkeypatch, scratch_folders):
     assert main(["--database-url", "postgresql://admin:s3cret@db.example/to", "where"]) == 0
     monkeypatch.setenv("TICKET_OFFICE_DATABASE_URL", "postgresql://a@db.example/to?password=s3cret")
@@ -184,7 +177,7 @@ def password_only_role(pg_server, database_url):
         original = hba.read_text()
         hba.write_text(f"local all {role} scram-sha-256\n{original}")
         conn.execute("SELECT pg_reload_conf()")
-    url = as_role(database_url, role)
+    url = url_as(database_url, role)
     _wait_until_a_password_is_asked(url)
     yield url
     hba.write_text(original)
@@ -318,12 +311,12 @@ def test_missing_privileges_are_the_servers_reason_not_a_traceback(
     with psycopg.connect(libpq_url(database_url), autocommit=True) as conn:
         conn.execute(sql.SQL("GRANT SELECT ON alembic_version TO {}").format(sql.Identifier(role)))
     try:
-        assert main(["--database-url", as_role(empty_url, role, ROLE_PASSWORD), "migrate"]) == 1
+        assert main(["--database-url", url_as(empty_url, role, ROLE_PASSWORD), "migrate"]) == 1
         error = capsys.readouterr().err
         assert "refused: permission denied for schema public" in error
         assert "Run migrate as the database's owner" in error and "Traceback" not in error
 
-        desk_url = as_role(database_url, role, ROLE_PASSWORD)
+        desk_url = url_as(database_url, role, ROLE_PASSWORD)
         assert main(["--database-url", desk_url, "operators"]) == 1
         error = capsys.readouterr().err
         assert "the database refused: permission denied for table operators" in error

@@ -193,12 +193,19 @@ def _apply(conn: Connection, role: str) -> None:
         text("SELECT has_schema_privilege(:role, 'public', 'USAGE')"), {"role": role}
     ).scalar_one():
         _run(conn, f"GRANT USAGE ON SCHEMA public TO {quoted_role}")
+    # One GRANT per kind of access, not one per table.
+    tables_by_privileges: dict[tuple[str, ...], list[str]] = {}
     for table, privileges in DESK_PRIVILEGES.items():
-        _run(conn, f"GRANT {', '.join(privileges)} ON public.{table} TO {quoted_role}")
+        tables_by_privileges.setdefault(privileges, []).append(f"public.{table}")
+    for privileges, tables in tables_by_privileges.items():
+        _run(conn, f"GRANT {', '.join(privileges)} ON {', '.join(tables)} TO {quoted_role}")
     inserted = [table for table, privileges in DESK_PRIVILEGES.items() if "INSERT" in privileges]
-    for sequence in conn.execute(_SEQUENCES_OF, {"tables": inserted}).scalars():
-        quoted = _identifier(conn, sequence)
-        _run(conn, f"GRANT USAGE ON SEQUENCE public.{quoted} TO {quoted_role}")
+    sequences = [
+        f"public.{_identifier(conn, name)}"
+        for name in conn.execute(_SEQUENCES_OF, {"tables": inserted}).scalars()
+    ]
+    if sequences:
+        _run(conn, f"GRANT USAGE ON SEQUENCE {', '.join(sequences)} TO {quoted_role}")
 
 
 def _revoke_all(conn: Connection, quoted_role: str) -> None:
