@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import common  # noqa: E402
+import common
 
 LIMIT_P95_MS = 10.0
 
@@ -62,7 +62,7 @@ def profile_seat_map(
     run_id: int,
     board: int,
     alight: int,
-    calls: int = 50,  # noqa: ANN001
+    calls: int = 50,
 ) -> list[str]:
     import cProfile
     import pstats
@@ -75,7 +75,7 @@ def profile_seat_map(
     return common.profile_top(pstats.Stats(profiler), calls)
 
 
-def hold_some_seats(conn, run_id: int, board: int, alight: int, count: int) -> int:  # noqa: ANN001
+def hold_some_seats(conn, run_id: int, board: int, alight: int, count: int) -> int:
     """Another clerk's live holds on `count` seats still free for the leg."""
     op = conn.execute("SELECT id FROM operators WHERE role = 'supervisor' LIMIT 1").fetchone()[0]
     cur = conn.execute(
@@ -96,7 +96,7 @@ def hold_some_seats(conn, run_id: int, board: int, alight: int, count: int) -> i
     return cur.rowcount
 
 
-def fill_stats(conn, run_id: int, board: int, alight: int) -> dict:  # noqa: ANN001
+def fill_stats(conn, run_id: int, board: int, alight: int) -> dict:
     row = conn.execute(
         """
         SELECT (SELECT count(*) FROM tickets WHERE run_id = %(run)s) AS tickets,

@@ -84,7 +84,7 @@ def run_bare_load(
     return result
 
 
-def _sell(  # noqa: ANN001 - request: booking_load's BookingRequest
+def _sell(
     statements: PreparedStatements, request, facts: dict, client_id: str, reference: str
 ) -> str:
     document = sale_document(request, facts, client_id, reference)
@@ -95,7 +95,7 @@ def _sell(  # noqa: ANN001 - request: booking_load's BookingRequest
     return outcome
 
 
-def sale_document(request, facts: dict, client_id: str, reference: str) -> str:  # noqa: ANN001
+def sale_document(request, facts: dict, client_id: str, reference: str) -> str:
     """The `sell_seats` JSON for one request, from facts read once (`facts`)."""
     run, board, alight = request.run_id, request.board_position, request.alight_position
     seats = [p.seat_id for p in request.passengers]

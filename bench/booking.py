@@ -48,8 +48,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import booking_load  # noqa: E402
-import common  # noqa: E402
+import booking_load
+import common
 
 TARGETS = {
     "ratio_min": 0.5,
@@ -244,7 +244,7 @@ def main(argv: list[str] | None = None) -> dict:
     return result
 
 
-def _prefill(conn, tickets: int, exclude_runs: list[int]) -> int:  # noqa: ANN001
+def _prefill(conn, tickets: int, exclude_runs: list[int]) -> int:
     """Spread `tickets` sold tickets over the runs the bench does not use, then VACUUM
     (ANALYZE); returns the tickets in the database."""
     if tickets:
@@ -263,7 +263,7 @@ def _prefill(conn, tickets: int, exclude_runs: list[int]) -> int:  # noqa: ANN00
     return count
 
 
-def _bare_level(pool, meter, clients, runs, args, spec) -> dict:  # noqa: ANN001
+def _bare_level(pool, meter, clients, runs, args, spec) -> dict:
     """The same load through bare_client.py: the same sale with no service layer."""
     load = booking_load.LoadSpec(
         booking_load.run_infos_for_load(runs), duration=args.duration, seed=args.seed, **spec
@@ -279,7 +279,7 @@ def _bare_level(pool, meter, clients, runs, args, spec) -> dict:  # noqa: ANN001
     return summary
 
 
-def _pgbench(server, database, conn, runs, directory, clients, args, meter, kind):  # noqa: ANN001, ANN202
+def _pgbench(server, database, conn, runs, directory, clients, args, meter, kind):
     scripts = booking_load.pgbench_scripts(
         conn, runs, directory, hot_share=args.hot_share, hot_seats=args.hot_seats, kind=kind
     )

@@ -75,7 +75,7 @@ class ClientResult:
     first_error: str = ""
 
 
-def make_request(rng: random.Random, spec: LoadSpec):  # noqa: ANN201
+def make_request(rng: random.Random, spec: LoadSpec):
     from ticket_office.services.results import BookingRequest, PassengerRequest, Payment
 
     run_id, last, seat_ids = rng.choice(spec.runs)
@@ -112,7 +112,7 @@ def wait_for_start(spec: LoadSpec) -> float:
     return spec.start_at + spec.duration
 
 
-def run_load(services, clerk, spec: LoadSpec, index: int) -> ClientResult:  # noqa: ANN001
+def run_load(services, clerk, spec: LoadSpec, index: int) -> ClientResult:
     from ticket_office.domain.errors import SeatUnavailable
 
     requests = requests_for(spec, index)
@@ -130,7 +130,7 @@ def run_load(services, clerk, spec: LoadSpec, index: int) -> ClientResult:  # no
             result.conflicts += 1
             if spec.record_latencies:
                 result.lat_conflict.append(elapsed)
-        except Exception as exc:  # noqa: BLE001 - counted and reported, never hidden
+        except Exception as exc:
             name = type(exc).__name__
             result.errors[name] = result.errors.get(name, 0) + 1
             if not result.first_error:
@@ -159,7 +159,7 @@ class BareLoad:
     spec: LoadSpec
 
 
-def warm_caches(services, clerk, warm: WarmCaches) -> float:  # noqa: ANN001
+def warm_caches(services, clerk, warm: WarmCaches) -> float:
     """A quote for one seat of each run fills what a sale prices from; returns CPU seconds."""
     cpu0 = time.process_time()
     for run_id, _last, seat_ids in warm.runs:
@@ -167,12 +167,12 @@ def warm_caches(services, clerk, warm: WarmCaches) -> float:  # noqa: ANN001
     return time.process_time() - cpu0
 
 
-def _worker(index: int, url: str, pool_size: int, commands, results) -> None:  # noqa: ANN001
+def _worker(index: int, url: str, pool_size: int, commands, results) -> None:
     try:
         backend, services = common.open_services(url, pool_size=pool_size)
         clerk = services.log_in(*common.CLERK)
         results.put(("ready", index, None))
-    except Exception:  # noqa: BLE001
+    except Exception:
         results.put(("failed", index, traceback.format_exc()))
         return
     try:
@@ -191,7 +191,7 @@ def _worker(index: int, url: str, pool_size: int, commands, results) -> None:  #
                 results.put(("result", index, run_bare_load(libpq_url(url), spec.spec, index)))
                 continue
             results.put(("result", index, run_load(services, clerk, spec, index)))
-    except Exception:  # noqa: BLE001
+    except Exception:
         results.put(("failed", index, traceback.format_exc()))
     finally:
         backend.close()
@@ -279,7 +279,7 @@ class CpuMeter:
 
                 pid = int((Path(embedded.pgdata) / "postmaster.pid").read_text().split()[0])
                 self.postmaster = psutil.Process(pid)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 self.postmaster = None
 
     @staticmethod
@@ -297,13 +297,13 @@ class CpuMeter:
         try:
             own = self.postmaster.cpu_times()
             total = own.children_user + own.children_system
-        except Exception:  # noqa: BLE001
+        except Exception:
             return None
         for proc in [self.postmaster, *self.postmaster.children(recursive=True)]:
             try:
                 times = proc.cpu_times()
                 total += times.user + times.system
-            except Exception:  # noqa: BLE001 - a backend that just exited
+            except Exception:
                 pass
         return total
 
@@ -428,7 +428,7 @@ RAW_KINDS = ("raw_sql", "raw_sql_plain")
 
 
 def pgbench_scripts(
-    conn,  # noqa: ANN001
+    conn,
     runs: list[common.RunInfo],
     directory: Path,
     *,
@@ -473,7 +473,7 @@ def pgbench_scripts(
     return paths
 
 
-def pgbench_sales(conn, runs: list[common.RunInfo]) -> int:  # noqa: ANN001
+def pgbench_sales(conn, runs: list[common.RunInfo]) -> int:
     """Bookings pgbench made on these runs (its tps also counts the refused attempts)."""
     row = conn.execute(
         "SELECT count(*) FROM bookings WHERE payment_reference = %s AND run_id = ANY(%s)",
@@ -648,7 +648,7 @@ def wire_round_trips(url: str, run: common.RunInfo, bookings: int = 5) -> dict:
         backend.close()
 
 
-def _read(file) -> list[str]:  # noqa: ANN001
+def _read(file) -> list[str]:
     file.seek(0)
     return file.read().splitlines()
 

@@ -72,7 +72,7 @@ def latency_summary(seconds: Sequence[float]) -> dict:
     }
 
 
-def profile_top(stats, per: int, unit: str = "call", count: int = 10) -> list[str]:  # noqa: ANN001
+def profile_top(stats, per: int, unit: str = "call", count: int = 10) -> list[str]:
     """The `count` functions with the most own time in a pstats.Stats, per `unit`."""
     rows = sorted(stats.stats.items(), key=lambda kv: -kv[1][2])[:count]
     return [
@@ -233,7 +233,7 @@ def ensure_template(server: BenchServer, scale: int = 1, *, rebuild: bool = Fals
     return name
 
 
-def _default_plan_cache(dbapi_connection, _record) -> None:  # noqa: ANN001
+def _default_plan_cache(dbapi_connection, _record) -> None:
     with dbapi_connection.cursor() as cursor:
         cursor.execute("SET plan_cache_mode = auto")
     dbapi_connection.commit()
@@ -333,12 +333,12 @@ def bench_database(
             drop_database(server, name)
 
 
-def fresh_copy(label: str, args):  # noqa: ANN001, ANN201
+def fresh_copy(label: str, args):
     """bench_database for parsed common_arguments (--keep, --rebuild-template)."""
     return bench_database(label, keep=args.keep, rebuild=args.rebuild_template)
 
 
-def common_arguments(parser) -> None:  # noqa: ANN001
+def common_arguments(parser) -> None:
     parser.add_argument("--keep", action="store_true", help="keep the fresh database afterwards")
     parser.add_argument(
         "--rebuild-template",
@@ -586,7 +586,7 @@ def double_bookings(conn: psycopg.Connection) -> int:
 # Service-layer helpers
 
 
-def open_services(url: str, *, pool_size: int = 4):  # noqa: ANN201
+def open_services(url: str, *, pool_size: int = 4):
     """The app's own composition root on a central URL: (backend, services)."""
     from ticket_office.backend import open_backend
     from ticket_office.config import DatabaseChoice
@@ -601,17 +601,17 @@ class SqlTimer:
     """While open: statements sent through `engine` and seconds spent in their execute (fetching
     the rows happens later, in Python, and is not included)."""
 
-    def __init__(self, engine) -> None:  # noqa: ANN001
+    def __init__(self, engine) -> None:
         self.engine = engine
         self.statements = 0
         self.seconds = 0.0
         self._started: dict[int, float] = {}
 
-    def _before(self, conn, cursor, statement, params, context, executemany) -> None:  # noqa: ANN001
+    def _before(self, conn, cursor, statement, params, context, executemany) -> None:
         self._started[id(cursor)] = time.perf_counter()
         self.statements += 1
 
-    def _after(self, conn, cursor, statement, params, context, executemany) -> None:  # noqa: ANN001
+    def _after(self, conn, cursor, statement, params, context, executemany) -> None:
         now = time.perf_counter()
         self.seconds += now - self._started.pop(id(cursor), now)
 
@@ -632,7 +632,7 @@ class SqlTimer:
 class RoundTrips:
     """Counts statements sent through a SQLAlchemy engine (before_cursor_execute)."""
 
-    def __init__(self, engine) -> None:  # noqa: ANN001
+    def __init__(self, engine) -> None:
         from sqlalchemy import event
 
         self.statements: list[str] = []

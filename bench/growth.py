@@ -26,10 +26,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import availability  # noqa: E402
-import booking_load  # noqa: E402
-import common  # noqa: E402
-import search  # noqa: E402
+import availability
+import booking_load
+import common
+import search
 
 LIMITS = {"booking_p95_ms_at_16": 25, "seat_map_p95_ms": 10, "search_p95_ms": 20}
 

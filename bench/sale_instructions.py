@@ -70,11 +70,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bare_client  # noqa: E402
-import booking_load  # noqa: E402
-import common  # noqa: E402
-import psycopg  # noqa: E402
-from psycopg import sql  # noqa: E402
+import bare_client
+import booking_load
+import common
+import psycopg
+from psycopg import sql
 
 RECIPE_VERSION = "v1"  # bump when what the prepared cluster holds changes
 MAX_AGE_DAYS = 7  # the sales' runs depart at least MAX_AGE_DAYS + 2 days after the build

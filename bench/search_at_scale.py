@@ -37,14 +37,14 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import common  # noqa: E402
-import search  # noqa: E402
+import common
+import search
 
 LIMIT_P95_MS = search.LIMIT_P95_MS
 CONSTRAINT = "ex_tickets_no_double_sale"
 
 
-def search_params(stations: dict, origin: str, destination: str, day) -> dict:  # noqa: ANN001
+def search_params(stations: dict, origin: str, destination: str, day) -> dict:
     """The parameters search_journeys gives _SEARCH: a whole day in the origin's zone."""
     origin_id, zone = stations[origin]
     start = datetime.combine(day, clock(0), tzinfo=ZoneInfo(zone))
@@ -63,7 +63,7 @@ def _ticket_nodes(node: dict) -> list[dict]:
     return found
 
 
-def explain_searches(engine, workload: list[dict]) -> tuple[dict, list]:  # noqa: ANN001
+def explain_searches(engine, workload: list[dict]) -> tuple[dict, list]:
     """EXPLAIN (ANALYZE, BUFFERS) of the service's search SQL for each parameter set; also the
     rows each search returns (to compare schemas)."""
     from sqlalchemy import text
@@ -98,7 +98,7 @@ def explain_searches(engine, workload: list[dict]) -> tuple[dict, list]:  # noqa
     }, answers
 
 
-def measure(label: str, services, clerk, backend, pairs, dates, workload, args) -> tuple:  # noqa: ANN001
+def measure(label: str, services, clerk, backend, pairs, dates, workload, args) -> tuple:
     """The same `--calls` searches twice through the service (the first pass reads what the
     server's cache lacks), then the EXPLAINed ones."""
     keys = ("p50_ms", "p95_ms", "p99_ms", "sql_execute_ms_per_call", "client_cpu_ms_per_call")
@@ -116,12 +116,12 @@ def measure(label: str, services, clerk, backend, pairs, dates, workload, args) 
     return out, answers
 
 
-def index_mb(conn) -> float:  # noqa: ANN001
+def index_mb(conn) -> float:
     size = conn.execute("SELECT pg_relation_size(%s::regclass)", (CONSTRAINT,)).fetchone()[0]
     return round(size / 2**20, 1)
 
 
-def include_seat_class(conn) -> dict:  # noqa: ANN001
+def include_seat_class(conn) -> dict:
     """Rebuild the exclusion constraint, as defined in the database, with INCLUDE (seat_class)."""
     definition = conn.execute(
         "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = %s", (CONSTRAINT,)

@@ -22,12 +22,12 @@ from datetime import UTC, datetime, timedelta
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication
 
-from ticket_office.domain.fares import SeatClass  # noqa: E402
-from ticket_office.domain.seats import SeatFeature, SeatState  # noqa: E402
-from ticket_office.services.results import CoachInfo, SeatInfo, SeatMap  # noqa: E402
-from ticket_office.ui.seat_map import SeatMapWidget  # noqa: E402
+from ticket_office.domain.fares import SeatClass
+from ticket_office.domain.seats import SeatFeature, SeatState
+from ticket_office.services.results import CoachInfo, SeatInfo, SeatMap
+from ticket_office.ui.seat_map import SeatMapWidget
 
 COACHES = 16
 ROWS = 19

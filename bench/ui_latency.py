@@ -60,7 +60,7 @@ class PaintWatch(QObject):
         return False
 
 
-def wait_for(condition, timeout: float = 10.0) -> None:  # noqa: ANN001
+def wait_for(condition, timeout: float = 10.0) -> None:
     end = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > end:

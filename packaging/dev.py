@@ -153,6 +153,7 @@ def run_tests(arguments: list[str]) -> int:
     steps = [
         ("architecture contracts", [str(bin_dir / "lint-imports")], []),
         ("lint", [str(bin_dir / "ruff"), "check", "."], []),
+        ("format check", [str(bin_dir / "ruff"), "format", "--check", "."], []),
         ("tests", [str(PYTHON), "-m", "pytest"], arguments),
     ]
     for name, command, extra in steps:

@@ -54,15 +54,26 @@ def dark_palette() -> QPalette:
     """A dark palette like the desktops' dark themes, to check nothing assumes light."""
     palette = QPalette()
     roles = QPalette.ColorRole
-    for role, colour in ((roles.Window, "#2b2d30"), (roles.WindowText, "#e6e6e6"),
-                         (roles.Base, "#1e1f22"), (roles.AlternateBase, "#26282b"),
-                         (roles.Text, "#e6e6e6"), (roles.Button, "#3a3d41"),
-                         (roles.ButtonText, "#e6e6e6"), (roles.Highlight, "#2f65ca"),
-                         (roles.HighlightedText, "#ffffff"), (roles.ToolTipBase, "#3a3d41"),
-                         (roles.ToolTipText, "#e6e6e6"), (roles.PlaceholderText, "#8c8f94"),
-                         (roles.Light, "#4a4d52"), (roles.Midlight, "#3f4246"),
-                         (roles.Mid, "#55585d"), (roles.Dark, "#1b1c1e"),
-                         (roles.Shadow, "#000000"), (roles.Link, "#7aa7ff")):
+    for role, colour in (
+        (roles.Window, "#2b2d30"),
+        (roles.WindowText, "#e6e6e6"),
+        (roles.Base, "#1e1f22"),
+        (roles.AlternateBase, "#26282b"),
+        (roles.Text, "#e6e6e6"),
+        (roles.Button, "#3a3d41"),
+        (roles.ButtonText, "#e6e6e6"),
+        (roles.Highlight, "#2f65ca"),
+        (roles.HighlightedText, "#ffffff"),
+        (roles.ToolTipBase, "#3a3d41"),
+        (roles.ToolTipText, "#e6e6e6"),
+        (roles.PlaceholderText, "#8c8f94"),
+        (roles.Light, "#4a4d52"),
+        (roles.Midlight, "#3f4246"),
+        (roles.Mid, "#55585d"),
+        (roles.Dark, "#1b1c1e"),
+        (roles.Shadow, "#000000"),
+        (roles.Link, "#7aa7ff"),
+    ):
         palette.setColor(role, QColor(colour))
     for role in (roles.Text, roles.WindowText, roles.ButtonText):
         palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#75787d"))
@@ -109,8 +120,7 @@ def main() -> int:
     other = services.log_in("supervisor", "supervisor-demo-2026")
     live = LiveUpdates(backend.change_listener(), tasks)
     live.start()
-    window = MainWindow(services, tasks, clerk, server=backend.server, live=live,
-                        settings=settings)
+    window = MainWindow(services, tasks, clerk, server=backend.server, live=live, settings=settings)
     window.resize(1280, 860)
     window.show()
     window.start()
@@ -124,8 +134,9 @@ def main() -> int:
     for travel in (date.today(), date.today() + timedelta(days=1)):
         page.form.travel_date.setDate(travel)
         page.form.submit()
-        wait_until(lambda: page.results_model.rowCount() > 0 and page.form.search_button
-                   .isEnabled())
+        wait_until(
+            lambda: page.results_model.rowCount() > 0 and page.form.search_button.isEnabled()
+        )
         bookable = [j for j in page.results_model.journeys() if j.bookable]
         if bookable:
             break
@@ -138,11 +149,17 @@ def main() -> int:
     seat_map = page.seat_panel.map_widget.seat_map()
     coach = next(c for c in seat_map.coaches if c.coach_no == 4)
     free = [s.seat_id for s in coach.seats if s.state is SeatState.FREE]
-    services.set_holds(other, journey.run_id, journey.board_position, journey.alight_position,
-                       free[8:10])
+    services.set_holds(
+        other, journey.run_id, journey.board_position, journey.alight_position, free[8:10]
+    )
     page.seat_panel.map_widget.set_coach(4)
-    wait_until(lambda: any(s.state is SeatState.HELD for c in
-                           page.seat_panel.map_widget.seat_map().coaches for s in c.seats))
+    wait_until(
+        lambda: any(
+            s.state is SeatState.HELD
+            for c in page.seat_panel.map_widget.seat_map().coaches
+            for s in c.seats
+        )
+    )
     page.seat_panel.map_widget.set_selection(free[20:23])
     wait_until(lambda: len(page.holder.held_seat_ids()) == 3)
     page.seat_panel.map_widget.setFocus()

@@ -26,13 +26,13 @@ from sqlalchemy import Engine
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from ticket_office.backend import Backend, open_backend  # noqa: E402
-from ticket_office.config import DatabaseChoice, normalise_url  # noqa: E402
-from ticket_office.db import desk_access, schema  # noqa: E402
-from ticket_office.db.engine import libpq_url, make_engine, make_session_factory  # noqa: E402
-from ticket_office.demo.loader import load_demo  # noqa: E402
-from ticket_office.services.results import JourneyOption, OperatorContext  # noqa: E402
-from ticket_office.services.unit_of_work import make_uow_factory  # noqa: E402
+from ticket_office.backend import Backend, open_backend
+from ticket_office.config import DatabaseChoice, normalise_url
+from ticket_office.db import desk_access, schema
+from ticket_office.db.engine import libpq_url, make_engine, make_session_factory
+from ticket_office.demo.loader import load_demo
+from ticket_office.services.results import JourneyOption, OperatorContext
+from ticket_office.services.unit_of_work import make_uow_factory
 
 EXTERNAL_URL = os.environ.get("TICKET_OFFICE_TEST_DATABASE_URL")
 TEMPLATE = f"to_template_{os.getpid()}"
@@ -67,7 +67,6 @@ class TestServer:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-
 @pytest.fixture(autouse=True)
 def _signing_secret_in_a_temporary_file(tmp_path_factory, monkeypatch):
     """Printing creates a ticket-signing secret; keep it out of the real data folder."""
@@ -94,9 +93,7 @@ def url_as(url: str, role: str, password: str | None = None) -> str:
     """`url` logging in as another role (its password, if any, replaces the URL's)."""
     from sqlalchemy.engine import make_url
 
-    return make_url(url).set(username=role, password=password).render_as_string(
-        hide_password=False
-    )
+    return make_url(url).set(username=role, password=password).render_as_string(hide_password=False)
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,7 @@ def _read_password(prompt: str) -> str:
     return terminal.ask_secret(prompt, repeat=True)
 
 
-def _backend(args: argparse.Namespace):  # noqa: ANN202
+def _backend(args: argparse.Namespace):
     from ticket_office.backend import open_backend
 
     return open_chosen_database(

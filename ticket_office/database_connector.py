@@ -29,8 +29,13 @@ from ticket_office.domain.errors import DatabaseAuthenticationFailed, TicketOffi
 if TYPE_CHECKING:
     from ticket_office.backend import Backend
 
-__all__ = ["DatabaseConnector", "KeyringState", "keyring_state", "url_has_password",
-           "with_password"]
+__all__ = [
+    "DatabaseConnector",
+    "KeyringState",
+    "keyring_state",
+    "url_has_password",
+    "with_password",
+]
 
 Opened = TypeVar("Opened")
 
@@ -83,8 +88,13 @@ def with_password(url: str, password: str) -> str:
 class DatabaseConnector:
     """The chosen server, its password (keyring or typed), and the opened backend."""
 
-    def __init__(self, choice: DatabaseChoice, *, data_dir: Path | None = None,
-                 backend: Backend | None = None) -> None:
+    def __init__(
+        self,
+        choice: DatabaseChoice,
+        *,
+        data_dir: Path | None = None,
+        backend: Backend | None = None,
+    ) -> None:
         self.choice = choice
         self.backend = backend
         self._data_dir = data_dir
@@ -112,8 +122,11 @@ class DatabaseConnector:
 
     @property
     def needs_password(self) -> bool:
-        return not self.embedded and bool(self.choice.url) and not url_has_login_password(
-            self.choice.url or "")
+        return (
+            not self.embedded
+            and bool(self.choice.url)
+            and not url_has_login_password(self.choice.url or "")
+        )
 
     @property
     def account(self) -> str:
@@ -132,7 +145,7 @@ class DatabaseConnector:
 
         try:
             return keyring.get_password(KEYRING_SERVICE, self.account)
-        except Exception as exc:  # noqa: BLE001 - a broken keyring must not stop the start
+        except Exception as exc:
             _log.warning("Could not read the keyring: %s", exc)
             return None
 
@@ -146,8 +159,11 @@ class DatabaseConnector:
                 url = with_password(url, secret)
         return DatabaseChoice(url, self.choice.source)
 
-    def open_with(self, opener: Callable[[DatabaseChoice], Opened],
-                  ask_password: Callable[[DatabaseAuthenticationFailed], str]) -> Opened:
+    def open_with(
+        self,
+        opener: Callable[[DatabaseChoice], Opened],
+        ask_password: Callable[[DatabaseAuthenticationFailed], str],
+    ) -> Opened:
         """`opener(choice)` with the keyring's password; if the server refuses, once more with
         the password `ask_password` gets (blocking: the command line's way of asking)."""
         try:
@@ -163,8 +179,9 @@ class DatabaseConnector:
             return self.backend
         from ticket_office.backend import open_backend
 
-        self.backend = open_backend(choice=self.choice_with_password(password),
-                                    data_dir=self._data_dir)
+        self.backend = open_backend(
+            choice=self.choice_with_password(password), data_dir=self._data_dir
+        )
         if password is not None:
             self._keep_password(password if remember else None)
         return self.backend
@@ -184,7 +201,7 @@ class DatabaseConnector:
                 keyring.set_password(KEYRING_SERVICE, self.account, password)
         except PasswordDeleteError:
             pass  # nothing was stored: forgetting is done
-        except Exception as exc:  # noqa: BLE001 - keyring backends raise what they like
+        except Exception as exc:
             raise TicketOfficeError(f"The system keyring refused: {exc}") from exc
 
     def _keep_password(self, password: str | None) -> None:

@@ -60,10 +60,11 @@ def counting_statements(backend) -> Iterator[list[str]]:
     statements: list[str] = []
     engine = backend.database.engine
 
-    def count(_conn, _cursor, statement, *_args):  # noqa: ANN001
-        bookkeeping = statement.lstrip().upper().startswith(
-            ("ROLLBACK", "COMMIT", "BEGIN", "SELECT 1")
-        ) or "pg_current_xact_id_if_assigned" in statement  # how a unit of work ends
+    def count(_conn, _cursor, statement, *_args):
+        bookkeeping = (
+            statement.lstrip().upper().startswith(("ROLLBACK", "COMMIT", "BEGIN", "SELECT 1"))
+            or "pg_current_xact_id_if_assigned" in statement
+        )  # how a unit of work ends
         if not bookkeeping:
             statements.append(statement)
 

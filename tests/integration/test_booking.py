@@ -282,18 +282,22 @@ def test_the_database_refuses_a_hold_on_a_sold_leg_that_bypasses_the_services(
         )
 
 
-def test_a_refused_sale_keeps_nothing_it_wrote_before_the_refusal(services, backend, clerk,
-                                                                  supervisor, journey, seat_map):
+def test_a_refused_sale_keeps_nothing_it_wrote_before_the_refusal(
+    services, backend, clerk, supervisor, journey, seat_map
+):
     """The sale's first statement sweeps the seller's holds; a refusal must undo that too."""
     mine, theirs = free_seats(seat_map, 2, coach=6)
-    services.set_holds(clerk, journey.run_id, journey.board_position,
-                       journey.alight_position, [mine])
-    services.set_holds(supervisor, journey.run_id, journey.board_position,
-                       journey.alight_position, [theirs])
+    services.set_holds(
+        clerk, journey.run_id, journey.board_position, journey.alight_position, [mine]
+    )
+    services.set_holds(
+        supervisor, journey.run_id, journey.board_position, journey.alight_position, [theirs]
+    )
     before = table_counts(backend)
     with pytest.raises(SeatUnavailable):
         services.book(clerk, request(journey, [mine, theirs]))
     assert table_counts(backend) == before
-    after = services.seat_map(clerk, journey.run_id, journey.board_position,
-                              journey.alight_position)
+    after = services.seat_map(
+        clerk, journey.run_id, journey.board_position, journey.alight_position
+    )
     assert after.seat(mine).state is SeatState.HELD_BY_ME

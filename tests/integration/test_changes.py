@@ -25,7 +25,8 @@ STANDARD_COACH = 4
 
 def seat_state(services, operator, journey, seat_id, board=None, alight=None) -> SeatState:
     seat_map = services.seat_map(
-        operator, journey.run_id,
+        operator,
+        journey.run_id,
         journey.board_position if board is None else board,
         journey.alight_position if alight is None else alight,
     )
@@ -33,8 +34,9 @@ def seat_state(services, operator, journey, seat_id, board=None, alight=None) ->
 
 
 def standard_seats(services, operator, journey, count):
-    seat_map = services.seat_map(operator, journey.run_id, journey.board_position,
-                                 journey.alight_position)
+    seat_map = services.seat_map(
+        operator, journey.run_id, journey.board_position, journey.alight_position
+    )
     return free_seats(seat_map, count, coach=STANDARD_COACH)
 
 
@@ -107,23 +109,23 @@ def test_changing_to_a_seat_another_clerk_holds_is_refused(
     services, clerk, supervisor, journey, party
 ):
     reference, tickets, spare = party
-    services.set_holds(supervisor, journey.run_id, journey.board_position,
-                       journey.alight_position, [spare[0]])
+    services.set_holds(
+        supervisor, journey.run_id, journey.board_position, journey.alight_position, [spare[0]]
+    )
     with pytest.raises(SeatUnavailable):
         services.change_seat(clerk, reference, next(iter(tickets.values())), spare[0])
 
 
 def test_changing_to_a_seat_the_clerk_holds_uses_the_hold(services, clerk, journey, party):
     reference, tickets, spare = party
-    services.set_holds(clerk, journey.run_id, journey.board_position,
-                       journey.alight_position, [spare[0]])
+    services.set_holds(
+        clerk, journey.run_id, journey.board_position, journey.alight_position, [spare[0]]
+    )
     services.change_seat(clerk, reference, next(iter(tickets.values())), spare[0])
     assert seat_state(services, clerk, journey, spare[0]) is SeatState.TAKEN
 
 
-def test_changing_to_another_passengers_seat_in_the_same_booking_is_refused(
-    services, clerk, party
-):
+def test_changing_to_another_passengers_seat_in_the_same_booking_is_refused(services, clerk, party):
     reference, tickets, _spare = party
     (seat_a, ticket_a), (seat_b, _ticket_b) = tickets.items()
     with pytest.raises(SeatUnavailable):
@@ -134,8 +136,9 @@ def test_moving_up_to_first_class_makes_the_difference_due_and_records_it(
     backend, services, clerk, journey, party
 ):
     reference, tickets, _spare = party
-    seat_map = services.seat_map(clerk, journey.run_id, journey.board_position,
-                                 journey.alight_position)
+    seat_map = services.seat_map(
+        clerk, journey.run_id, journey.board_position, journey.alight_position
+    )
     first = free_seats(seat_map, 1, coach=FIRST_CLASS_COACH)[0]
     ticket_id = next(iter(tickets.values()))
     before = services.find_booking(clerk, reference)
@@ -152,10 +155,13 @@ def test_moving_up_to_first_class_makes_the_difference_due_and_records_it(
 
 
 def test_moving_down_to_standard_keeps_the_fare_paid(services, clerk, journey):
-    seat_map = services.seat_map(clerk, journey.run_id, journey.board_position,
-                                 journey.alight_position)
-    first, standard = (free_seats(seat_map, 1, coach=FIRST_CLASS_COACH)[0],
-                       free_seats(seat_map, 1, coach=STANDARD_COACH)[0])
+    seat_map = services.seat_map(
+        clerk, journey.run_id, journey.board_position, journey.alight_position
+    )
+    first, standard = (
+        free_seats(seat_map, 1, coach=FIRST_CLASS_COACH)[0],
+        free_seats(seat_map, 1, coach=STANDARD_COACH)[0],
+    )
     reference = services.book(clerk, request(journey, [first])).reference
     booking = services.find_booking(clerk, reference)
     (ticket,) = booking.tickets
@@ -191,11 +197,11 @@ def test_bad_ids_get_clear_messages_and_write_nothing(
 def test_a_seat_of_another_train_is_not_found(services, clerk, journey, party):
     reference, tickets, _spare = party
     other = services.search_journeys(clerk, "PCA", "MAD", journey.service_date)[1]
-    seat_map = services.seat_map(clerk, other.run_id, other.board_position,
-                                 other.alight_position)
+    seat_map = services.seat_map(clerk, other.run_id, other.board_position, other.alight_position)
     with pytest.raises(NotFound):
-        services.change_seat(clerk, reference, next(iter(tickets.values())),
-                             free_seats(seat_map, 1)[0])
+        services.change_seat(
+            clerk, reference, next(iter(tickets.values())), free_seats(seat_map, 1)[0]
+        )
 
 
 def test_the_same_seat_again_is_refused(services, clerk, party):
@@ -225,8 +231,9 @@ def test_two_clerks_changing_to_one_seat_at_once_never_both_get_it(
     seats = standard_seats(services, clerk, journey, 3)
     first = services.book(clerk, request(journey, [seats[0]])).reference
     second = services.book(clerk, request(journey, [seats[1]])).reference
-    tickets = {ref: services.find_booking(clerk, ref).tickets[0].ticket_id
-               for ref in (first, second)}
+    tickets = {
+        ref: services.find_booking(clerk, ref).tickets[0].ticket_id for ref in (first, second)
+    }
     start = threading.Barrier(2)
     outcomes: dict[str, str] = {}
 
@@ -238,8 +245,10 @@ def test_two_clerks_changing_to_one_seat_at_once_never_both_get_it(
         except SeatUnavailable:
             outcomes[reference] = "refused"
 
-    threads = [threading.Thread(target=change, args=args)
-               for args in ((clerk, first), (supervisor, second))]
+    threads = [
+        threading.Thread(target=change, args=args)
+        for args in ((clerk, first), (supervisor, second))
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -267,8 +276,9 @@ def next_day(services, clerk, journey):
 
 
 def new_seats(services, clerk, option, count):
-    seat_map = services.seat_map(clerk, option.run_id, option.board_position,
-                                 option.alight_position)
+    seat_map = services.seat_map(
+        clerk, option.run_id, option.board_position, option.alight_position
+    )
     return free_seats(seat_map, count, coach=STANDARD_COACH)
 
 
@@ -278,14 +288,21 @@ def test_moving_a_booking_frees_the_old_run_and_takes_seats_on_the_new_one(
     reference, tickets, _spare = party
     target = new_seats(services, clerk, next_day, 2)
     choice = dict(zip(sorted(tickets.values()), target, strict=True))
-    result = services.move_booking(clerk, reference, next_day.run_id, next_day.board_position,
-                                   next_day.alight_position, choice)
+    result = services.move_booking(
+        clerk, reference, next_day.run_id, next_day.board_position, next_day.alight_position, choice
+    )
     assert (result.old_run_id, result.new_run_id) == (journey.run_id, next_day.run_id)
     for old_seat in tickets:
         assert seat_state(services, clerk, journey, old_seat) is SeatState.FREE
     for seat in target:
-        assert services.seat_map(clerk, next_day.run_id, next_day.board_position,
-                                 next_day.alight_position).seat(seat).state is SeatState.TAKEN
+        assert (
+            services.seat_map(
+                clerk, next_day.run_id, next_day.board_position, next_day.alight_position
+            )
+            .seat(seat)
+            .state
+            is SeatState.TAKEN
+        )
     rows = active_seat_rows(backend, reference)
     assert {row.run_id for row in rows} == {next_day.run_id}
     assert {row.id: row.run_seat_id for row in rows} == choice
@@ -304,9 +321,14 @@ def test_a_move_is_audited_and_both_runs_are_notified(
     try:
         listener.drain()
         target = new_seats(services, clerk, next_day, 2)
-        services.move_booking(clerk, reference, next_day.run_id, next_day.board_position,
-                              next_day.alight_position,
-                              dict(zip(sorted(tickets.values()), target, strict=True)))
+        services.move_booking(
+            clerk,
+            reference,
+            next_day.run_id,
+            next_day.board_position,
+            next_day.alight_position,
+            dict(zip(sorted(tickets.values()), target, strict=True)),
+        )
         changed: set[int] = set()
         for _ in range(50):
             changed |= listener.drain()
@@ -332,9 +354,14 @@ def test_a_move_where_one_new_seat_is_taken_changes_nothing(
     services.book(clerk, request(next_day, [target[1]]))
     before_rows, before_counts = active_seat_rows(backend, reference), table_counts(backend)
     with pytest.raises(SeatUnavailable):
-        services.move_booking(clerk, reference, next_day.run_id, next_day.board_position,
-                              next_day.alight_position,
-                              dict(zip(sorted(tickets.values()), target, strict=True)))
+        services.move_booking(
+            clerk,
+            reference,
+            next_day.run_id,
+            next_day.board_position,
+            next_day.alight_position,
+            dict(zip(sorted(tickets.values()), target, strict=True)),
+        )
     assert active_seat_rows(backend, reference) == before_rows
     assert table_counts(backend) == before_counts
 
@@ -343,8 +370,14 @@ def test_a_move_must_seat_every_passenger(services, clerk, next_day, party):
     reference, tickets, _spare = party
     target = new_seats(services, clerk, next_day, 1)
     with pytest.raises(ValidationError, match="every passenger"):
-        services.move_booking(clerk, reference, next_day.run_id, next_day.board_position,
-                              next_day.alight_position, {min(tickets.values()): target[0]})
+        services.move_booking(
+            clerk,
+            reference,
+            next_day.run_id,
+            next_day.board_position,
+            next_day.alight_position,
+            {min(tickets.values()): target[0]},
+        )
 
 
 def test_a_move_to_a_train_of_another_journey_is_refused(services, clerk, journey, party):
@@ -352,28 +385,41 @@ def test_a_move_to_a_train_of_another_journey_is_refused(services, clerk, journe
     other = services.search_journeys(clerk, "MAD", "BCN", journey.service_date)[0]
     target = new_seats(services, clerk, other, 2)
     with pytest.raises(ValidationError, match="same journey"):
-        services.move_booking(clerk, reference, other.run_id, other.board_position,
-                              other.alight_position,
-                              dict(zip(sorted(tickets.values()), target, strict=True)))
+        services.move_booking(
+            clerk,
+            reference,
+            other.run_id,
+            other.board_position,
+            other.alight_position,
+            dict(zip(sorted(tickets.values()), target, strict=True)),
+        )
 
 
-def test_a_move_to_the_bookings_own_train_points_to_change_seat(
-    services, clerk, journey, party
-):
+def test_a_move_to_the_bookings_own_train_points_to_change_seat(services, clerk, journey, party):
     reference, tickets, spare = party
     with pytest.raises(ValidationError, match="Change seat"):
-        services.move_booking(clerk, reference, journey.run_id, journey.board_position,
-                              journey.alight_position,
-                              dict(zip(sorted(tickets.values()), spare[:2], strict=True)))
+        services.move_booking(
+            clerk,
+            reference,
+            journey.run_id,
+            journey.board_position,
+            journey.alight_position,
+            dict(zip(sorted(tickets.values()), spare[:2], strict=True)),
+        )
 
 
 def test_a_quoted_move_writes_nothing(backend, services, clerk, next_day, party):
     reference, tickets, _spare = party
     before = table_counts(backend), active_seat_rows(backend, reference)
     target = new_seats(services, clerk, next_day, 2)
-    quote = services.quote_move(clerk, reference, next_day.run_id, next_day.board_position,
-                                next_day.alight_position,
-                                dict(zip(sorted(tickets.values()), target, strict=True)))
+    quote = services.quote_move(
+        clerk,
+        reference,
+        next_day.run_id,
+        next_day.board_position,
+        next_day.alight_position,
+        dict(zip(sorted(tickets.values()), target, strict=True)),
+    )
     assert quote.due_cents == 0 and len(quote.lines) == 2
     assert (table_counts(backend), active_seat_rows(backend, reference)) == before
 
@@ -385,12 +431,24 @@ def test_a_move_after_cancelling_one_passenger_moves_only_the_others(
     cancelled, kept = sorted(tickets.values())
     services.cancel(clerk, reference, [cancelled])
     target = new_seats(services, clerk, next_day, 1)
-    services.move_booking(clerk, reference, next_day.run_id, next_day.board_position,
-                          next_day.alight_position, {kept: target[0]})
+    services.move_booking(
+        clerk,
+        reference,
+        next_day.run_id,
+        next_day.board_position,
+        next_day.alight_position,
+        {kept: target[0]},
+    )
     assert [row.id for row in active_seat_rows(backend, reference)] == [kept]
     with pytest.raises(BookingNotChangeable):
-        services.move_booking(clerk, reference, next_day.run_id, next_day.board_position,
-                              next_day.alight_position, {cancelled: target[0]})
+        services.move_booking(
+            clerk,
+            reference,
+            next_day.run_id,
+            next_day.board_position,
+            next_day.alight_position,
+            {cancelled: target[0]},
+        )
 
 
 def test_a_cancelled_booking_cannot_be_moved(services, clerk, next_day, party):
@@ -398,9 +456,14 @@ def test_a_cancelled_booking_cannot_be_moved(services, clerk, next_day, party):
     services.cancel(clerk, reference)
     target = new_seats(services, clerk, next_day, 2)
     with pytest.raises(BookingNotChangeable):
-        services.move_booking(clerk, reference, next_day.run_id, next_day.board_position,
-                              next_day.alight_position,
-                              dict(zip(sorted(tickets.values()), target, strict=True)))
+        services.move_booking(
+            clerk,
+            reference,
+            next_day.run_id,
+            next_day.board_position,
+            next_day.alight_position,
+            dict(zip(sorted(tickets.values()), target, strict=True)),
+        )
 
 
 def test_moving_a_cash_booking_keeps_its_payment(services, clerk, journey, next_day):
@@ -410,6 +473,12 @@ def test_moving_a_cash_booking_keeps_its_payment(services, clerk, journey, next_
     ).reference
     ticket_id = services.find_booking(clerk, reference).tickets[0].ticket_id
     target = new_seats(services, clerk, next_day, 1)
-    services.move_booking(clerk, reference, next_day.run_id, next_day.board_position,
-                          next_day.alight_position, {ticket_id: target[0]})
+    services.move_booking(
+        clerk,
+        reference,
+        next_day.run_id,
+        next_day.board_position,
+        next_day.alight_position,
+        {ticket_id: target[0]},
+    )
     assert services.find_booking(clerk, reference).payment_method == "cash"

@@ -364,7 +364,7 @@ def test_load_demo_keeps_operators_created_before_it(pg_server, capsys, monkeypa
 def test_an_unexpected_error_is_one_line_and_its_traceback_goes_to_the_log(
     capsys, monkeypatch, scratch_folders
 ):
-    def broken(_args):  # noqa: ANN001, ANN202
+    def broken(_args):
         raise RuntimeError("something odd\nsecond line")
 
     monkeypatch.setattr(cli, "cmd_where", broken)
@@ -397,8 +397,16 @@ def run_module(*args: str, stdin: bytes = b"", env: dict[str, str] | None = None
 )
 def test_a_piped_password_that_cannot_be_read_is_a_message(database_url, stdin, message):
     result = run_module(
-        "--database-url", database_url, "create-operator", "bob5", "--name", "Bob", "--role",
-        "clerk", stdin=stdin, env={"TICKET_OFFICE_NEW_PASSWORD": ""},
+        "--database-url",
+        database_url,
+        "create-operator",
+        "bob5",
+        "--name",
+        "Bob",
+        "--role",
+        "clerk",
+        stdin=stdin,
+        env={"TICKET_OFFICE_NEW_PASSWORD": ""},
     )
     assert result.returncode == 1
     assert message in result.stderr and b"Traceback" not in result.stderr

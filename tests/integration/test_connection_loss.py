@@ -103,8 +103,11 @@ def test_a_sale_on_a_connection_the_server_dropped_while_idle_goes_through(
 
 
 @pytest.mark.parametrize(
-    "error", [psycopg.errors.DeadlockDetected("deadlock detected"),
-              psycopg.errors.SerializationFailure("could not serialize access")],
+    "error",
+    [
+        psycopg.errors.DeadlockDetected("deadlock detected"),
+        psycopg.errors.SerializationFailure("could not serialize access"),
+    ],
 )
 def test_a_transaction_the_server_rolled_back_is_not_called_a_lost_connection(error):
     from ticket_office.services.unit_of_work import translate_driver_error

@@ -61,9 +61,7 @@ def test_a_run_seat_stays_on_its_run(sold, raw, journey):
 
 
 @pytest.mark.parametrize("level", ["REPEATABLE READ", "SERIALIZABLE"])
-def test_tickets_and_holds_are_only_written_at_read_committed(
-    services, sold, raw, journey, level
-):
+def test_tickets_and_holds_are_only_written_at_read_committed(services, sold, raw, journey, level):
     """At a stricter level the check for a conflicting hold reads an older snapshot: a hold
     committed meanwhile would be missed, so the write is refused instead."""
     confirmation, seat_map = sold

@@ -27,6 +27,7 @@ def needs_desk_role(desk_role):
     if desk_role is None:
         pytest.skip("the test server's role may not create roles")
 
+
 _roles = itertools.count()
 
 # Each would let a desk sell a seat twice, hide a sale or rewrite what happened.

@@ -27,13 +27,18 @@ def signing_secret(monkeypatch):
 
 @pytest.fixture
 def sale(services, clerk, journey):
-    seat_map = services.seat_map(clerk, journey.run_id, journey.board_position,
-                                 journey.alight_position)
+    seat_map = services.seat_map(
+        clerk, journey.run_id, journey.board_position, journey.alight_position
+    )
     seats = free_seats(seat_map, 2)
     request = BookingRequest(
-        journey.run_id, journey.board_position, journey.alight_position,
-        (PassengerRequest(seats[0], "Ana Silva", "adult"),
-         PassengerRequest(seats[1], "Rui Silva", "child")),
+        journey.run_id,
+        journey.board_position,
+        journey.alight_position,
+        (
+            PassengerRequest(seats[0], "Ana Silva", "adult"),
+            PassengerRequest(seats[1], "Rui Silva", "child"),
+        ),
         Payment("cash", 100_000),
     )
     return services.book(clerk, request)
@@ -45,9 +50,7 @@ def audit_kinds(backend) -> list[str]:
         return uow.session.execute(query).scalars().all()
 
 
-def test_each_passenger_gets_a_document_with_every_printed_field(
-    services, clerk, journey, sale
-):
+def test_each_passenger_gets_a_document_with_every_printed_field(services, clerk, journey, sale):
     documents = services.ticket_documents(clerk, sale.reference)
     assert [(d.number, d.count) for d in documents] == [(1, 2), (2, 2)]
     by_name = {d.passenger_name: d for d in documents}
@@ -94,7 +97,9 @@ def test_the_qr_payload_names_the_ticket_run_seat_and_leg(
         assert verified.run_id == journey.run_id
         assert verified.seat_id in seats
         assert (verified.board_position, verified.alight_position) == (
-            journey.board_position, journey.alight_position)
+            journey.board_position,
+            journey.alight_position,
+        )
         assert verified.key_id == document.key_id
 
 

@@ -25,8 +25,9 @@ def signing_secret(monkeypatch):
 
 @pytest.fixture
 def reference(services, clerk, journey):
-    seat_map = services.seat_map(clerk, journey.run_id, journey.board_position,
-                                 journey.alight_position)
+    seat_map = services.seat_map(
+        clerk, journey.run_id, journey.board_position, journey.alight_position
+    )
     return services.book(clerk, request(journey, free_seats(seat_map, 2))).reference
 
 
@@ -51,8 +52,7 @@ def test_the_first_print_creates_one_key_pair_and_later_prints_reuse_it(
 def test_the_private_key_is_stored_sealed_not_in_plain_text(backend, services, clerk, reference):
     services.ticket_documents(clerk, reference)
     (row,) = key_rows(backend)
-    private_key = open_private_key(bytes(row.private_key), bytes(row.public_key),
-                                   SECRET.encode())
+    private_key = open_private_key(bytes(row.private_key), bytes(row.public_key), SECRET.encode())
     raw = private_key.private_bytes_raw()
     stored = bytes(row.private_key)
     assert raw not in stored
@@ -119,9 +119,7 @@ def test_only_a_supervisor_rotates_keys(services, clerk):
         services.rotate_signing_key(clerk)
 
 
-def test_without_environment_or_keyring_the_secret_file_is_made_private_once(
-    tmp_path, monkeypatch
-):
+def test_without_environment_or_keyring_the_secret_file_is_made_private_once(tmp_path, monkeypatch):
     monkeypatch.delenv(ticket_signing.SECRET_ENV)
     monkeypatch.setattr(ticket_signing, "_keyring_secret", lambda: None)
     path = tmp_path / "data" / "ticket-signing-secret"

@@ -26,7 +26,7 @@ def _in_background(call: Callable[[], object]) -> tuple[threading.Thread, dict]:
     def run() -> None:
         try:
             outcome["result"] = call()
-        except Exception as error:  # noqa: BLE001 - the test inspects it
+        except Exception as error:
             outcome["error"] = error
 
     thread = threading.Thread(target=run)
@@ -70,8 +70,9 @@ def test_a_sale_waiting_for_its_seat_charges_fares_raised_meanwhile(
     services, backend, owner_engine, clerk, journey, seat_map
 ):
     seat = free_seats(seat_map, 1)[0]
-    old = services.quote(clerk, journey.run_id, journey.board_position,
-                         journey.alight_position, [seat], ["adult"]).total_cents
+    old = services.quote(
+        clerk, journey.run_id, journey.board_position, journey.alight_position, [seat], ["adult"]
+    ).total_cents
 
     def raise_fares() -> None:
         as_owner(owner_engine, "UPDATE fare_rates SET base_cents = base_cents + 1000")
@@ -87,7 +88,9 @@ def test_a_clerk_deactivated_while_their_sale_waits_sells_nothing(
 ):
     seat = free_seats(seat_map, 1)[0]
     outcome = _sale_queued_behind_a_lock(
-        backend, seat, lambda: services.book(clerk, request(journey, [seat])),
+        backend,
+        seat,
+        lambda: services.book(clerk, request(journey, [seat])),
         lambda: operators.deactivate(backend.uow(), supervisor, clerk.username),
     )
     assert isinstance(outcome.get("error"), AccountInactive)

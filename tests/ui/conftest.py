@@ -9,7 +9,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 # --- the desk (login, search, sale, live updates) -------------------------------------------------
 
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture
@@ -41,8 +41,14 @@ def desk_window(qtbot, backend, tasks, settings):
         if live:
             updates = LiveUpdates(backend.change_listener(), tasks, backoff_ms=backoff_ms)
             updates.start()
-        window = MainWindow(backend.services, tasks, operator, server=backend.server,
-                            live=updates, settings=settings)
+        window = MainWindow(
+            backend.services,
+            tasks,
+            operator,
+            server=backend.server,
+            live=updates,
+            settings=settings,
+        )
         qtbot.addWidget(window)
         window.show()
         window.start()

@@ -30,19 +30,30 @@ def signing_secret(monkeypatch):
 
 def free_standard(services, clerk, run_id, board, alight, count):
     seat_map = services.seat_map(clerk, run_id, board, alight)
-    return [s.seat_id for c in seat_map.coaches if c.coach_no == STANDARD_COACH
-            for s in c.seats if s.state is SeatState.FREE][:count]
+    return [
+        s.seat_id
+        for c in seat_map.coaches
+        if c.coach_no == STANDARD_COACH
+        for s in c.seats
+        if s.state is SeatState.FREE
+    ][:count]
 
 
 @pytest.fixture
 def reference(services, clerk, journey):
-    seats = free_standard(services, clerk, journey.run_id, journey.board_position,
-                          journey.alight_position, 2)
-    return services.book(clerk, BookingRequest(
-        journey.run_id, journey.board_position, journey.alight_position,
-        (PassengerRequest(seats[0], "Ana Silva"), PassengerRequest(seats[1], "Rui Silva")),
-        Payment("card", None, "CARD-9"),
-    )).reference
+    seats = free_standard(
+        services, clerk, journey.run_id, journey.board_position, journey.alight_position, 2
+    )
+    return services.book(
+        clerk,
+        BookingRequest(
+            journey.run_id,
+            journey.board_position,
+            journey.alight_position,
+            (PassengerRequest(seats[0], "Ana Silva"), PassengerRequest(seats[1], "Rui Silva")),
+            Payment("card", None, "CARD-9"),
+        ),
+    ).reference
 
 
 @pytest.fixture
@@ -120,11 +131,19 @@ def test_an_unknown_reference_is_reported_and_nothing_is_shown(view):
 
 
 def test_six_letters_are_tried_as_a_reference_then_as_a_name(view, services, clerk, journey):
-    seats = free_standard(services, clerk, journey.run_id, journey.board_position,
-                          journey.alight_position, 1)
-    reference = services.book(clerk, BookingRequest(
-        journey.run_id, journey.board_position, journey.alight_position,
-        (PassengerRequest(seats[0], "Beatriz Santos"),), Payment("card", None, "C"))).reference
+    seats = free_standard(
+        services, clerk, journey.run_id, journey.board_position, journey.alight_position, 1
+    )
+    reference = services.book(
+        clerk,
+        BookingRequest(
+            journey.run_id,
+            journey.board_position,
+            journey.alight_position,
+            (PassengerRequest(seats[0], "Beatriz Santos"),),
+            Payment("card", None, "C"),
+        ),
+    ).reference
     view.date_edit.setDate(QDate(journey.departs_at.date()))
     view.search_edit.setText("Santos")  # no O in references, so this is surely a name
     view.search()
@@ -135,9 +154,7 @@ def test_six_letters_are_tried_as_a_reference_then_as_a_name(view, services, cle
     assert "No booking with reference BEATRZ, and no passenger" in view.message.message()
 
 
-def test_show_booking_opens_a_booking_with_its_ticket_states(
-    view, services, clerk, reference
-):
+def test_show_booking_opens_a_booking_with_its_ticket_states(view, services, clerk, reference):
     ticket_ids = sorted(t.ticket_id for t in services.find_booking(clerk, reference).tickets)
     services.cancel(clerk, reference, [ticket_ids[0]])
     view.show_booking(reference)
@@ -188,10 +205,15 @@ def test_cancelling_one_selected_ticket_frees_its_seat_for_the_leg_at_once(
     assert [row[0] for row in dialog.refund_rows()] == ["Rui Silva"]
     statuses = {t.passenger_name: t.status for t in services.find_booking(clerk, reference).tickets}
     assert statuses == {"Ana Silva": "active", "Rui Silva": "cancelled"}
-    seat_map = services.seat_map(clerk, journey.run_id, journey.board_position,
-                                 journey.alight_position)
-    freed = next(s for c in seat_map.coaches for s in c.seats
-                 if c.coach_no == ticket.coach_no and s.label == ticket.seat_label)
+    seat_map = services.seat_map(
+        clerk, journey.run_id, journey.board_position, journey.alight_position
+    )
+    freed = next(
+        s
+        for c in seat_map.coaches
+        for s in c.seats
+        if c.coach_no == ticket.coach_no and s.label == ticket.seat_label
+    )
     assert freed.state is SeatState.FREE
 
 
@@ -206,8 +228,9 @@ def test_a_clerk_changes_a_seat_through_the_seat_map(
     view.change_seat_action.trigger()
     dialog = view.findChild(ChangeSeatDialog)
     assert dialog is not None and dialog.isVisible()
-    new_seat = free_standard(services, clerk, journey.run_id, journey.board_position,
-                             journey.alight_position, 1)[0]
+    new_seat = free_standard(
+        services, clerk, journey.run_id, journey.board_position, journey.alight_position, 1
+    )[0]
     dialog.panel.map_widget.set_selection([new_seat])
     assert dialog.apply_button.isEnabled()
     assert "Nothing to pay" in dialog.quote_label.text()
@@ -215,8 +238,9 @@ def test_a_clerk_changes_a_seat_through_the_seat_map(
         qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
     assert "Ana Silva now in" in status.args[0]
     assert not dialog.isVisible()
-    seat_map = services.seat_map(clerk, journey.run_id, journey.board_position,
-                                 journey.alight_position)
+    seat_map = services.seat_map(
+        clerk, journey.run_id, journey.board_position, journey.alight_position
+    )
     assert seat_map.seat(new_seat).state is SeatState.TAKEN
     changed = next(t for t in view.tickets.tickets() if t.ticket_id == ticket.ticket_id)
     assert (changed.coach_no, changed.seat_label) != (ticket.coach_no, ticket.seat_label)
@@ -229,12 +253,20 @@ def test_a_seat_taken_meanwhile_is_refused_in_the_dialog_and_nothing_changes(
     select_ticket(view, "Ana Silva")
     view.change_seat_action.trigger()
     dialog = view.findChild(ChangeSeatDialog)
-    new_seat = free_standard(services, clerk, journey.run_id, journey.board_position,
-                             journey.alight_position, 1)[0]
+    new_seat = free_standard(
+        services, clerk, journey.run_id, journey.board_position, journey.alight_position, 1
+    )[0]
     dialog.panel.map_widget.set_selection([new_seat])
-    services.book(supervisor, BookingRequest(
-        journey.run_id, journey.board_position, journey.alight_position,
-        (PassengerRequest(new_seat, "Someone Else"),), Payment("card", None, "C")))
+    services.book(
+        supervisor,
+        BookingRequest(
+            journey.run_id,
+            journey.board_position,
+            journey.alight_position,
+            (PassengerRequest(new_seat, "Someone Else"),),
+            Payment("card", None, "C"),
+        ),
+    )
     before = services.find_booking(clerk, reference)
     dialog.apply_button.click()
     assert dialog.isVisible()
@@ -263,8 +295,9 @@ def test_a_clerk_moves_the_booking_to_the_next_days_train(
     dialog.find_trains()
     target = next(j for j in dialog.trains.journeys() if j.train_number == journey.train_number)
     dialog.choose_train(target)
-    seats = free_standard(services, clerk, target.run_id, target.board_position,
-                          target.alight_position, 2)
+    seats = free_standard(
+        services, clerk, target.run_id, target.board_position, target.alight_position, 2
+    )
     dialog.panel.map_widget.set_selection(seats[:1])
     assert not dialog.apply_button.isEnabled()
     assert "1 more seat" in dialog.quote_label.text()
@@ -301,8 +334,13 @@ def test_reprint_opens_the_preview_of_the_active_tickets(view, reference):
 
 
 def test_every_action_has_a_shortcut(view):
-    for action in (view.cancel_booking_action, view.cancel_tickets_action,
-                   view.change_seat_action, view.move_action, view.reprint_action):
+    for action in (
+        view.cancel_booking_action,
+        view.cancel_tickets_action,
+        view.change_seat_action,
+        view.move_action,
+        view.reprint_action,
+    ):
         assert not action.shortcut().isEmpty(), action.text()
         native = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         assert native in action.toolTip()
@@ -313,16 +351,20 @@ def test_a_conductor_can_find_but_not_change_bookings(qtbot, services, conductor
     qtbot.addWidget(view)
     view.show_booking(reference)
     assert view.current_booking().reference == reference
-    for action in (view.cancel_booking_action, view.cancel_tickets_action,
-                   view.change_seat_action, view.move_action, view.reprint_action):
+    for action in (
+        view.cancel_booking_action,
+        view.cancel_tickets_action,
+        view.change_seat_action,
+        view.move_action,
+        view.reprint_action,
+    ):
         assert not action.isEnabled()
 
 
 # --- models --------------------------------------------------------------------------------
 
 
-def test_the_booking_list_model_passes_the_model_tester(qtmodeltester, services, clerk,
-                                                         reference):
+def test_the_booking_list_model_passes_the_model_tester(qtmodeltester, services, clerk, reference):
     model = BookingListModel()
     model.set_bookings([services.find_booking(clerk, reference)])
     qtmodeltester.check(model)
@@ -334,9 +376,14 @@ def test_the_ticket_model_passes_the_model_tester(qtmodeltester, services, clerk
     model = TicketTableModel()
     model.set_tickets(services.find_booking(clerk, reference).tickets)
     qtmodeltester.check(model)
-    assert not model.flags(model.index(
-        next(r for r, t in enumerate(model.tickets()) if t.status == "cancelled"), 0)
-    ) & Qt.ItemFlag.ItemIsSelectable
+    assert (
+        not model.flags(
+            model.index(
+                next(r for r, t in enumerate(model.tickets()) if t.status == "cancelled"), 0
+            )
+        )
+        & Qt.ItemFlag.ItemIsSelectable
+    )
 
 
 def test_empty_models_pass_the_model_tester(qtmodeltester):

@@ -13,7 +13,7 @@ from ticket_office.ui.live_updates import ConnectionState, LiveUpdates
 from ticket_office.ui.search.results_model import Column
 
 
-def seat_state(window, seat_id: int) -> SeatState:  # noqa: ANN001
+def seat_state(window, seat_id: int) -> SeatState:
     return window.sale_page.seat_panel.map_widget.seat_map().seat(seat_id).state
 
 
@@ -44,16 +44,24 @@ def test_a_sale_at_one_desk_shows_up_live_at_another(qtbot, desk_window, clerk, 
     assert results.index(row, Column.STANDARD_FREE).data() == str(free_before - 1)
 
 
-def test_a_change_made_elsewhere_refreshes_an_open_seat_map(qtbot, desk_window, clerk,
-                                                             supervisor, services):
+def test_a_change_made_elsewhere_refreshes_an_open_seat_map(
+    qtbot, desk_window, clerk, supervisor, services
+):
     window = desk_window(clerk, live=True)
     qtbot.waitUntil(lambda: window.live.state is ConnectionState.CONNECTED)
     journey = open_train(qtbot, window)
     seat = free_seats(window)[5]
     with qtbot.waitSignal(window.live.runsChanged, timeout=5000) as signal:
-        services.book(supervisor, BookingRequest(
-            journey.run_id, journey.board_position, journey.alight_position,
-            (PassengerRequest(seat, "Eva Lopes"),), Payment("card", card_reference="T1")))
+        services.book(
+            supervisor,
+            BookingRequest(
+                journey.run_id,
+                journey.board_position,
+                journey.alight_position,
+                (PassengerRequest(seat, "Eva Lopes"),),
+                Payment("card", card_reference="T1"),
+            ),
+        )
     assert journey.run_id in signal.args[0]
     qtbot.waitUntil(lambda: seat_state(window, seat) is SeatState.TAKEN, timeout=5000)
 
@@ -65,11 +73,15 @@ def test_after_a_lost_connection_it_reconnects_and_refreshes(qtbot, backend, tas
     live.start()
     qtbot.waitUntil(lambda: live.state is ConnectionState.CONNECTED)
     admin_url = backend.listener_url.replace("+psycopg", "")
-    with (psycopg.connect(admin_url, autocommit=True) as admin,
-          qtbot.waitSignal(live.reconnected, timeout=5000)):
-        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                      "WHERE application_name = 'ticket-office listener' "
-                      "AND datname = current_database()")
+    with (
+        psycopg.connect(admin_url, autocommit=True) as admin,
+        qtbot.waitSignal(live.reconnected, timeout=5000),
+    ):
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE application_name = 'ticket-office listener' "
+            "AND datname = current_database()"
+        )
     assert states[:3] == ["connecting", "connected", "reconnecting"]
     assert live.state is ConnectionState.CONNECTED
     with qtbot.waitSignal(live.runsChanged, timeout=5000) as signal:
@@ -109,9 +121,10 @@ def test_an_unreachable_server_goes_from_reconnecting_to_offline(qtbot, tasks):
     live.stop()
 
 
-def _first_leg(backend, operator) -> tuple[int, int, int]:  # noqa: ANN001
+def _first_leg(backend, operator) -> tuple[int, int, int]:
     from datetime import date, timedelta
 
-    journey = backend.services.search_journeys(operator, "PCA", "MAD",
-                                               date.today() + timedelta(days=2))[0]
+    journey = backend.services.search_journeys(
+        operator, "PCA", "MAD", date.today() + timedelta(days=2)
+    )[0]
     return journey.run_id, journey.board_position, journey.alight_position

@@ -28,11 +28,13 @@ from ticket_office.ui.login import USERNAME_KEY, LoginDialog
 @pytest.fixture
 def login(qtbot, backend, tasks, settings):
     def make(connector=None, **kwargs) -> LoginDialog:
-        dialog = LoginDialog(connector or DatabaseConnector.for_backend(backend), tasks,
-                             settings=settings, **kwargs)
+        dialog = LoginDialog(
+            connector or DatabaseConnector.for_backend(backend), tasks, settings=settings, **kwargs
+        )
         qtbot.addWidget(dialog)
         dialog.show()
         return dialog
+
     return make
 
 
@@ -85,7 +87,8 @@ def test_a_deactivated_account_is_told_to_see_a_supervisor(qtbot, login, backend
     dialog = login()
     sign_in(qtbot, dialog, "clerk", DEMO_PASSWORDS["clerk"])
     assert dialog.message.message() == (
-        "This account has been deactivated. Please see a supervisor.")
+        "This account has been deactivated. Please see a supervisor."
+    )
 
 
 def test_a_password_set_by_a_supervisor_must_be_changed_first(qtbot, login, backend):
@@ -124,22 +127,25 @@ class FlakyConnector(DatabaseConnector):
     `wrong_password`, as a server that wants a database password)."""
 
     def __init__(self, backend, failures: int = 1, *, wrong_password: bool = False) -> None:
-        super().__init__(DatabaseChoice("postgresql+psycopg://clerk@db.example:5432/ticket_office",
-                                        "test"))
+        super().__init__(
+            DatabaseChoice("postgresql+psycopg://clerk@db.example:5432/ticket_office", "test")
+        )
         self._ready = backend
         self.failures = failures
         self.passwords: list[str | None] = []
         self.wrong_password = wrong_password
 
-    def open(self, password=None, remember=False):  # noqa: ANN001, ANN201
+    def open(self, password=None, remember=False):
         self.passwords.append(password)
         if self.failures:
             self.failures -= 1
             if self.wrong_password:
                 raise DatabaseAuthenticationFailed(
-                    "ticket_office on db.example:5432 refused the database password")
+                    "ticket_office on db.example:5432 refused the database password"
+                )
             raise DatabaseUnavailable(
-                "Cannot reach ticket_office on db.example:5432: connection refused")
+                "Cannot reach ticket_office on db.example:5432: connection refused"
+            )
         self.backend = self._ready
         return self._ready
 
@@ -159,7 +165,8 @@ def test_an_unreachable_server_is_named_and_retry_connects(qtbot, login, backend
 
 
 def test_without_a_keyring_remembering_the_database_password_is_disabled_with_the_reason(
-        qtbot, login, backend, monkeypatch):
+    qtbot, login, backend, monkeypatch
+):
     monkeypatch.setattr(keyring, "get_keyring", lambda: fail.Keyring())
     connector = FlakyConnector(backend, wrong_password=True)
     dialog = login(connector)
@@ -175,7 +182,8 @@ def test_without_a_keyring_remembering_the_database_password_is_disabled_with_th
 
 
 def test_a_typed_database_password_goes_into_the_url_and_the_keyring_only(
-        qtbot, backend, monkeypatch, tmp_path):
+    qtbot, backend, monkeypatch, tmp_path
+):
     store = MemoryKeyring()
     monkeypatch.setattr(keyring, "get_keyring", lambda: store)
     monkeypatch.setattr(keyring, "set_password", store.set_password)
@@ -183,7 +191,7 @@ def test_a_typed_database_password_goes_into_the_url_and_the_keyring_only(
     monkeypatch.setattr(keyring, "delete_password", store.delete_password)
     opened: list[str] = []
 
-    def fake_open_backend(*, choice, data_dir=None):  # noqa: ANN001, ANN202
+    def fake_open_backend(*, choice, data_dir=None):
         opened.append(choice.url)
         return backend
 
@@ -193,8 +201,9 @@ def test_a_typed_database_password_goes_into_the_url_and_the_keyring_only(
     assert connector.needs_password and keyring_state().usable is True
     connector.open("p@ss:word/1", remember=True)
     assert urlsplit(opened[-1]).password == "p%40ss%3Aword%2F1"
-    assert store.store == {(KEYRING_SERVICE, "clerk@ticket_office on db.example:5432"):
-                           "p@ss:word/1"}
+    assert store.store == {
+        (KEYRING_SERVICE, "clerk@ticket_office on db.example:5432"): "p@ss:word/1"
+    }
     assert not list(tmp_path.iterdir())  # nothing written to disk
     second = DatabaseConnector(DatabaseChoice(url, "test"))
     second.open()  # no password typed: the keyring's is used

@@ -18,12 +18,13 @@ from ticket_office.ui.live_updates import ConnectionState
 from ticket_office.ui.shortcuts import SHORTCUTS, ShortcutsDialog
 
 
-def tab_titles(window) -> list[str]:  # noqa: ANN001
+def tab_titles(window) -> list[str]:
     return [window.tabs.tabText(i) for i in range(window.tabs.count())]
 
 
 def test_a_clerk_gets_the_sell_page_and_a_status_bar_saying_who_and_where(
-        qtbot, desk_window, clerk, backend):
+    qtbot, desk_window, clerk, backend
+):
     window = desk_window(clerk)
     assert tab_titles(window)[0] == "Sell"
     assert window.placeholder is None
@@ -35,8 +36,7 @@ def test_a_clerk_gets_the_sell_page_and_a_status_bar_saying_who_and_where(
     assert window.new_search_action.isEnabled()
 
 
-def test_bookings_are_a_page_for_roles_that_may_view_them(qtbot, desk_window, clerk,
-                                                          supervisor):
+def test_bookings_are_a_page_for_roles_that_may_view_them(qtbot, desk_window, clerk, supervisor):
     for operator in (clerk, supervisor):
         window = desk_window(operator)
         if window.bookings_view is None:
@@ -50,14 +50,17 @@ def test_a_supervisor_can_sell_like_a_clerk(qtbot, desk_window, supervisor):
     assert window.status.operator_label.text() == "Sofia Almeida · Supervisor"
 
 
-def test_a_role_with_no_desk_tools_yet_gets_a_short_note(qtbot, desk_window, conductor,
-                                                         monkeypatch):
+def test_a_role_with_no_desk_tools_yet_gets_a_short_note(
+    qtbot, desk_window, conductor, monkeypatch
+):
     monkeypatch.setattr("ticket_office.services.results.permits", lambda role, permission: False)
     window = desk_window(conductor)
     assert window.sale_page is None and window.bookings_view is None
     assert tab_titles(window) == ["Welcome"]
-    assert "Conductor tools arrive in a later release" in window.placeholder.findChild(
-        type(window.status.operator_label)).text()
+    assert (
+        "Conductor tools arrive in a later release"
+        in window.placeholder.findChild(type(window.status.operator_label)).text()
+    )
     assert not window.new_search_action.isEnabled()
 
 
@@ -104,12 +107,14 @@ def test_no_two_shortcuts_share_keys_in_one_place():
     anywhere = {s.keys for s in SHORTCUTS if s.context == shortcuts.ANYWHERE}
     for shortcut in everything:
         if shortcut.context != shortcuts.ANYWHERE and shortcut.context not in (
-                shortcuts.PARTY, shortcuts.SOLD, shortcuts.LOGIN):  # those are other windows
+            shortcuts.PARTY,
+            shortcuts.SOLD,
+            shortcuts.LOGIN,
+        ):  # those are other windows
             assert shortcut.keys not in anywhere
 
 
-def test_icons_and_theme_are_found_in_a_source_tree_and_in_a_bundle(qapp, monkeypatch,
-                                                                    tmp_path):
+def test_icons_and_theme_are_found_in_a_source_tree_and_in_a_bundle(qapp, monkeypatch, tmp_path):
     assert not resources.icon("swap").isNull()
     assert "palette(" in resources.style_sheet()
     monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
@@ -117,8 +122,9 @@ def test_icons_and_theme_are_found_in_a_source_tree_and_in_a_bundle(qapp, monkey
     assert resources.style_sheet() == ""  # missing files never stop the desk
 
 
-def test_logging_out_and_switching_operator_needs_no_restart(qtbot, backend, tasks, settings,
-                                                           monkeypatch):
+def test_logging_out_and_switching_operator_needs_no_restart(
+    qtbot, backend, tasks, settings, monkeypatch
+):
     quits: list[bool] = []
     monkeypatch.setattr(QApplication, "quit", lambda: quits.append(True))
     desk = Desk(DatabaseConnector.for_backend(backend), tasks, settings)
@@ -149,8 +155,9 @@ def test_logging_out_and_switching_operator_needs_no_restart(qtbot, backend, tas
     desk.shutdown()
 
 
-def test_a_clerk_deactivated_mid_shift_is_signed_out_and_told_why(qtbot, backend, tasks,
-                                                                  settings, monkeypatch):
+def test_a_clerk_deactivated_mid_shift_is_signed_out_and_told_why(
+    qtbot, backend, tasks, settings, monkeypatch
+):
     from ticket_office.services import operators
     from ticket_office.services.results import OperatorContext
 

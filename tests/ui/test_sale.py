@@ -20,11 +20,11 @@ def focused() -> QWidget:
     return widget
 
 
-def press(qtbot, key: Qt.Key, modifier=Qt.KeyboardModifier.NoModifier) -> None:  # noqa: ANN001
+def press(qtbot, key: Qt.Key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
     qtbot.keyClick(focused(), key, modifier)
 
 
-def open_train(qtbot, window, days: int = 2):  # noqa: ANN001, ANN201
+def open_train(qtbot, window, days: int = 2):
     """Search Porto → Madrid `days` ahead and open the first train's seat map."""
     page = window.sale_page
     page.form.origin.setText("PCA")
@@ -37,13 +37,13 @@ def open_train(qtbot, window, days: int = 2):  # noqa: ANN001, ANN201
     return journey
 
 
-def free_seats(window, coach_no: int = 3) -> list[int]:  # noqa: ANN001
+def free_seats(window, coach_no: int = 3) -> list[int]:
     seat_map = window.sale_page.seat_panel.map_widget.seat_map()
     coach = next(c for c in seat_map.coaches if c.coach_no == coach_no)
     return [s.seat_id for s in coach.seats if s.state is SeatState.FREE]
 
 
-def party_for_one_seat(qtbot, window):  # noqa: ANN001, ANN201
+def party_for_one_seat(qtbot, window):
     """The sale page and its passengers dialog, for one free seat of a train two days ahead."""
     open_train(qtbot, window)
     page = window.sale_page
@@ -53,9 +53,10 @@ def party_for_one_seat(qtbot, window):  # noqa: ANN001, ANN201
     return page, page.party_dialog
 
 
-def state_of(services, operator, journey, seat_id: int) -> SeatState:  # noqa: ANN001
-    seat_map = services.seat_map(operator, journey.run_id, journey.board_position,
-                                 journey.alight_position)
+def state_of(services, operator, journey, seat_id: int) -> SeatState:
+    seat_map = services.seat_map(
+        operator, journey.run_id, journey.board_position, journey.alight_position
+    )
     return seat_map.seat(seat_id).state
 
 
@@ -92,8 +93,12 @@ def test_a_whole_booking_works_from_the_keyboard(qtbot, desk_window, clerk, serv
     chosen = page.selected_seat_ids()
     assert len(chosen) == 2
     qtbot.waitUntil(lambda: set(page.holder.held_seat_ids()) == set(chosen))
-    assert state_of(services, services.log_in("supervisor", "supervisor-demo-2026"), journey,
-                    chosen[0]) is SeatState.HELD
+    assert (
+        state_of(
+            services, services.log_in("supervisor", "supervisor-demo-2026"), journey, chosen[0]
+        )
+        is SeatState.HELD
+    )
 
     press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # passengers
     dialog = page.party_dialog
@@ -128,8 +133,11 @@ def test_a_whole_booking_works_from_the_keyboard(qtbot, desk_window, clerk, serv
     assert page.holder.held_seat_ids() == () and page.selected_seat_ids() == ()
 
     press(qtbot, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)  # print the tickets
-    previews = [w for w in QApplication.topLevelWidgets()
-                if type(w).__name__ == "TicketPreviewDialog" and w.isVisible()]
+    previews = [
+        w
+        for w in QApplication.topLevelWidgets()
+        if type(w).__name__ == "TicketPreviewDialog" and w.isVisible()
+    ]
     assert len(previews) == 1
     previews[0].close()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is confirmation.next_button)
@@ -138,8 +146,9 @@ def test_a_whole_booking_works_from_the_keyboard(qtbot, desk_window, clerk, serv
     qtbot.waitUntil(lambda: QApplication.focusWidget() is page.form.origin)
 
 
-def test_selected_seats_are_held_and_released_when_deselected(qtbot, desk_window, clerk,
-                                                               supervisor, services):
+def test_selected_seats_are_held_and_released_when_deselected(
+    qtbot, desk_window, clerk, supervisor, services
+):
     window = desk_window(clerk)
     journey = open_train(qtbot, window)
     page = window.sale_page
@@ -166,8 +175,9 @@ def test_logging_out_releases_the_desks_holds(qtbot, desk_window, clerk, supervi
     assert state_of(services, supervisor, journey, seat) is SeatState.FREE
 
 
-def test_a_seat_held_by_one_clerk_cannot_be_taken_at_another_desk(qtbot, desk_window, clerk,
-                                                                 supervisor, services):
+def test_a_seat_held_by_one_clerk_cannot_be_taken_at_another_desk(
+    qtbot, desk_window, clerk, supervisor, services
+):
     first = desk_window(clerk)
     journey = open_train(qtbot, first)
     seat = free_seats(first)[0]
@@ -185,13 +195,21 @@ def test_a_seat_held_by_one_clerk_cannot_be_taken_at_another_desk(qtbot, desk_wi
     second.sale_page.holder.flush()
     assert "No longer available: coach 3 seat" in second.sale_page.message.message()
     with pytest.raises(Exception, match="No longer available"):
-        services.book(supervisor, BookingRequest(
-            journey.run_id, journey.board_position, journey.alight_position,
-            (PassengerRequest(seat, "Eva Lopes"),), Payment("cash")))
+        services.book(
+            supervisor,
+            BookingRequest(
+                journey.run_id,
+                journey.board_position,
+                journey.alight_position,
+                (PassengerRequest(seat, "Eva Lopes"),),
+                Payment("cash"),
+            ),
+        )
 
 
 def test_losing_a_race_names_the_seat_refreshes_the_map_and_keeps_the_names(
-        qtbot, desk_window, clerk, services):
+    qtbot, desk_window, clerk, services
+):
     window = desk_window(clerk)
     journey = open_train(qtbot, window)
     page = window.sale_page
@@ -208,10 +226,16 @@ def test_losing_a_race_names_the_seat_refreshes_the_map_and_keeps_the_names(
     # Behind the UI's back: this desk's holds lapse and another desk sells the first seat.
     services.release_holds(clerk)
     rival = services.log_in("clerk", "clerk-demo-2026")
-    services.book(rival, BookingRequest(journey.run_id, journey.board_position,
-                                        journey.alight_position,
-                                        (PassengerRequest(first, "Eva Lopes"),),
-                                        Payment("cash")))
+    services.book(
+        rival,
+        BookingRequest(
+            journey.run_id,
+            journey.board_position,
+            journey.alight_position,
+            (PassengerRequest(first, "Eva Lopes"),),
+            Payment("cash"),
+        ),
+    )
     dialog.confirm()
 
     assert page.party_dialog is None
@@ -252,7 +276,8 @@ NO_FONT_HAS_IT = "\U00016a70"  # TANGSA LETTER OZ: a letter (Unicode 14) Debian 
 
 
 def test_a_name_the_printer_cannot_draw_is_queried_once_before_the_sale(
-        qtbot, desk_window, clerk, services):
+    qtbot, desk_window, clerk, services
+):
     from ticket_office.ui.tickets.glyphs import unprintable
 
     assert unprintable("Ana Sousa, 김민지, สมชาย, देवनागरी, 李小龙") == ""  # fonts set up
@@ -295,6 +320,5 @@ def test_a_conductor_sees_journeys_read_only(qtbot, desk_window, conductor):
 
 def test_drafts_follow_people_when_a_seat_is_replaced():
     drafts = {1: PassengerDraft("Ana"), 2: PassengerDraft("Rui", "child")}
-    assert assign_drafts([2, 3], drafts) == [PassengerDraft("Rui", "child"),
-                                             PassengerDraft("Ana")]
+    assert assign_drafts([2, 3], drafts) == [PassengerDraft("Rui", "child"), PassengerDraft("Ana")]
     assert assign_drafts([4], {}) == [PassengerDraft()]

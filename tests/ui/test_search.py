@@ -27,11 +27,33 @@ MERIDA = StationInfo(3, "MER", "Mérida", "Europe/Madrid")
 AVEIRO = StationInfo(4, "AVR", "Aveiro", "Europe/Lisbon")
 
 
-def option(run_id: int, train: str, departs: datetime, minutes: int, first: int, standard: int,
-           *, bookable: bool = True, destination: StationInfo = MADRID) -> JourneyOption:
+def option(
+    run_id: int,
+    train: str,
+    departs: datetime,
+    minutes: int,
+    first: int,
+    standard: int,
+    *,
+    bookable: bool = True,
+    destination: StationInfo = MADRID,
+) -> JourneyOption:
     arrives = (departs + timedelta(minutes=minutes)).astimezone(ZoneInfo(destination.timezone))
-    return JourneyOption(run_id, train, departs.date(), LISBON, destination, 0, 5, departs,
-                         arrives, first, standard, bookable, 400.0)
+    return JourneyOption(
+        run_id,
+        train,
+        departs.date(),
+        LISBON,
+        destination,
+        0,
+        5,
+        departs,
+        arrives,
+        first,
+        standard,
+        bookable,
+        400.0,
+    )
 
 
 def lisbon(hour: int, minute: int = 0, day: int = 23) -> datetime:
@@ -51,14 +73,26 @@ def test_station_model_passes_the_model_tester(qtmodeltester, stations):
 
 def test_stations_are_listed_by_name_and_shown_as_name_and_code(stations):
     captions = [stations.index(row).data() for row in range(stations.rowCount())]
-    assert captions == ["Aveiro (AVR)", "Madrid Atocha (MAD)", "Mérida (MER)",
-                        "Porto Campanhã (PCA)"]
+    assert captions == [
+        "Aveiro (AVR)",
+        "Madrid Atocha (MAD)",
+        "Mérida (MER)",
+        "Porto Campanhã (PCA)",
+    ]
 
 
-@pytest.mark.parametrize("typed, code", [
-    ("MAD", "MAD"), ("mad", "MAD"), ("Madrid Atocha (MAD)", "MAD"), ("merida", "MER"),
-    ("Mérida", "MER"), ("campanha", "PCA"), ("  porto   campanhã ", "PCA"),
-])
+@pytest.mark.parametrize(
+    "typed, code",
+    [
+        ("MAD", "MAD"),
+        ("mad", "MAD"),
+        ("Madrid Atocha (MAD)", "MAD"),
+        ("merida", "MER"),
+        ("Mérida", "MER"),
+        ("campanha", "PCA"),
+        ("  porto   campanhã ", "PCA"),
+    ],
+)
 def test_a_station_is_found_by_code_caption_or_a_part_of_its_name(stations, typed, code):
     assert stations.resolve(typed).code == code
 
@@ -109,7 +143,11 @@ def test_a_search_query_carries_codes_date_and_optional_earliest_time(qtbot, sta
         form.submit()
     query = signal.args[0]
     assert (query.origin, query.destination, query.travel_date, query.earliest) == (
-        "PCA", "MAD", date(2026, 11, 23), None)
+        "PCA",
+        "MAD",
+        date(2026, 11, 23),
+        None,
+    )
     form.earliest.setTime(form.earliest.time().fromString("14:30", "HH:mm"))
     assert form.query().earliest.strftime("%H:%M") == "14:30"
 
@@ -134,6 +172,7 @@ def test_same_origin_and_destination_is_refused_with_a_message(qtbot, stations):
 
 
 # --- the results model ---------------------------------------------------------------------------
+
 
 @pytest.fixture
 def journeys() -> list[JourneyOption]:
@@ -208,6 +247,7 @@ def test_a_refresh_with_the_same_trains_updates_rows_in_place(qtbot, qapp, journ
 
 # --- against the demo database --------------------------------------------------------------------
 
+
 def test_search_fills_the_table_and_sorting_by_free_seats_works(qtbot, desk_window, clerk):
     window = desk_window(clerk)
     page = window.sale_page
@@ -220,8 +260,10 @@ def test_search_fills_the_table_and_sorting_by_free_seats_works(qtbot, desk_wind
     assert table.proxy.rowCount() == 10
     assert table.current_journey() is not None and table.current_journey().bookable
     table.sortByColumn(Column.STANDARD_FREE, Qt.SortOrder.DescendingOrder)
-    counts = [table.proxy.index(row, Column.STANDARD_FREE).data(SORT_ROLE)
-              for row in range(table.proxy.rowCount())]
+    counts = [
+        table.proxy.index(row, Column.STANDARD_FREE).data(SORT_ROLE)
+        for row in range(table.proxy.rowCount())
+    ]
     assert counts == sorted(counts, reverse=True)
     assert "10 train(s) found" in window.status.currentMessage()
 

@@ -35,14 +35,23 @@ def signing_secret(monkeypatch):
 
 @pytest.fixture
 def reference(services, clerk, journey):
-    seat_map = services.seat_map(clerk, journey.run_id, journey.board_position,
-                                 journey.alight_position)
+    seat_map = services.seat_map(
+        clerk, journey.run_id, journey.board_position, journey.alight_position
+    )
     seats = [s.seat_id for c in seat_map.coaches for s in c.seats if s.state.value == "free"][:2]
-    return services.book(clerk, BookingRequest(
-        journey.run_id, journey.board_position, journey.alight_position,
-        (PassengerRequest(seats[0], "Ana Silva"), PassengerRequest(seats[1], "Rui Silva", "child")),
-        Payment("card", None, "CARD-7"),
-    )).reference
+    return services.book(
+        clerk,
+        BookingRequest(
+            journey.run_id,
+            journey.board_position,
+            journey.alight_position,
+            (
+                PassengerRequest(seats[0], "Ana Silva"),
+                PassengerRequest(seats[1], "Rui Silva", "child"),
+            ),
+            Payment("card", None, "CARD-7"),
+        ),
+    ).reference
 
 
 @pytest.fixture
@@ -82,19 +91,20 @@ def test_the_qr_code_scans_at_thermal_printer_resolution_and_verifies(
         (scanned,) = decode(render_ticket_image(document, THERMAL_DPI))
         assert scanned == document.qr_text
         verified = verify_ticket_payload(scanned, keys)
-        assert (verified.reference, verified.ticket_id) == (document.reference,
-                                                              document.ticket_id)
+        assert (verified.reference, verified.ticket_id) == (document.reference, document.ticket_id)
 
 
 def test_qr_modules_are_whole_printer_dots_with_no_grey(qapp, documents):
     image = render_ticket_image(documents[0], THERMAL_DPI).convertToFormat(
-        QImage.Format.Format_Grayscale8)
+        QImage.Format.Format_Grayscale8
+    )
     (result,) = zxingcpp.read_barcodes(image)
     left, top = result.position.top_left.x, result.position.top_left.y
     right, bottom = result.position.bottom_right.x, result.position.bottom_right.y
     assert abs((right - left) - 41 * 4) <= 1  # version 6: 41 modules, each 4 dots at 203 dpi
-    greys = {image.pixelColor(x, y).red() for y in range(top, bottom + 1)
-             for x in range(left, right + 1)}
+    greys = {
+        image.pixelColor(x, y).red() for y in range(top, bottom + 1) for x in range(left, right + 1)
+    }
     assert greys <= {0, 255}
 
 
@@ -128,8 +138,11 @@ def test_an_a4_page_gets_the_ticket_at_full_size_with_a_cut_line(qapp, documents
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler-utils")
 def test_the_pdf_rasterised_by_poppler_at_203_dpi_scans(qapp, tmp_path, documents):
     path = save_tickets_pdf(tmp_path / "tickets.pdf", documents)
-    subprocess.run(["pdftoppm", "-r", str(THERMAL_DPI), "-gray", "-png", str(path),
-                    str(tmp_path / "page")], check=True, timeout=60)
+    subprocess.run(
+        ["pdftoppm", "-r", str(THERMAL_DPI), "-gray", "-png", str(path), str(tmp_path / "page")],
+        check=True,
+        timeout=60,
+    )
     pages = sorted(tmp_path.glob("page-*.png"))
     assert [decode(QImage(str(page))) for page in pages] == [[d.qr_text] for d in documents]
 
@@ -166,8 +179,7 @@ def test_a_reprint_from_the_desk_is_audited(qtbot, backend, services, clerk, ref
 def test_printing_an_unknown_booking_reports_the_error(qtbot, services, clerk):
     parent = qapp_parent(qtbot)
     errors: list[BaseException] = []
-    print_tickets(parent, services, ImmediateTaskRunner(), clerk, "ZZZZZZ",
-                  on_error=errors.append)
+    print_tickets(parent, services, ImmediateTaskRunner(), clerk, "ZZZZZZ", on_error=errors.append)
     assert len(errors) == 1 and isinstance(errors[0], NotFound)
     assert parent.findChild(TicketPreviewDialog) is None
 
@@ -188,19 +200,29 @@ def qapp_parent(qtbot):
         "Ŵ" * 80,  # the longest name a sale takes, in wide letters, with no space to break at
     ],
 )
-def test_a_long_name_is_printed_whole_on_more_lines(
-    qapp, tmp_path, services, clerk, journey, name
-):
-    seat_map = services.seat_map(clerk, journey.run_id, journey.board_position,
-                                 journey.alight_position)
+def test_a_long_name_is_printed_whole_on_more_lines(qapp, tmp_path, services, clerk, journey, name):
+    seat_map = services.seat_map(
+        clerk, journey.run_id, journey.board_position, journey.alight_position
+    )
     seat = next(s.seat_id for c in seat_map.coaches for s in c.seats if s.state.value == "free")
-    reference = services.book(clerk, BookingRequest(
-        journey.run_id, journey.board_position, journey.alight_position,
-        (PassengerRequest(seat, name),), Payment("card", None, "CARD-8"),
-    )).reference
+    reference = services.book(
+        clerk,
+        BookingRequest(
+            journey.run_id,
+            journey.board_position,
+            journey.alight_position,
+            (PassengerRequest(seat, name),),
+            Payment("card", None, "CARD-8"),
+        ),
+    ).reference
     path = save_tickets_pdf(tmp_path / "long.pdf", services.ticket_documents(clerk, reference))
-    printed = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True,
-                             text=True, check=True, timeout=60).stdout
+    printed = subprocess.run(
+        ["pdftotext", "-raw", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
     assert "".join(name.split()) in "".join(printed.split())
     assert "…" not in printed
 
@@ -212,8 +234,9 @@ def test_a_first_print_that_failed_is_no_reprint_when_tried_again(
 
     parent = qapp_parent(qtbot)
     errors: list[BaseException] = []
-    print_reference = ticket_printer(parent, services, ImmediateTaskRunner(), clerk,
-                                     on_error=errors.append)
+    print_reference = ticket_printer(
+        parent, services, ImmediateTaskRunner(), clerk, on_error=errors.append
+    )
     monkeypatch.setenv(ticket_signing.SECRET_ENV, "too short")  # signing fails: nothing issued
     print_reference(reference)
     assert len(errors) == 1 and parent.findChild(TicketPreviewDialog) is None

@@ -120,7 +120,7 @@ def test_changing_the_seat_and_keeping_the_signature_is_refused():
     sealed = seal(SAMPLE, KEY)
     moved = encode_claims(TicketClaims(7, 1234, 56, 7891, 0, 12, "ABC234"))
     with pytest.raises(TicketSignatureInvalid):
-        verify_ticket_payload(moved + sealed[len(moved):], TRUSTED)
+        verify_ticket_payload(moved + sealed[len(moved) :], TRUSTED)
 
 
 @pytest.mark.parametrize(
@@ -147,13 +147,28 @@ def test_qr_text_of_the_wrong_alphabet_is_refused():
 @pytest.mark.parametrize(
     "fields",
     [
-        dict(ticket_id=-1), dict(run_id=2**32), dict(key_id=2**16), dict(board_position=256),
-        dict(board_position=5, alight_position=5), dict(reference="abc234"),
-        dict(reference="ABC10O"), dict(seat_id="1"),
+        dict(ticket_id=-1),
+        dict(run_id=2**32),
+        dict(key_id=2**16),
+        dict(board_position=256),
+        dict(board_position=5, alight_position=5),
+        dict(reference="abc234"),
+        dict(reference="ABC10O"),
+        dict(seat_id="1"),
     ],
 )
 def test_claims_out_of_range_cannot_be_made(fields):
-    values = dict(key_id=1, ticket_id=1, run_id=1, seat_id=1, board_position=0,
-                  alight_position=1, reference="ABC234") | fields
+    values = (
+        dict(
+            key_id=1,
+            ticket_id=1,
+            run_id=1,
+            seat_id=1,
+            board_position=0,
+            alight_position=1,
+            reference="ABC234",
+        )
+        | fields
+    )
     with pytest.raises(ValueError):
         TicketClaims(**values)

@@ -41,11 +41,11 @@ def make_engine(url: str, *, pool_size: int = 4, application_name: str = "ticket
     )
 
     @event.listens_for(engine, "checkin")
-    def _remember_last_use(_dbapi_connection, record) -> None:  # noqa: ANN001
+    def _remember_last_use(_dbapi_connection, record) -> None:
         record.info["checked_in_at"] = time.monotonic()
 
     @event.listens_for(engine, "checkout")
-    def _ping_if_idle(dbapi_connection, record, _proxy) -> None:  # noqa: ANN001
+    def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
         """Ping a connection that sat idle, so a dropped one is replaced before it is used.
 
         SQLAlchemy's pool_pre_ping pings on every checkout: a round trip on every use case,
@@ -62,7 +62,7 @@ def make_engine(url: str, *, pool_size: int = 4, application_name: str = "ticket
             raise exc.DisconnectionError() from error
 
     @event.listens_for(engine, "connect")
-    def _session_settings(dbapi_connection, _record) -> None:  # noqa: ANN001
+    def _session_settings(dbapi_connection, _record) -> None:
         configure_connection(dbapi_connection)
 
     return engine

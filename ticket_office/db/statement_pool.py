@@ -155,7 +155,7 @@ class PreparedStatements:
             row.append(None if value is None else self._loader(result.ftype(column)).load(value))
         return tuple(row)
 
-    def _check(self, result):  # noqa: ANN001, ANN202 - a psycopg.pq.PGresult
+    def _check(self, result):
         if result.status in (ExecStatus.TUPLES_OK, ExecStatus.COMMAND_OK):
             return result
         if self._connection.pgconn.status == ConnStatus.BAD:

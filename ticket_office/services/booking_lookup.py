@@ -117,8 +117,7 @@ def checked_reference(reference: str | None) -> str:
         raise ValidationError("Enter a booking reference.", field="reference")
     if not looks_like_reference(code):
         raise ValidationError(
-            f"“{text_rules.quoted(code, 12)}” is not a booking reference (six letters and "
-            "digits).",
+            f"“{text_rules.quoted(code, 12)}” is not a booking reference (six letters and digits).",
             field="reference",
         )
     return code

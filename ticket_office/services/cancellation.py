@@ -21,7 +21,7 @@ from ticket_office.services.results import (
 from ticket_office.services.unit_of_work import UnitOfWork
 
 
-def _quote(booking: BookingDetails, ticket_ids: Sequence[int] | None, now) -> CancellationQuote:  # noqa: ANN001
+def _quote(booking: BookingDetails, ticket_ids: Sequence[int] | None, now) -> CancellationQuote:
     active = {t.ticket_id: t for t in booking.tickets if t.status == "active"}
     if not active:
         raise BookingNotChangeable(f"Booking {booking.reference} has no active tickets left.")
@@ -45,7 +45,7 @@ def _quote(booking: BookingDetails, ticket_ids: Sequence[int] | None, now) -> Ca
     return CancellationQuote(booking.reference, RULE_TEXT, reason, tuple(lines))
 
 
-def _now(uow: UnitOfWork):  # noqa: ANN202
+def _now(uow: UnitOfWork):
     return uow.session.execute(text("SELECT now()")).scalar_one()
 
 

@@ -146,8 +146,13 @@ def change_seat(
 
 
 def _change_seat(
-    uow: UnitOfWork, operator: OperatorContext, reference: str, ticket_id: int, seat_id: int,
-    *, apply: bool,
+    uow: UnitOfWork,
+    operator: OperatorContext,
+    reference: str,
+    ticket_id: int,
+    seat_id: int,
+    *,
+    apply: bool,
 ) -> ChangeResult:
     require(operator, Permission.CANCEL)
     _check_id(ticket_id, "ticket")
@@ -168,17 +173,23 @@ def _change_seat(
         locked = lock_seats(session, leg, sorted({ticket.run_seat_id, seat_id}))
         ensure_free(session, leg, {seat_id: locked[seat_id]}, operator.client_id)
         line = _priced(FareTable.load(session, leg.service_date), leg, ticket, locked[seat_id])
-        result = ChangeResult(booking.reference, leg.run_id, leg.run_id, leg.train_number,
-                              (line,))
+        result = ChangeResult(booking.reference, leg.run_id, leg.run_id, leg.train_number, (line,))
         if not apply:
             return result
         clear_holds(session, leg, [seat_id], operator.client_id)
         _rewrite_tickets(session, leg, [line], locked)
         _add_to_total(session, booking, result.due_cents)
         audit.record(
-            session, "seat_change", operator_id=operator.id, subject=booking.reference,
-            run_id=leg.run_id, ticket=ticket.id, old_seat=line.old_seat, new_seat=line.new_seat,
-            due_cents=result.due_cents, rule=FARE_RULE,
+            session,
+            "seat_change",
+            operator_id=operator.id,
+            subject=booking.reference,
+            run_id=leg.run_id,
+            ticket=ticket.id,
+            old_seat=line.old_seat,
+            new_seat=line.new_seat,
+            due_cents=result.due_cents,
+            rule=FARE_RULE,
         )
         uow.seats_changed(leg.run_id)
         uow.commit()
@@ -189,16 +200,26 @@ def _change_seat(
 
 
 def quote_move(
-    uow: UnitOfWork, operator: OperatorContext, reference: str, run_id: int, board: int,
-    alight: int, seats: Mapping[int, int],
+    uow: UnitOfWork,
+    operator: OperatorContext,
+    reference: str,
+    run_id: int,
+    board: int,
+    alight: int,
+    seats: Mapping[int, int],
 ) -> ChangeResult:
     """What moving the booking would cost; nothing is written."""
     return _move(uow, operator, reference, run_id, board, alight, seats, apply=False)
 
 
 def move_booking(
-    uow: UnitOfWork, operator: OperatorContext, reference: str, run_id: int, board: int,
-    alight: int, seats: Mapping[int, int],
+    uow: UnitOfWork,
+    operator: OperatorContext,
+    reference: str,
+    run_id: int,
+    board: int,
+    alight: int,
+    seats: Mapping[int, int],
 ) -> ChangeResult:
     """Move every active ticket of the booking to another run of the same journey.
 
@@ -208,8 +229,15 @@ def move_booking(
 
 
 def _move(
-    uow: UnitOfWork, operator: OperatorContext, reference: str, run_id: int, board: int,
-    alight: int, seats: Mapping[int, int], *, apply: bool,
+    uow: UnitOfWork,
+    operator: OperatorContext,
+    reference: str,
+    run_id: int,
+    board: int,
+    alight: int,
+    seats: Mapping[int, int],
+    *,
+    apply: bool,
 ) -> ChangeResult:
     require(operator, Permission.CANCEL)
     _check_id(run_id, "train")
@@ -242,21 +270,30 @@ def _move(
         lines = tuple(
             _priced(fares, leg, active[tid], locked[wanted[tid]]) for tid in sorted(wanted)
         )
-        result = ChangeResult(booking.reference, old_leg.run_id, leg.run_id, leg.train_number,
-                              lines)
+        result = ChangeResult(
+            booking.reference, old_leg.run_id, leg.run_id, leg.train_number, lines
+        )
         if not apply:
             return result
         clear_holds(session, leg, list(wanted.values()), operator.client_id)
         _rewrite_tickets(session, leg, lines, locked)
-        session.execute(text("UPDATE bookings SET run_id = :run WHERE id = :id"),
-                        {"run": leg.run_id, "id": booking.booking_id})
+        session.execute(
+            text("UPDATE bookings SET run_id = :run WHERE id = :id"),
+            {"run": leg.run_id, "id": booking.booking_id},
+        )
         _add_to_total(session, booking, result.due_cents)
         audit.record(
-            session, "booking_move", operator_id=operator.id, subject=booking.reference,
-            old_run_id=old_leg.run_id, new_run_id=leg.run_id,
-            board=leg.segment.board, alight=leg.segment.alight,
+            session,
+            "booking_move",
+            operator_id=operator.id,
+            subject=booking.reference,
+            old_run_id=old_leg.run_id,
+            new_run_id=leg.run_id,
+            board=leg.segment.board,
+            alight=leg.segment.alight,
             seats={line.ticket_id: [line.old_seat, line.new_seat] for line in lines},
-            due_cents=result.due_cents, rule=FARE_RULE,
+            due_cents=result.due_cents,
+            rule=FARE_RULE,
         )
         uow.seats_changed(old_leg.run_id, leg.run_id)
         uow.commit()
@@ -339,10 +376,19 @@ def _check_same_journey(session: Session, old_leg: RunLeg, leg: RunLeg) -> None:
 
 
 def _priced(fares: FareTable, leg: RunLeg, ticket: _TicketRow, seat: LockedSeat) -> SeatChange:
-    new_fare = fares.fare(seat.seat_class, fares.concession(ticket.concession_code),
-                          leg.distance_km)
-    return SeatChange(ticket.id, ticket.passenger_name, ticket.seat_caption, seat.caption,
-                      seat.seat_id, seat.seat_class, ticket.fare_cents, new_fare)
+    new_fare = fares.fare(
+        seat.seat_class, fares.concession(ticket.concession_code), leg.distance_km
+    )
+    return SeatChange(
+        ticket.id,
+        ticket.passenger_name,
+        ticket.seat_caption,
+        seat.caption,
+        seat.seat_id,
+        seat.seat_class,
+        ticket.fare_cents,
+        new_fare,
+    )
 
 
 def _rewrite_tickets(
@@ -352,9 +398,15 @@ def _rewrite_tickets(
         for line in lines:
             session.execute(
                 _MOVE_TICKET,
-                {"id": line.ticket_id, "run": leg.run_id, "seat": line.new_seat_id,
-                 "board": leg.segment.board, "alight": leg.segment.alight,
-                 "seat_class": line.new_seat_class.value, "fare": line.fare_after_cents},
+                {
+                    "id": line.ticket_id,
+                    "run": leg.run_id,
+                    "seat": line.new_seat_id,
+                    "board": leg.segment.board,
+                    "alight": leg.segment.alight,
+                    "seat_class": line.new_seat_class.value,
+                    "fare": line.fare_after_cents,
+                },
             )
     except IntegrityError as exc:
         # Only reachable if someone bypassed the locks; the constraint still said no.

@@ -93,9 +93,7 @@ def set_holds(
             session.execute(_DROP_OTHERS, mine)
         expires_at = None
         if wanted:
-            ensure_free(
-                session, leg, {seat: locked[seat] for seat in wanted}, operator.client_id
-            )
+            ensure_free(session, leg, {seat: locked[seat] for seat in wanted}, operator.client_id)
             clear_holds(session, leg, wanted, operator.client_id)
             try:
                 for seat_id in wanted:

@@ -19,7 +19,7 @@ MAX_PREFIX = 40
 SEARCHABLE_DATES = (date(1970, 1, 1), date(9998, 12, 31))
 
 
-def _station(row) -> StationInfo:  # noqa: ANN001
+def _station(row) -> StationInfo:
     return StationInfo(row.id, row.code, row.name, row.timezone)
 
 
@@ -63,9 +63,7 @@ def _station_by_code(uow: UnitOfWork, code: str, label: str) -> StationInfo:
     if not cleaned:
         raise ValidationError(f"Choose the {label} station.", field=label)
     if text_rules.has_control_characters(cleaned):
-        raise ValidationError(
-            f"The {label} station code contains control characters.", field=label
-        )
+        raise ValidationError(f"The {label} station code contains control characters.", field=label)
     row = uow.session.execute(
         text("SELECT id, code, name, timezone FROM stations WHERE code = :c"), {"c": cleaned[:16]}
     ).one_or_none()

@@ -75,8 +75,7 @@ class FareTable:
             who = f" for passenger {position}" if position else ""
             shown = text_rules.quoted(code if isinstance(code, str) else str(code or ""))
             raise ValidationError(
-                f"Unknown concession “{shown}”{who}. Choose one of: "
-                + ", ".join(self.concessions),
+                f"Unknown concession “{shown}”{who}. Choose one of: " + ", ".join(self.concessions),
                 field="concession",
             )
         return found

@@ -48,9 +48,7 @@ class SeatNotices:
             first_of_batch = not self._pending
             self._pending.update(run_ids)
             if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="seat notices", daemon=True
-                )
+                self._thread = threading.Thread(target=self._run, name="seat notices", daemon=True)
                 self._thread.start()
             if first_of_batch:  # later changes of a batch find the thread awake already
                 self._changed.notify()
@@ -85,7 +83,7 @@ class SeatNotices:
         for payload in payloads(runs):
             try:
                 self._send(payload)
-            except Exception as exc:  # noqa: BLE001 - best effort: what was committed stands
+            except Exception as exc:
                 _log.warning("Seat change notice for runs %s not sent: %s", payload, exc)
 
 

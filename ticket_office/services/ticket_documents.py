@@ -85,7 +85,11 @@ _TICKETS = text(
 
 
 def ticket_documents(
-    uow: UnitOfWork, operator: OperatorContext, reference: str, *, reprint: bool = False,
+    uow: UnitOfWork,
+    operator: OperatorContext,
+    reference: str,
+    *,
+    reprint: bool = False,
     secret: SecretSource = signing_secret,
 ) -> list[TicketDocument]:
     """Documents for the booking's active tickets, signed with the newest active key."""
@@ -101,22 +105,40 @@ def ticket_documents(
             )
         signer = active_signer(session, operator, secret)
         documents = [
-            _document(booking.reference, number, len(rows), row, signer.key_id,
-                      signer.qr_text(row.id, row.run_id, row.run_seat_id, row.board_position,
-                                     row.alight_position, booking.reference),
-                      reprint)
+            _document(
+                booking.reference,
+                number,
+                len(rows),
+                row,
+                signer.key_id,
+                signer.qr_text(
+                    row.id,
+                    row.run_id,
+                    row.run_seat_id,
+                    row.board_position,
+                    row.alight_position,
+                    booking.reference,
+                ),
+                reprint,
+            )
             for number, row in enumerate(rows, start=1)
         ]
         # Every print is on record, so extra copies handed out at a counter can be traced.
-        audit.record(session, "reprint" if reprint else "print", operator_id=operator.id,
-                     subject=booking.reference, tickets=[row.id for row in rows],
-                     key_id=signer.key_id)
+        audit.record(
+            session,
+            "reprint" if reprint else "print",
+            operator_id=operator.id,
+            subject=booking.reference,
+            tickets=[row.id for row in rows],
+            key_id=signer.key_id,
+        )
         uow.commit()  # also keeps a key pair made by this first print
     return documents
 
 
-def _document(reference: str, number: int, count: int, row, key_id: int,  # noqa: ANN001
-              qr_text: str, reprint: bool) -> TicketDocument:
+def _document(
+    reference: str, number: int, count: int, row, key_id: int, qr_text: str, reprint: bool
+) -> TicketDocument:
     issue_zone = ZoneInfo(row.issue_tz)
     return TicketDocument(
         reference=reference,

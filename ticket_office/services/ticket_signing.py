@@ -66,8 +66,9 @@ class Signer:
     key_id: int
     private_key: Ed25519PrivateKey
 
-    def qr_text(self, ticket_id: int, run_id: int, seat_id: int, board: int, alight: int,
-                reference: str) -> str:
+    def qr_text(
+        self, ticket_id: int, run_id: int, seat_id: int, board: int, alight: int, reference: str
+    ) -> str:
         claims = TicketClaims(self.key_id, ticket_id, run_id, seat_id, board, alight, reference)
         return to_qr_text(seal(claims, self.private_key))
 
@@ -134,7 +135,7 @@ def _keyring_secret() -> str | None:
         if isinstance(keyring.get_keyring(), fail.Keyring):
             return None
         return keyring.get_password(KEYRING_SERVICE, KEYRING_USER)
-    except Exception:  # noqa: BLE001 - a broken keyring means "not configured here"
+    except Exception:
         return None
 
 
@@ -157,7 +158,8 @@ def _kek(secret: bytes) -> AESGCM:
 
 def seal_private_key(private_key: Ed25519PrivateKey, public_raw: bytes, secret: bytes) -> bytes:
     raw = private_key.private_bytes(
-        serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+        serialization.Encoding.Raw,
+        serialization.PrivateFormat.Raw,
         serialization.NoEncryption(),
     )
     nonce = secrets.token_bytes(_NONCE_LENGTH)
@@ -167,8 +169,8 @@ def seal_private_key(private_key: Ed25519PrivateKey, public_raw: bytes, secret: 
 def open_private_key(sealed: bytes, public_raw: bytes, secret: bytes) -> Ed25519PrivateKey:
     if not sealed.startswith(_SEALED_PREFIX):
         raise SigningUnavailable("The ticket-signing key in the database is not sealed.")
-    nonce = sealed[len(_SEALED_PREFIX):len(_SEALED_PREFIX) + _NONCE_LENGTH]
-    body = sealed[len(_SEALED_PREFIX) + _NONCE_LENGTH:]
+    nonce = sealed[len(_SEALED_PREFIX) : len(_SEALED_PREFIX) + _NONCE_LENGTH]
+    body = sealed[len(_SEALED_PREFIX) + _NONCE_LENGTH :]
     try:
         raw = _kek(secret).decrypt(nonce, body, public_raw)
     except InvalidTag:

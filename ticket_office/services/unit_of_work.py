@@ -262,4 +262,3 @@ def make_uow_factory(
     session_factory: SessionFactory, server: str, statements: StatementConnections | None = None
 ) -> UnitOfWorkFactory:
     return UnitOfWorkFactory(session_factory, server, statements)
-

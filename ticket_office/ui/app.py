@@ -46,12 +46,18 @@ _STARTED = time.perf_counter()
 
 # --- the sign-in → work loop ---------------------------------------------------------------------
 
+
 class Desk(QObject):
     """Shows the sign-in dialog, then the main window for whoever signed in, and again after
     they log out. One LISTEN connection (LiveUpdates) serves every operator of this app."""
 
-    def __init__(self, connector: DatabaseConnector, tasks: TaskRunner,
-                 settings: QSettings | None = None, probe: str | None = None) -> None:
+    def __init__(
+        self,
+        connector: DatabaseConnector,
+        tasks: TaskRunner,
+        settings: QSettings | None = None,
+        probe: str | None = None,
+    ) -> None:
         super().__init__()
         self.connector, self.tasks = connector, tasks
         self.settings = settings or QSettings()
@@ -64,8 +70,9 @@ class Desk(QObject):
         self.show_login()
 
     def show_login(self, forget_username: bool = False, notice: str = "") -> None:
-        dialog = LoginDialog(self.connector, self.tasks, settings=self.settings,
-                             forget_username=forget_username)
+        dialog = LoginDialog(
+            self.connector, self.tasks, settings=self.settings, forget_username=forget_username
+        )
         if notice:
             from ticket_office.ui.status import Tone
 
@@ -80,7 +87,8 @@ class Desk(QObject):
         dialog.connect_server()
         if self.probe == "ready":
             self.tasks.busyChanged.connect(
-                lambda busy: None if busy else self._report("login_ready_s"))
+                lambda busy: None if busy else self._report("login_ready_s")
+            )
 
     def _report(self, key: str) -> None:
         print(json.dumps({key: round(time.perf_counter() - _STARTED, 3)}), flush=True)
@@ -101,8 +109,14 @@ class Desk(QObject):
         if self.live is None:
             self.live = LiveUpdates(backend.change_listener(), self.tasks, self)
             self.live.start()
-        window = MainWindow(backend.services, self.tasks, operator, server=backend.server,
-                            live=self.live, settings=self.settings)
+        window = MainWindow(
+            backend.services,
+            self.tasks,
+            operator,
+            server=backend.server,
+            live=self.live,
+            settings=self.settings,
+        )
         window.loggedOut.connect(self._logged_out)
         window.closed.connect(QApplication.quit)
         self.window = window
@@ -131,6 +145,7 @@ class Desk(QObject):
 
 # --- the application -----------------------------------------------------------------------------
 
+
 def _log_file() -> Path | None:
     path = log_file()
     try:
@@ -154,7 +169,7 @@ def _set_up_logging() -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def _excepthook(kind, value, trace) -> None:  # noqa: ANN001
+def _excepthook(kind, value, trace) -> None:
     """Never a traceback on screen: log it, say one line where the clerk is looking."""
     _log.error("Unhandled error", exc_info=(kind, value, trace))
     app = QApplication.instance()

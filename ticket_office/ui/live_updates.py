@@ -51,8 +51,14 @@ class LiveUpdates(QObject):
     stateChanged = Signal(str)  # a ConnectionState value
     reconnected = Signal()
 
-    def __init__(self, listener: ChangeListener, tasks: TaskRunner, parent: QObject | None = None,
-                 *, backoff_ms: Sequence[int] = BACKOFF_MS) -> None:
+    def __init__(
+        self,
+        listener: ChangeListener,
+        tasks: TaskRunner,
+        parent: QObject | None = None,
+        *,
+        backoff_ms: Sequence[int] = BACKOFF_MS,
+    ) -> None:
         super().__init__(parent)
         self._listener = listener
         self._tasks = tasks
@@ -91,8 +97,9 @@ class LiveUpdates(QObject):
         if not self._running or self._connecting:
             return
         self._connecting = True
-        self._tasks.run(self._listener.connect, done=self._on_connected,
-                        failed=self._on_connect_failed)
+        self._tasks.run(
+            self._listener.connect, done=self._on_connected, failed=self._on_connect_failed
+        )
 
     def _on_connected(self, _result: object) -> None:
         self._connecting = False
@@ -142,8 +149,11 @@ class LiveUpdates(QObject):
         if not self._running:
             return
         self._failures += 1
-        self._set_state(ConnectionState.OFFLINE if self._failures > OFFLINE_AFTER
-                        else ConnectionState.RECONNECTING)
+        self._set_state(
+            ConnectionState.OFFLINE
+            if self._failures > OFFLINE_AFTER
+            else ConnectionState.RECONNECTING
+        )
         delay = self._backoff[min(self._failures - 1, len(self._backoff) - 1)]
         self._retry.start(delay)
 

@@ -65,9 +65,15 @@ class ServerConnector(Protocol):
 
 
 class LoginDialog(QDialog):
-    def __init__(self, connector: ServerConnector, tasks: TaskRunner, *,
-                 settings: QSettings | None = None, forget_username: bool = False,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        connector: ServerConnector,
+        tasks: TaskRunner,
+        *,
+        settings: QSettings | None = None,
+        forget_username: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self._connector, self._tasks = connector, tasks
         self._settings = settings or QSettings()
@@ -138,8 +144,7 @@ class LoginDialog(QDialog):
         self.database_password = QLineEdit(self.database_box)
         self.database_password.setEchoMode(QLineEdit.EchoMode.Password)
         self.database_password.setAccessibleName(self.tr("Database password"))
-        self.remember = QCheckBox(self.tr("Remember it in the system keyring"),
-                                  self.database_box)
+        self.remember = QCheckBox(self.tr("Remember it in the system keyring"), self.database_box)
         self.keyring_note = QLabel(self.database_box)
         self.keyring_note.setProperty("muted", True)
         self.keyring_note.setWordWrap(True)
@@ -209,8 +214,13 @@ class LoginDialog(QDialog):
         self._connecting = True
         self.retry_button.setEnabled(False)
         self.server_state.setText(self.tr("Connecting…"))
-        self._tasks.run(self._connector.open, password, remember,
-                        done=self._connected, failed=self._connect_failed)
+        self._tasks.run(
+            self._connector.open,
+            password,
+            remember,
+            done=self._connected,
+            failed=self._connect_failed,
+        )
 
     def _connected(self, backend: Backend) -> None:
         self._connecting = False
@@ -286,9 +296,13 @@ class LoginDialog(QDialog):
                 self.connect_server()
             return
         self._set_signing_in(True)
-        self._tasks.run(backend.services.log_in, username, password,
-                        done=self._signed_in,
-                        failed=lambda error: self._sign_in_failed(username, password, error))
+        self._tasks.run(
+            backend.services.log_in,
+            username,
+            password,
+            done=self._signed_in,
+            failed=lambda error: self._sign_in_failed(username, password, error),
+        )
 
     def _signed_in(self, operator: OperatorContext) -> None:
         self._set_signing_in(False)
@@ -315,12 +329,21 @@ class LoginDialog(QDialog):
         backend = self._connector.backend
         assert backend is not None
         self.message.show_message(self.tr("Please choose a new password before you start."))
-        dialog = PasswordChangeDialog(backend.services, self._tasks, username,
-                                      current_password=password, forced=True, parent=self)
+        dialog = PasswordChangeDialog(
+            backend.services,
+            self._tasks,
+            username,
+            current_password=password,
+            forced=True,
+            parent=self,
+        )
         dialog.accepted.connect(lambda: self._password_changed(dialog))
-        dialog.rejected.connect(lambda: self._refuse(
-            self.tr("You need a new password to start. Sign in again when ready."),
-            self.password))
+        dialog.rejected.connect(
+            lambda: self._refuse(
+                self.tr("You need a new password to start. Sign in again when ready."),
+                self.password,
+            )
+        )
         dialog.finished.connect(lambda _r: setattr(self, "password_dialog", None))
         self.password_dialog = dialog
         dialog.open()

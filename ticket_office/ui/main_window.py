@@ -51,10 +51,13 @@ def _bookings_view_class() -> type[QWidget] | None:
     return BookingsView
 
 
-def ticket_printer(parent: QWidget, services: TicketOfficeServices, tasks: TaskRunner,
-                   operator: OperatorContext,
-                   on_error: Callable[[BaseException], None] | None = None,
-                   ) -> Callable[[str], None] | None:
+def ticket_printer(
+    parent: QWidget,
+    services: TicketOfficeServices,
+    tasks: TaskRunner,
+    operator: OperatorContext,
+    on_error: Callable[[BaseException], None] | None = None,
+) -> Callable[[str], None] | None:
     """A `print(reference)` function from the tickets package, if it is installed.
 
     The first print of a booking sold at this desk is the original; any later one is
@@ -68,9 +71,16 @@ def ticket_printer(parent: QWidget, services: TicketOfficeServices, tasks: TaskR
     printed: set[str] = set()
 
     def print_reference(reference: str) -> None:
-        print_tickets(parent, services, tasks, operator, reference,
-                      reprint=reference in printed, on_error=on_error,
-                      shown=lambda: printed.add(reference))
+        print_tickets(
+            parent,
+            services,
+            tasks,
+            operator,
+            reference,
+            reprint=reference in printed,
+            on_error=on_error,
+            shown=lambda: printed.add(reference),
+        )
 
     return print_reference
 
@@ -90,10 +100,17 @@ class MainWindow(QMainWindow):
     loggedOut = Signal(bool)  # True: someone else signs in next (switch operator)
     closed = Signal()  # closed for good (Quit or the window's close button)
 
-    def __init__(self, services: TicketOfficeServices, tasks: TaskRunner,
-                 operator: OperatorContext, *, server: ServerInfo | None = None,
-                 live: LiveUpdates | None = None, settings: QSettings | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        services: TicketOfficeServices,
+        tasks: TaskRunner,
+        operator: OperatorContext,
+        *,
+        server: ServerInfo | None = None,
+        live: LiveUpdates | None = None,
+        settings: QSettings | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.services, self.tasks, self.operator = services, tasks, operator
         self.live = live
@@ -101,8 +118,11 @@ class MainWindow(QMainWindow):
         self._leaving = False
         self.leaving_because = ""  # why the window signed out by itself, for the sign-in window
         self.setWindowIcon(app_icon())
-        self.setWindowTitle(self.tr("Ticket Office — {0} ({1})").format(
-            operator.display_name, self.tr(operator.role.title)))
+        self.setWindowTitle(
+            self.tr("Ticket Office — {0} ({1})").format(
+                operator.display_name, self.tr(operator.role.title)
+            )
+        )
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
         self.status.set_operator(operator)
@@ -128,13 +148,16 @@ class MainWindow(QMainWindow):
     def _build_pages(self) -> None:
         op = self.operator
         if op.may(Permission.SEARCH):
-            self.sale_page = SalePage(self.services, self.tasks, op, print_tickets=self._print,
-                                      parent=self)
+            self.sale_page = SalePage(
+                self.services, self.tasks, op, print_tickets=self._print, parent=self
+            )
             title = self.tr("Sell") if op.may(Permission.SELL) else self.tr("Journeys")
-            self.tabs.addTab(self.sale_page, icon("sell" if op.may(Permission.SELL)
-                                                   else "journeys"), title)
+            self.tabs.addTab(
+                self.sale_page, icon("sell" if op.may(Permission.SELL) else "journeys"), title
+            )
             self.sale_page.statusMessage.connect(
-                lambda text, tone: self.status.show_message(text, Tone(tone)))
+                lambda text, tone: self.status.show_message(text, Tone(tone))
+            )
         bookings_class = _bookings_view_class() if op.may(Permission.VIEW_BOOKINGS) else None
         if bookings_class is not None:
             self.bookings_view = bookings_class(self.services, self.tasks, op, self)
@@ -146,12 +169,18 @@ class MainWindow(QMainWindow):
             self.placeholder = PlaceholderPage(
                 self.tr("Conductor tools arrive in a later release.")
                 if op.role.value == "conductor"
-                else self.tr("Tools for your role arrive in a later release."), self)
+                else self.tr("Tools for your role arrive in a later release."),
+                self,
+            )
             self.tabs.addTab(self.placeholder, self.tr("Welcome"))
 
     def _build_actions(self) -> None:
-        def action(text: str, shortcut_id: str | None, slot: Callable[[], object],
-                   icon_name: str | None = None) -> QAction:
+        def action(
+            text: str,
+            shortcut_id: str | None,
+            slot: Callable[[], object],
+            icon_name: str | None = None,
+        ) -> QAction:
             made = QAction(icon(icon_name) if icon_name else QIcon(), text, self)
             if shortcut_id:
                 made.setShortcut(sequence(shortcut_id))
@@ -160,23 +189,31 @@ class MainWindow(QMainWindow):
             return made
 
         selling = self.sale_page is not None
-        self.new_search_action = action(self.tr("&New search"), "new_search", self.new_search,
-                                        "search")
-        self.find_booking_action = action(self.tr("&Find booking…"), "find_booking",
-                                          self.find_booking, "find")
+        self.new_search_action = action(
+            self.tr("&New search"), "new_search", self.new_search, "search"
+        )
+        self.find_booking_action = action(
+            self.tr("&Find booking…"), "find_booking", self.find_booking, "find"
+        )
         self.refresh_action = action(self.tr("&Refresh"), "refresh", self.refresh, "refresh")
-        self.print_action = action(self.tr("&Print tickets"), "print", self.print_tickets,
-                                   "print")
-        self.sell_page_action = action(self.tr("Go to &Sell"), "page_sell",
-                                       lambda: self._show_page(self.sale_page))
-        self.bookings_page_action = action(self.tr("Go to &Bookings"), "page_bookings",
-                                           lambda: self._show_page(self.bookings_view))
-        self.switch_action = action(self.tr("S&witch operator…"), "switch_operator",
-                                    lambda: self.log_out(switch=True), "switch-user")
+        self.print_action = action(self.tr("&Print tickets"), "print", self.print_tickets, "print")
+        self.sell_page_action = action(
+            self.tr("Go to &Sell"), "page_sell", lambda: self._show_page(self.sale_page)
+        )
+        self.bookings_page_action = action(
+            self.tr("Go to &Bookings"), "page_bookings", lambda: self._show_page(self.bookings_view)
+        )
+        self.switch_action = action(
+            self.tr("S&witch operator…"),
+            "switch_operator",
+            lambda: self.log_out(switch=True),
+            "switch-user",
+        )
         self.log_out_action = action(self.tr("&Log out"), "log_out", self.log_out, "logout")
         self.quit_action = action(self.tr("&Quit"), "quit", self.close)
-        self.shortcuts_action = action(self.tr("&Keyboard shortcuts"), "shortcuts",
-                                       self.show_shortcuts, "keyboard")
+        self.shortcuts_action = action(
+            self.tr("&Keyboard shortcuts"), "shortcuts", self.show_shortcuts, "keyboard"
+        )
         self.about_action = action(self.tr("&About Ticket Office"), None, self.show_about)
         self.new_search_action.setEnabled(selling)
         self.find_booking_action.setEnabled(self.bookings_view is not None)
@@ -185,9 +222,20 @@ class MainWindow(QMainWindow):
         self.bookings_page_action.setEnabled(self.bookings_view is not None)
 
         desk = self.menuBar().addMenu(self.tr("&Desk"))
-        for item in (self.new_search_action, self.find_booking_action, self.refresh_action,
-                     self.print_action, None, self.sell_page_action, self.bookings_page_action,
-                     None, self.switch_action, self.log_out_action, None, self.quit_action):
+        for item in (
+            self.new_search_action,
+            self.find_booking_action,
+            self.refresh_action,
+            self.print_action,
+            None,
+            self.sell_page_action,
+            self.bookings_page_action,
+            None,
+            self.switch_action,
+            self.log_out_action,
+            None,
+            self.quit_action,
+        ):
             if item is None:
                 desk.addSeparator()
             else:
@@ -255,8 +303,9 @@ class MainWindow(QMainWindow):
                     return
         if self.sale_page is not None and self.sale_page.print_last():
             return
-        self.status.show_message(self.tr("Nothing to print yet: sell a booking or find one."),
-                                 Tone.WARNING)
+        self.status.show_message(
+            self.tr("Nothing to print yet: sell a booking or find one."), Tone.WARNING
+        )
 
     def on_runs_changed(self, runs: set[int]) -> None:
         if self.sale_page is not None:
@@ -271,9 +320,14 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def show_about(self) -> None:
-        QMessageBox.about(self, self.tr("About Ticket Office"), self.tr(
-            "<b>Ticket Office</b><p>Counter sales for the railway: search, seats, tickets."
-            "<p>Press F1 for the keyboard shortcuts."))
+        QMessageBox.about(
+            self,
+            self.tr("About Ticket Office"),
+            self.tr(
+                "<b>Ticket Office</b><p>Counter sales for the railway: search, seats, tickets."
+                "<p>Press F1 for the keyboard shortcuts."
+            ),
+        )
 
     def show_error(self, error: BaseException) -> None:
         """Failures no caller handled itself: one calm line in the status bar."""
@@ -307,8 +361,12 @@ class MainWindow(QMainWindow):
         if not self.operator.may(Permission.SELL):
             then()
             return
-        self.tasks.run(self.services.release_holds, self.operator,
-                       done=lambda _count: then(), failed=lambda _error: then())
+        self.tasks.run(
+            self.services.release_holds,
+            self.operator,
+            done=lambda _count: then(),
+            failed=lambda _error: then(),
+        )
 
     def _save_geometry(self) -> None:
         self._settings.setValue(GEOMETRY_KEY, self.saveGeometry())

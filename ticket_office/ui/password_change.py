@@ -31,9 +31,16 @@ if TYPE_CHECKING:
 
 
 class PasswordChangeDialog(QDialog):
-    def __init__(self, services: TicketOfficeServices, tasks: TaskRunner, username: str, *,
-                 current_password: str | None = None, forced: bool = False,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        services: TicketOfficeServices,
+        tasks: TaskRunner,
+        username: str,
+        *,
+        current_password: str | None = None,
+        forced: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self._services, self._tasks, self._username = services, tasks, username
         self._working = False
@@ -42,17 +49,25 @@ class PasswordChangeDialog(QDialog):
         intro = QLabel(self)
         intro.setWordWrap(True)
         intro.setText(
-            self.tr("Your password was set by a supervisor. Please choose your own before you "
-                    "start, {0}.").format(username) if forced
-            else self.tr("Choose a new password for {0}.").format(username))
+            self.tr(
+                "Your password was set by a supervisor. Please choose your own before you "
+                "start, {0}."
+            ).format(username)
+            if forced
+            else self.tr("Choose a new password for {0}.").format(username)
+        )
         self.current = QLineEdit(current_password or "", self)
         self.current.setEchoMode(QLineEdit.EchoMode.Password)
         self.new = QLineEdit(self)
         self.new.setEchoMode(QLineEdit.EchoMode.Password)
         self.repeat = QLineEdit(self)
         self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
-        rule = QLabel(self.tr("At least {0} characters (at most {1} bytes); not the same as "
-                              "the current one.").format(MIN_CHARACTERS, MAX_UTF8_BYTES), self)
+        rule = QLabel(
+            self.tr(
+                "At least {0} characters (at most {1} bytes); not the same as the current one."
+            ).format(MIN_CHARACTERS, MAX_UTF8_BYTES),
+            self,
+        )
         rule.setProperty("muted", True)
         rule.setWordWrap(True)
         self.message = InlineMessage(self)
@@ -96,8 +111,14 @@ class PasswordChangeDialog(QDialog):
         self.ok_button.setEnabled(False)
         self.setCursor(Qt.CursorShape.BusyCursor)
         self.message.show_message(self.tr("Saving…"))
-        self._tasks.run(self._services.change_password, self._username, self.current.text(),
-                        self.new.text(), done=self._changed, failed=self._failed)
+        self._tasks.run(
+            self._services.change_password,
+            self._username,
+            self.current.text(),
+            self.new.text(),
+            done=self._changed,
+            failed=self._failed,
+        )
 
     def _changed(self, operator: OperatorContext) -> None:
         self._done_working()

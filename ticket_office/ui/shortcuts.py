@@ -52,8 +52,9 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("print", "Ctrl+P", "Print tickets: the last sale, or the booking shown", ANYWHERE),
     Shortcut("page_sell", "Ctrl+1", "Show the Sell page", ANYWHERE),
     Shortcut("page_bookings", "Ctrl+2", "Show the Bookings page", ANYWHERE),
-    Shortcut("switch_operator", "Ctrl+Shift+O", "Switch operator (releases your held seats)",
-             ANYWHERE),
+    Shortcut(
+        "switch_operator", "Ctrl+Shift+O", "Switch operator (releases your held seats)", ANYWHERE
+    ),
     Shortcut("log_out", "Ctrl+Shift+L", "Log out (releases your held seats)", ANYWHERE),
     Shortcut("shortcuts", "F1", "This list of shortcuts", ANYWHERE),
     Shortcut("quit", "Ctrl+Q", "Quit", ANYWHERE),
@@ -61,8 +62,7 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("focus_to", "Alt+T", "Go to To", SEARCH),
     Shortcut("focus_date", "Alt+A", "Go to the travel date", SEARCH),
     Shortcut("date_step", "", "Travel date: next / previous day", SEARCH, "Up / Down"),
-    Shortcut("date_week", "", "Travel date: a week later / earlier", SEARCH,
-             "Page Up / Page Down"),
+    Shortcut("date_week", "", "Travel date: a week later / earlier", SEARCH, "Page Up / Page Down"),
     Shortcut("focus_earliest", "Alt+B", "Go to Not before (earliest departure)", SEARCH),
     Shortcut("swap", "Ctrl+E", "Swap From and To", SEARCH),
     Shortcut("search", "Return", "Search (from any search field)", SEARCH, "Enter"),
@@ -73,8 +73,13 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("seat_coach", "", "Next / previous coach", SEAT_MAP, "Page Down / Page Up"),
     Shortcut("seat_ends", "", "First / last seat of the coach", SEAT_MAP, "Home / End"),
     Shortcut("pick_together", "Ctrl+G", "Pick seats together for the party", SEAT_MAP),
-    Shortcut("party", "Ctrl+Return", "Passengers and payment for the selected seats", SEAT_MAP,
-             "Ctrl+Enter"),
+    Shortcut(
+        "party",
+        "Ctrl+Return",
+        "Passengers and payment for the selected seats",
+        SEAT_MAP,
+        "Ctrl+Enter",
+    ),
     Shortcut("party_fields", "Tab", "Next name, concession, payment field", PARTY),
     Shortcut("pay_cash", "Alt+C", "Pay cash (then type the amount given)", PARTY),
     Shortcut("pay_card", "Alt+D", "Pay by card (then type the card reference)", PARTY),
@@ -113,9 +118,13 @@ def contexts(shortcuts: tuple[Shortcut, ...]) -> list[str]:
 
 def markdown() -> str:
     """The README's shortcut section (portable key names, one table per context)."""
-    lines = ["## Keyboard shortcuts", "",
-             "A whole sale works without the mouse: search, Enter on a train, pick seats with the "
-             "arrow keys and Space, Ctrl+Enter for passengers and payment, Enter to confirm.", ""]
+    lines = [
+        "## Keyboard shortcuts",
+        "",
+        "A whole sale works without the mouse: search, Enter on a train, pick seats with the "
+        "arrow keys and Space, Ctrl+Enter for passengers and payment, Enter to confirm.",
+        "",
+    ]
     shortcuts = all_shortcuts()
     for context in contexts(shortcuts):
         lines += [f"### {context}", "", "| Keys | Action |", "| --- | --- |"]
@@ -134,7 +143,8 @@ def html() -> str:
         rows = "".join(
             f"<tr><td style='padding:3px 18px 3px 0'><b>{escape(s.label)}</b></td>"
             f"<td style='padding:3px 0'>{escape(_tr(s.action))}</td></tr>"
-            for s in shortcuts if s.context == context
+            for s in shortcuts
+            if s.context == context
         )
         heading = f"<h3 style='margin-top:14px'>{escape(_tr(context))}</h3>"
         parts.append(f"{heading}<table>{rows}</table>")

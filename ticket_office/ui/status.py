@@ -53,8 +53,10 @@ def error_text(error: BaseException) -> str:
         return str(error)
     _log.error("Unexpected error", exc_info=(type(error), error, error.__traceback__))
     return QCoreApplication.translate(
-        "Errors", "Something went wrong ({0}); nothing more was done. The details are in the "
-        "log; please tell a supervisor.").format(type(error).__name__)
+        "Errors",
+        "Something went wrong ({0}); nothing more was done. The details are in the "
+        "log; please tell a supervisor.",
+    ).format(type(error).__name__)
 
 
 class InlineMessage(QLabel):
@@ -96,8 +98,9 @@ class InlineMessage(QLabel):
     def _render(self) -> None:
         colour = tone_colour(self._tone, self.palette()).name()
         weight = 600 if self._tone in (Tone.ERROR, Tone.WARNING) else 400
-        self.setText(f"<span style='color:{colour}; font-weight:{weight}'>"
-                     f"{escape(self._plain)}</span>")
+        self.setText(
+            f"<span style='color:{colour}; font-weight:{weight}'>{escape(self._plain)}</span>"
+        )
         self.setAccessibleDescription(self._plain)
 
 
@@ -123,8 +126,13 @@ class StatusBar(QStatusBar):
         row = QHBoxLayout(box)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(2)
-        for widget in (self.busy, self.operator_label, self.station_label, self.server_label,
-                       self.connection_label):
+        for widget in (
+            self.busy,
+            self.operator_label,
+            self.station_label,
+            self.server_label,
+            self.connection_label,
+        ):
             row.addWidget(widget)
         self.addPermanentWidget(box)
         self._busy_timer = QTimer(self)
@@ -137,8 +145,11 @@ class StatusBar(QStatusBar):
         self.operator_label.setText(
             self.tr("{0} · {1}").format(operator.display_name, self.tr(operator.role.title))
         )
-        station = (f"{operator.station_name} ({operator.station_code})"
-                   if operator.station_code else self.tr("no home station"))
+        station = (
+            f"{operator.station_name} ({operator.station_code})"
+            if operator.station_code
+            else self.tr("no home station")
+        )
         self.station_label.setText(station)
 
     def set_server(self, description: str, embedded: bool) -> None:
@@ -156,14 +167,20 @@ class StatusBar(QStatusBar):
         }[self._connection]
         colour = tone_colour(tone, self.palette()).name()
         self.connection_label.setText(f"<span style='color:{colour}'>●</span> {text}")
-        self.connection_label.setToolTip({
-            ConnectionState.CONNECTING: self.tr("Starting live seat updates"),
-            ConnectionState.CONNECTED: self.tr("Live: seat maps and results update by themselves"),
-            ConnectionState.RECONNECTING: self.tr(
-                "The live update connection was lost; trying again. Press F5 to refresh."),
-            ConnectionState.OFFLINE: self.tr(
-                "No live updates: the server cannot be reached. Press F5 to refresh."),
-        }[self._connection])
+        self.connection_label.setToolTip(
+            {
+                ConnectionState.CONNECTING: self.tr("Starting live seat updates"),
+                ConnectionState.CONNECTED: self.tr(
+                    "Live: seat maps and results update by themselves"
+                ),
+                ConnectionState.RECONNECTING: self.tr(
+                    "The live update connection was lost; trying again. Press F5 to refresh."
+                ),
+                ConnectionState.OFFLINE: self.tr(
+                    "No live updates: the server cannot be reached. Press F5 to refresh."
+                ),
+            }[self._connection]
+        )
 
     @property
     def connection(self) -> ConnectionState:
@@ -179,7 +196,8 @@ class StatusBar(QStatusBar):
 
     def show_message(self, text: str, tone: Tone = Tone.INFO, timeout: int = MESSAGE_MS) -> None:
         self.setStyleSheet(
-            "" if tone is Tone.INFO
+            ""
+            if tone is Tone.INFO
             else f"QStatusBar {{ color: {tone_colour(tone, self.palette()).name()}; }}"
         )
         self.showMessage(text, timeout)

@@ -33,8 +33,15 @@ class _Relay(QObject):
 
 
 class _Job(QRunnable):
-    def __init__(self, relay: _Relay, fn: Callable[..., Any], args: tuple, kwargs: dict,
-                 done: Done | None, failed: Failed | None) -> None:
+    def __init__(
+        self,
+        relay: _Relay,
+        fn: Callable[..., Any],
+        args: tuple,
+        kwargs: dict,
+        done: Done | None,
+        failed: Failed | None,
+    ) -> None:
         super().__init__()
         self._relay, self._fn, self._args, self._kwargs = relay, fn, args, kwargs
         self._done, self._failed = done, failed
@@ -42,7 +49,7 @@ class _Job(QRunnable):
     def run(self) -> None:
         try:
             value = self._fn(*self._args, **self._kwargs)
-        except BaseException as exc:  # noqa: BLE001 - every failure must reach the GUI
+        except BaseException as exc:
             self._relay.finished.emit(self._failed, exc, True)
         else:
             self._relay.finished.emit(self._done, value, False)
@@ -64,8 +71,14 @@ class TaskRunner(QObject):
     def busy(self) -> bool:
         return self._running > 0
 
-    def run(self, fn: Callable[..., Any], *args: Any, done: Done | None = None,
-            failed: Failed | None = None, **kwargs: Any) -> None:
+    def run(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        done: Done | None = None,
+        failed: Failed | None = None,
+        **kwargs: Any,
+    ) -> None:
         self._started()
         self._pool.start(_Job(self._relay, fn, args, kwargs, done, failed))
 
@@ -101,12 +114,18 @@ class TaskRunner(QObject):
 class ImmediateTaskRunner(TaskRunner):
     """Runs each call synchronously on the calling thread: for tests."""
 
-    def run(self, fn: Callable[..., Any], *args: Any, done: Done | None = None,
-            failed: Failed | None = None, **kwargs: Any) -> None:
+    def run(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        done: Done | None = None,
+        failed: Failed | None = None,
+        **kwargs: Any,
+    ) -> None:
         self._started()
         try:
             value = fn(*args, **kwargs)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self._deliver(failed, exc, True)
         else:
             self._deliver(done, value, False)

@@ -26,19 +26,22 @@ _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
 class CancelConfirmDialog(QDialog):
-    def __init__(self, quote: CancellationQuote, whole_booking: bool,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, quote: CancellationQuote, whole_booking: bool, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.quote = quote
         count = len(quote.lines)
         if whole_booking:
             title = self.tr("Cancel booking {0}").format(quote.reference)
             question = self.tr("Cancel the whole booking {0} ({1} ticket(s))?").format(
-                quote.reference, count)
+                quote.reference, count
+            )
         else:
             title = self.tr("Cancel tickets of {0}").format(quote.reference)
             question = self.tr("Cancel {0} ticket(s) of booking {1}?").format(
-                count, quote.reference)
+                count, quote.reference
+            )
         self.setWindowTitle(title)
         heading = QLabel(f"<b>{question}</b>", self)
         self.rule_label = QLabel(self.tr("Refund rule: {0}").format(quote.rule), self)
@@ -47,22 +50,31 @@ class CancelConfirmDialog(QDialog):
         self.reason_label.setWordWrap(True)
         self.table = self._refund_table()
         self.total_label = QLabel(
-            self.tr("Refund to the passenger: <b>{0}</b>").format(
-                format_cents(quote.refund_cents)), self)
+            self.tr("Refund to the passenger: <b>{0}</b>").format(format_cents(quote.refund_cents)),
+            self,
+        )
         buttons = QDialogButtonBox(self)
         self.confirm_button = buttons.addButton(
             self.tr("Cancel and refund {0}").format(format_cents(quote.refund_cents)),
-            QDialogButtonBox.ButtonRole.AcceptRole)
-        self.keep_button = buttons.addButton(self.tr("Keep booking"),
-                                             QDialogButtonBox.ButtonRole.RejectRole)
+            QDialogButtonBox.ButtonRole.AcceptRole,
+        )
+        self.keep_button = buttons.addButton(
+            self.tr("Keep booking"), QDialogButtonBox.ButtonRole.RejectRole
+        )
         self.keep_button.setDefault(True)
         self.keep_button.setAutoDefault(True)
         self.confirm_button.setAutoDefault(False)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        for widget in (heading, self.rule_label, self.reason_label, self.table, self.total_label,
-                       buttons):
+        for widget in (
+            heading,
+            self.rule_label,
+            self.reason_label,
+            self.table,
+            self.total_label,
+            buttons,
+        ):
             layout.addWidget(widget)
         self.resize(560, 320)
 
@@ -76,8 +88,12 @@ class CancelConfirmDialog(QDialog):
         table.verticalHeader().hide()
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         for row, line in enumerate(self.quote.lines):
-            cells = (line.passenger_name, format_cents(line.fare_cents),
-                     format_cents(line.fee_cents), format_cents(line.refund_cents))
+            cells = (
+                line.passenger_name,
+                format_cents(line.fare_cents),
+                format_cents(line.fee_cents),
+                format_cents(line.refund_cents),
+            )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if column:

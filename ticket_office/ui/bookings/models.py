@@ -45,7 +45,7 @@ def class_text(seat_class: SeatClass) -> str:
     return _tr("First") if seat_class is SeatClass.FIRST else _tr("Standard")
 
 
-def _muted():  # noqa: ANN202
+def _muted():
     return QGuiApplication.palette().brush(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
 
 
@@ -71,7 +71,7 @@ _BOOKING_HEADERS = {
 
 
 class BookingListModel(RowTableModel[BookingDetails]):
-    def __init__(self, parent=None) -> None:  # noqa: ANN001
+    def __init__(self, parent=None) -> None:
         super().__init__(BookingColumn, _BOOKING_HEADERS, _tr, parent)
 
     def set_bookings(self, bookings: Sequence[BookingDetails]) -> None:
@@ -82,8 +82,7 @@ class BookingListModel(RowTableModel[BookingDetails]):
         for row, listed in enumerate(self._rows):
             if listed.booking_id == booking.booking_id:
                 self._rows[row] = booking
-                self.dataChanged.emit(self.index(row, 0),
-                                      self.index(row, len(BookingColumn) - 1))
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(BookingColumn) - 1))
                 return
 
     def bookings(self) -> list[BookingDetails]:
@@ -98,7 +97,7 @@ class BookingListModel(RowTableModel[BookingDetails]):
                 return row
         return None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or index.row() >= len(self._rows):
             return None
         booking = self._rows[index.row()]
@@ -166,7 +165,7 @@ _TICKET_HEADERS = {
 
 
 class TicketTableModel(RowTableModel[TicketInfo]):
-    def __init__(self, parent=None) -> None:  # noqa: ANN001
+    def __init__(self, parent=None) -> None:
         super().__init__(TicketColumn, _TICKET_HEADERS, _tr, parent)
 
     def set_tickets(self, tickets: Sequence[TicketInfo]) -> None:
@@ -185,7 +184,7 @@ class TicketTableModel(RowTableModel[TicketInfo]):
             return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         return Qt.ItemFlag.ItemIsEnabled
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or index.row() >= len(self._rows):
             return None
         ticket = self._rows[index.row()]
@@ -197,11 +196,13 @@ class TicketTableModel(RowTableModel[TicketInfo]):
         if role == ITEM_ROLE:
             return ticket
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (
-            TicketColumn.FARE, TicketColumn.REFUND
+            TicketColumn.FARE,
+            TicketColumn.REFUND,
         ):
             return _RIGHT
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (
-            TicketColumn.COACH, TicketColumn.SEAT
+            TicketColumn.COACH,
+            TicketColumn.SEAT,
         ):
             return _CENTRE
         if role == Qt.ItemDataRole.ForegroundRole and ticket.status != "active":
@@ -242,12 +243,12 @@ class TicketTableModel(RowTableModel[TicketInfo]):
 class ItemProxyModel(QSortFilterProxyModel):
     """Sorts by SORT_ROLE and reads a row's dataclass back through ITEM_ROLE."""
 
-    def __init__(self, parent=None) -> None:  # noqa: ANN001
+    def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setSortRole(SORT_ROLE)
         self.setDynamicSortFilter(True)
 
-    def item(self, index: Index):  # noqa: ANN201
+    def item(self, index: Index):
         if not index.isValid():
             return None
         return self.index(index.row(), 0).data(ITEM_ROLE)

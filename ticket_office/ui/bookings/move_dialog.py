@@ -32,20 +32,33 @@ if TYPE_CHECKING:
 
 
 class MoveRunDialog(SeatChoiceDialog):
-    def __init__(self, services: TicketOfficeServices, tasks: TaskRunner,
-                 operator: OperatorContext, booking: BookingDetails,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        services: TicketOfficeServices,
+        tasks: TaskRunner,
+        operator: OperatorContext,
+        booking: BookingDetails,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(services, tasks, operator, booking, parent)
-        self.tickets = sorted((t for t in booking.tickets if t.status == "active"),
-                              key=lambda t: t.ticket_id)
+        self.tickets = sorted(
+            (t for t in booking.tickets if t.status == "active"), key=lambda t: t.ticket_id
+        )
         self.journey: JourneyOption | None = None
-        self.setWindowTitle(self.tr("Move booking {0} to another train").format(
-            booking.reference))
-        intro = QLabel(self.tr(
-            "{0} → {1}, {2} passenger(s), now on train {3} at {4}. Choose another date or "
-            "train of the same journey, then one seat per passenger.").format(
-                booking.origin.name, booking.destination.name, len(self.tickets),
-                booking.train_number, booking.departs_at.strftime("%a %d %b %Y %H:%M")), self)
+        self.setWindowTitle(self.tr("Move booking {0} to another train").format(booking.reference))
+        intro = QLabel(
+            self.tr(
+                "{0} → {1}, {2} passenger(s), now on train {3} at {4}. Choose another date or "
+                "train of the same journey, then one seat per passenger."
+            ).format(
+                booking.origin.name,
+                booking.destination.name,
+                len(self.tickets),
+                booking.train_number,
+                booking.departs_at.strftime("%a %d %b %Y %H:%M"),
+            ),
+            self,
+        )
         intro.setWordWrap(True)
         self.date_edit = QDateEdit(QDate(booking.departs_at.date()), self)
         self.date_edit.setCalendarPopup(True)
@@ -85,8 +98,14 @@ class MoveRunDialog(SeatChoiceDialog):
         splitter.addWidget(self.panel)
         splitter.setStretchFactor(1, 3)
         layout = QVBoxLayout(self)
-        for widget in (intro, splitter, self.quote_label, self.rule_label, self.message,
-                       self.buttons):
+        for widget in (
+            intro,
+            splitter,
+            self.quote_label,
+            self.rule_label,
+            self.message,
+            self.buttons,
+        ):
             layout.addWidget(widget, 1 if widget is splitter else 0)
 
     def apply_text(self) -> str:
@@ -98,8 +117,14 @@ class MoveRunDialog(SeatChoiceDialog):
         return self.date_edit.date().toPython()
 
     def find_trains(self) -> None:
-        self.run(self.services.search_journeys, self.operator, self.booking.origin.code,
-                 self.booking.destination.code, self.travel_date(), done=self._show_trains)
+        self.run(
+            self.services.search_journeys,
+            self.operator,
+            self.booking.origin.code,
+            self.booking.destination.code,
+            self.travel_date(),
+            done=self._show_trains,
+        )
 
     def _show_trains(self, journeys: list[JourneyOption]) -> None:
         self.trains.set_journeys(journeys)
@@ -107,8 +132,9 @@ class MoveRunDialog(SeatChoiceDialog):
 
     def choose_train(self, journey: JourneyOption) -> None:
         if journey.run_id == self.booking.run_id:
-            self.message.show_message(self.tr(
-                "That is the booking's own train: use Change seat to choose other seats."))
+            self.message.show_message(
+                self.tr("That is the booking's own train: use Change seat to choose other seats.")
+            )
             return
         if not journey.bookable:
             self.message.show_message(self.tr("That train can no longer be sold."))
@@ -116,9 +142,13 @@ class MoveRunDialog(SeatChoiceDialog):
         self.message.clear_message()
         self.journey = journey
         self.train_table.select_run(journey.run_id)
-        self.target_label.setText(self.tr("Seats on train <b>{0}</b>, {1} → {2}:").format(
-            escape(journey.train_number), journey.departs_at.strftime("%a %d %b %Y %H:%M %Z"),
-            journey.arrives_at.strftime("%H:%M %Z")))
+        self.target_label.setText(
+            self.tr("Seats on train <b>{0}</b>, {1} → {2}:").format(
+                escape(journey.train_number),
+                journey.departs_at.strftime("%a %d %b %Y %H:%M %Z"),
+                journey.arrives_at.strftime("%H:%M %Z"),
+            )
+        )
         self.panel.map_widget.clear_selection()
         self.load_seat_map(journey.run_id, journey.board_position, journey.alight_position)
         self.panel.map_widget.setFocus()
@@ -127,22 +157,31 @@ class MoveRunDialog(SeatChoiceDialog):
 
     def seat_choice(self, seat_ids: list[int]) -> dict[int, int]:
         """Ticket id to new seat: the booking's tickets in order, the seats as chosen."""
-        return {ticket.ticket_id: seat_id
-                for ticket, seat_id in zip(self.tickets, seat_ids, strict=False)}
+        return {
+            ticket.ticket_id: seat_id
+            for ticket, seat_id in zip(self.tickets, seat_ids, strict=False)
+        }
 
-    def request_quote(self, seat_ids: list[int]):  # noqa: ANN201
+    def request_quote(self, seat_ids: list[int]):
         if self.journey is None or len(seat_ids) != len(self.tickets):
             if self.journey is not None and seat_ids:
-                self.quote_label.setText(self.tr("Choose {0} more seat(s).").format(
-                    len(self.tickets) - len(seat_ids)))
+                self.quote_label.setText(
+                    self.tr("Choose {0} more seat(s).").format(len(self.tickets) - len(seat_ids))
+                )
             return None
         return self.services.quote_move, self._move_args(seat_ids)
 
-    def apply_call(self):  # noqa: ANN201
+    def apply_call(self):
         return self.services.move_booking, self._move_args(list(self.panel.selected_seat_ids()))
 
     def _move_args(self, seat_ids: list[int]) -> tuple:
         journey = self.journey
         assert journey is not None
-        return (self.operator, self.booking.reference, journey.run_id, journey.board_position,
-                journey.alight_position, self.seat_choice(seat_ids))
+        return (
+            self.operator,
+            self.booking.reference,
+            journey.run_id,
+            journey.board_position,
+            journey.alight_position,
+            self.seat_choice(seat_ids),
+        )

@@ -29,9 +29,14 @@ if TYPE_CHECKING:
 class SeatChoiceDialog(QDialog):
     changed = Signal(object)  # ChangeResult, after the change was saved
 
-    def __init__(self, services: TicketOfficeServices, tasks: TaskRunner,
-                 operator: OperatorContext, booking: BookingDetails,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        services: TicketOfficeServices,
+        tasks: TaskRunner,
+        operator: OperatorContext,
+        booking: BookingDetails,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.services, self.tasks, self.operator, self.booking = services, tasks, operator, booking
         self._closed = False
@@ -49,8 +54,9 @@ class SeatChoiceDialog(QDialog):
         self.rule_label.setWordWrap(True)
         self.message = InlineMessage(self)
         self.buttons = QDialogButtonBox(self)
-        self.apply_button = self.buttons.addButton(self.apply_text(),
-                                                   QDialogButtonBox.ButtonRole.AcceptRole)
+        self.apply_button = self.buttons.addButton(
+            self.apply_text(), QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.apply_button.setEnabled(False)
         self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.buttons.accepted.connect(self.apply)
@@ -72,13 +78,17 @@ class SeatChoiceDialog(QDialog):
 
     def describe(self, quote: ChangeResult) -> str:
         lines = [
-            self.tr("{0}: {1} → <b>{2}</b>").format(escape(line.passenger_name), line.old_seat,
-                                                    line.new_seat)
+            self.tr("{0}: {1} → <b>{2}</b>").format(
+                escape(line.passenger_name), line.old_seat, line.new_seat
+            )
             for line in quote.lines
         ]
         if quote.due_cents:
-            lines.append(self.tr("<b>Due now: {0}</b> (the new fare is higher).").format(
-                format_cents(quote.due_cents)))
+            lines.append(
+                self.tr("<b>Due now: {0}</b> (the new fare is higher).").format(
+                    format_cents(quote.due_cents)
+                )
+            )
         else:
             lines.append(self.tr("<b>Nothing to pay</b>: the fare already paid covers it."))
         return "<br>".join(lines)
@@ -88,8 +98,9 @@ class SeatChoiceDialog(QDialog):
     def load_seat_map(self, run_id: int, board: int, alight: int) -> None:
         self.leg = (run_id, board, alight)
         self._clear_quote()
-        self.run(self.services.seat_map, self.operator, run_id, board, alight,
-                 done=self._show_seat_map)
+        self.run(
+            self.services.seat_map, self.operator, run_id, board, alight, done=self._show_seat_map
+        )
 
     def _show_seat_map(self, seat_map: SeatMap) -> None:
         if self.leg is not None and seat_map.run_id == self.leg[0]:
@@ -98,8 +109,14 @@ class SeatChoiceDialog(QDialog):
     def reload_seat_map(self) -> None:
         if self.leg is not None:
             run_id, board, alight = self.leg
-            self.run(self.services.seat_map, self.operator, run_id, board, alight,
-                     done=self._show_seat_map)
+            self.run(
+                self.services.seat_map,
+                self.operator,
+                run_id,
+                board,
+                alight,
+                done=self._show_seat_map,
+            )
 
     # --- quote and apply -----------------------------------------------------------------------
 
@@ -111,8 +128,12 @@ class SeatChoiceDialog(QDialog):
         function, args = call
         self._generation += 1
         generation = self._generation
-        self.run(function, *args, done=lambda quote: self._show_quote(quote, generation),
-                 failed=lambda error: self._quote_failed(error, generation))
+        self.run(
+            function,
+            *args,
+            done=lambda quote: self._show_quote(quote, generation),
+            failed=lambda error: self._quote_failed(error, generation),
+        )
 
     def _show_quote(self, quote: ChangeResult, generation: int) -> None:
         if generation != self._generation:
@@ -155,9 +176,13 @@ class SeatChoiceDialog(QDialog):
     def show_error(self, error: BaseException) -> None:
         self.message.show_message(error_text(error), Tone.ERROR)
 
-    def run(self, function: Callable[..., Any], *args: Any,
-            done: Callable[[Any], None], failed: Callable[[BaseException], None] | None = None,
-            ) -> None:
+    def run(
+        self,
+        function: Callable[..., Any],
+        *args: Any,
+        done: Callable[[Any], None],
+        failed: Callable[[BaseException], None] | None = None,
+    ) -> None:
         def deliver(value: Any) -> None:
             if not self._closed:
                 done(value)

@@ -83,8 +83,13 @@ def _table(model: ItemProxyModel, parent: QWidget, name: str) -> QTableView:
 class BookingsView(QWidget):
     statusMessage = Signal(str)
 
-    def __init__(self, services: TicketOfficeServices, tasks: TaskRunner,
-                 operator: OperatorContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        services: TicketOfficeServices,
+        tasks: TaskRunner,
+        operator: OperatorContext,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.services, self.tasks, self.operator = services, tasks, operator
         self._search_generation = 0
@@ -116,9 +121,13 @@ class BookingsView(QWidget):
         self.search_button = QPushButton(self.tr("Search"), self)
         self.search_button.setAutoDefault(False)
         self.search_button.clicked.connect(self.search)
-        self.hint = QLabel(self.tr(
-            "Type a booking reference (six letters and digits), or two or more letters of a "
-            "passenger's name and choose the travel date; press Enter."), self)
+        self.hint = QLabel(
+            self.tr(
+                "Type a booking reference (six letters and digits), or two or more letters of a "
+                "passenger's name and choose the travel date; press Enter."
+            ),
+            self,
+        )
         self.hint.setWordWrap(True)
 
     def _build_results(self) -> None:
@@ -148,7 +157,7 @@ class BookingsView(QWidget):
         self.tickets_label.setBuddy(self.tickets_table)
         self.message = InlineMessage(self)
 
-    def _action(self, text: str, key_id: str, slot, tip: str) -> QAction:  # noqa: ANN001
+    def _action(self, text: str, key_id: str, slot, tip: str) -> QAction:
         action = QAction(text, self)
         action.setShortcut(booking_key(key_id))
         action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -159,23 +168,43 @@ class BookingsView(QWidget):
 
     def _build_actions(self) -> None:
         self.cancel_booking_action = self._action(
-            self.tr("Cancel booking…"), "cancel_booking", self.cancel_booking,
-            self.tr("Cancel every ticket of this booking; the refund is shown first"))
+            self.tr("Cancel booking…"),
+            "cancel_booking",
+            self.cancel_booking,
+            self.tr("Cancel every ticket of this booking; the refund is shown first"),
+        )
         self.cancel_tickets_action = self._action(
-            self.tr("Cancel selected tickets…"), "cancel_tickets", self.cancel_selected_tickets,
-            self.tr("Cancel the selected tickets; the refund is shown first"))
+            self.tr("Cancel selected tickets…"),
+            "cancel_tickets",
+            self.cancel_selected_tickets,
+            self.tr("Cancel the selected tickets; the refund is shown first"),
+        )
         self.change_seat_action = self._action(
-            self.tr("Change seat…"), "change_seat", self.change_seat,
-            self.tr("Another seat for the selected passenger, same train and stops"))
+            self.tr("Change seat…"),
+            "change_seat",
+            self.change_seat,
+            self.tr("Another seat for the selected passenger, same train and stops"),
+        )
         self.move_action = self._action(
-            self.tr("Move to another train…"), "move_booking", self.move_booking,
-            self.tr("The same journey on another date or train"))
+            self.tr("Move to another train…"),
+            "move_booking",
+            self.move_booking,
+            self.tr("The same journey on another date or train"),
+        )
         self.reprint_action = self._action(
-            self.tr("Reprint tickets"), "reprint", self.print_tickets,
-            self.tr("Print this booking's tickets again"))
+            self.tr("Reprint tickets"),
+            "reprint",
+            self.print_tickets,
+            self.tr("Print this booking's tickets again"),
+        )
         self.action_buttons = []
-        for action in (self.cancel_tickets_action, self.cancel_booking_action,
-                       self.change_seat_action, self.move_action, self.reprint_action):
+        for action in (
+            self.cancel_tickets_action,
+            self.cancel_booking_action,
+            self.change_seat_action,
+            self.move_action,
+            self.reprint_action,
+        ):
             button = QToolButton(self)
             button.setDefaultAction(action)
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -227,8 +256,9 @@ class BookingsView(QWidget):
     def selected_tickets(self) -> list[TicketInfo]:
         rows = self.tickets_table.selectionModel().selectedRows()
         chosen = [self.tickets_proxy.item(index) for index in rows]
-        return sorted((t for t in chosen if t is not None and t.status == "active"),
-                      key=lambda t: t.ticket_id)
+        return sorted(
+            (t for t in chosen if t is not None and t.status == "active"), key=lambda t: t.ticket_id
+        )
 
     def refresh(self) -> None:
         booking = self.current_booking()
@@ -245,8 +275,15 @@ class BookingsView(QWidget):
         if booking is None:
             self._say(self.tr("Find a booking first."), Tone.WARNING)
             return
-        print_tickets(self, self.services, self.tasks, self.operator, booking.reference,
-                      reprint=True, on_error=self._failed)
+        print_tickets(
+            self,
+            self.services,
+            self.tasks,
+            self.operator,
+            booking.reference,
+            reprint=True,
+            on_error=self._failed,
+        )
 
     # --- search --------------------------------------------------------------------------------
 
@@ -263,9 +300,13 @@ class BookingsView(QWidget):
         generation = self._search_generation
         self.message.clear_message()
         if looks_like_reference(text):
-            self.tasks.run(self.services.find_booking, self.operator, text,
-                           done=lambda booking: self._found([booking], generation),
-                           failed=lambda error: self._reference_failed(error, text, generation))
+            self.tasks.run(
+                self.services.find_booking,
+                self.operator,
+                text,
+                done=lambda booking: self._found([booking], generation),
+                failed=lambda error: self._reference_failed(error, text, generation),
+            )
         else:
             self._search_by_name(text, generation)
 
@@ -275,14 +316,22 @@ class BookingsView(QWidget):
         def found(bookings: list[BookingDetails]) -> None:
             self._found(bookings, generation, text, travel_date)
             if not bookings and also_reference and generation == self._search_generation:
-                self._say(self.tr("No booking with reference {0}, and no passenger called “{1}” "
-                                  "travelling on {2}.").format(
-                    normalise_reference(text), text, travel_date.strftime("%a %d %b %Y")),
-                    Tone.WARNING)
+                self._say(
+                    self.tr(
+                        "No booking with reference {0}, and no passenger called “{1}” "
+                        "travelling on {2}."
+                    ).format(normalise_reference(text), text, travel_date.strftime("%a %d %b %Y")),
+                    Tone.WARNING,
+                )
 
-        self.tasks.run(self.services.find_bookings_by_passenger, self.operator, text,
-                       travel_date, done=found,
-                       failed=lambda error: self._search_failed(error, generation))
+        self.tasks.run(
+            self.services.find_bookings_by_passenger,
+            self.operator,
+            text,
+            travel_date,
+            done=found,
+            failed=lambda error: self._search_failed(error, generation),
+        )
 
     def _reference_failed(self, error: BaseException, text: str, generation: int) -> None:
         # Six letters may be a short surname as well as a reference: try the name too.
@@ -297,14 +346,23 @@ class BookingsView(QWidget):
             self.results.set_bookings([])
             self._failed(error)
 
-    def _found(self, bookings: Sequence[BookingDetails], generation: int,
-               name: str | None = None, travel_date: date | None = None) -> None:
+    def _found(
+        self,
+        bookings: Sequence[BookingDetails],
+        generation: int,
+        name: str | None = None,
+        travel_date: date | None = None,
+    ) -> None:
         if generation != self._search_generation:
             return
         self.results.set_bookings(bookings)
         if not bookings and name is not None and travel_date is not None:
-            self._say(self.tr("No booking for a passenger called “{0}” travelling on {1}.")
-                      .format(name, travel_date.strftime("%a %d %b %Y")), Tone.WARNING)
+            self._say(
+                self.tr("No booking for a passenger called “{0}” travelling on {1}.").format(
+                    name, travel_date.strftime("%a %d %b %Y")
+                ),
+                Tone.WARNING,
+            )
         elif len(bookings) > 1:
             self._say(self.tr("{0} bookings found.").format(len(bookings)))
         if bookings:
@@ -316,7 +374,7 @@ class BookingsView(QWidget):
         else:
             self._show_details(None)
 
-    def _result_chosen(self, current, _previous) -> None:  # noqa: ANN001
+    def _result_chosen(self, current, _previous) -> None:
         self._show_details(self.results_proxy.item(current))
 
     # --- details -------------------------------------------------------------------------------
@@ -324,36 +382,49 @@ class BookingsView(QWidget):
     def _show_details(self, booking: BookingDetails | None) -> None:
         self.tickets.set_tickets(booking.tickets if booking else ())
         self.summary.setText(self._summary_html(booking) if booking else "")
-        first_active = next((row for row, t in enumerate(self.tickets.tickets())
-                             if t.status == "active"), None)
+        first_active = next(
+            (row for row, t in enumerate(self.tickets.tickets()) if t.status == "active"), None
+        )
         if first_active is not None:
             index = self.tickets_proxy.mapFromSource(self.tickets.index(first_active, 0))
             self.tickets_table.selectionModel().setCurrentIndex(
-                index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-                | QItemSelectionModel.SelectionFlag.Rows)
+                index,
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
         self._update_actions()
 
     def _summary_html(self, booking: BookingDetails) -> str:
-        def when(moment) -> str:  # noqa: ANN001
+        def when(moment) -> str:
             return f"{moment:%H:%M} {moment.tzname()}"
 
         paid = format_cents(booking.total_cents)
         how = self.tr("cash") if booking.payment_method == "cash" else self.tr("card")
         lines = [
             self.tr("<b>Booking {0}</b> · {1} · train <b>{2}</b> · {3}").format(
-                booking.reference, status_text(booking.status), escape(booking.train_number),
-                booking.departs_at.strftime("%a %d %b %Y")),
+                booking.reference,
+                status_text(booking.status),
+                escape(booking.train_number),
+                booking.departs_at.strftime("%a %d %b %Y"),
+            ),
             self.tr("{0} {1} → {2} {3}").format(
-                escape(booking.origin.name), when(booking.departs_at),
-                escape(booking.destination.name), when(booking.arrives_at)),
+                escape(booking.origin.name),
+                when(booking.departs_at),
+                escape(booking.destination.name),
+                when(booking.arrives_at),
+            ),
             self.tr("Paid {0} by {1}; refunded {2}. Sold by {3} at {4} on {5}.").format(
-                paid, how, format_cents(booking.refunded_cents), escape(booking.clerk_name),
+                paid,
+                how,
+                format_cents(booking.refunded_cents),
+                escape(booking.clerk_name),
                 escape(booking.issuing_station or self.tr("the ticket office")),
-                booking.created_at.strftime("%d %b %Y %H:%M")),
+                booking.created_at.strftime("%d %b %Y %H:%M"),
+            ),
         ]
         return "<br>".join(lines)
 
-    def _update_actions(self, *_args) -> None:  # noqa: ANN002
+    def _update_actions(self, *_args) -> None:
         booking = self.current_booking()
         active = booking is not None and any(t.status == "active" for t in booking.tickets)
         selected = self.selected_tickets() if booking is not None else []
@@ -365,8 +436,13 @@ class BookingsView(QWidget):
         self.reprint_action.setEnabled(active and self.operator.may(Permission.SELL))
 
     def _reload(self, reference: str) -> None:
-        self.tasks.run(self.services.find_booking, self.operator, reference,
-                       done=self._reloaded, failed=self._failed)
+        self.tasks.run(
+            self.services.find_booking,
+            self.operator,
+            reference,
+            done=self._reloaded,
+            failed=self._failed,
+        )
 
     def _reloaded(self, booking: BookingDetails) -> None:
         kept = {t.ticket_id for t in self.selected_tickets()}
@@ -384,8 +460,11 @@ class BookingsView(QWidget):
         for row, ticket in enumerate(self.tickets.tickets()):
             if ticket.ticket_id in ticket_ids and ticket.status == "active":
                 index = self.tickets_proxy.mapFromSource(self.tickets.index(row, 0))
-                selection.select(index, QItemSelectionModel.SelectionFlag.Select
-                                 | QItemSelectionModel.SelectionFlag.Rows)
+                selection.select(
+                    index,
+                    QItemSelectionModel.SelectionFlag.Select
+                    | QItemSelectionModel.SelectionFlag.Rows,
+                )
 
     # --- cancel --------------------------------------------------------------------------------
 
@@ -401,13 +480,16 @@ class BookingsView(QWidget):
             self._quote_cancellation(booking, [t.ticket_id for t in tickets])
 
     def _quote_cancellation(self, booking: BookingDetails, ticket_ids: list[int] | None) -> None:
-        self.tasks.run(self.services.quote_cancellation, self.operator, booking.reference,
-                       ticket_ids,
-                       done=lambda quote: self._confirm_cancellation(quote, ticket_ids),
-                       failed=self._failed)
+        self.tasks.run(
+            self.services.quote_cancellation,
+            self.operator,
+            booking.reference,
+            ticket_ids,
+            done=lambda quote: self._confirm_cancellation(quote, ticket_ids),
+            failed=self._failed,
+        )
 
-    def _confirm_cancellation(self, quote: CancellationQuote,
-                              ticket_ids: list[int] | None) -> None:
+    def _confirm_cancellation(self, quote: CancellationQuote, ticket_ids: list[int] | None) -> None:
         dialog = CancelConfirmDialog(quote, whole_booking=ticket_ids is None, parent=self)
         try:
             accepted = dialog.exec() == QDialog.DialogCode.Accepted
@@ -416,12 +498,21 @@ class BookingsView(QWidget):
         if not accepted:
             self._say(self.tr("Nothing was cancelled."))
             return
-        self.tasks.run(self.services.cancel, self.operator, quote.reference, ticket_ids,
-                       done=self._cancelled, failed=self._failed)
+        self.tasks.run(
+            self.services.cancel,
+            self.operator,
+            quote.reference,
+            ticket_ids,
+            done=self._cancelled,
+            failed=self._failed,
+        )
 
     def _cancelled(self, result: CancellationQuote) -> None:
-        self._announce(self.tr("Cancelled {0} ticket(s) of booking {1}; refund {2}.").format(
-            len(result.lines), result.reference, format_cents(result.refund_cents)))
+        self._announce(
+            self.tr("Cancelled {0} ticket(s) of booking {1}; refund {2}.").format(
+                len(result.lines), result.reference, format_cents(result.refund_cents)
+            )
+        )
         self._reload(result.reference)
 
     # --- change seat and move ------------------------------------------------------------------
@@ -431,11 +522,13 @@ class BookingsView(QWidget):
         tickets = self.selected_tickets()
         if booking is None or len(tickets) != 1 or not self.change_seat_action.isEnabled():
             if booking is not None and len(tickets) != 1:
-                self._say(self.tr("Select one passenger's ticket to change its seat."),
-                          Tone.WARNING)
+                self._say(
+                    self.tr("Select one passenger's ticket to change its seat."), Tone.WARNING
+                )
             return
-        self._open(ChangeSeatDialog(self.services, self.tasks, self.operator, booking,
-                                    tickets[0], self))
+        self._open(
+            ChangeSeatDialog(self.services, self.tasks, self.operator, booking, tickets[0], self)
+        )
 
     def move_booking(self) -> None:
         booking = self.current_booking()
@@ -450,17 +543,26 @@ class BookingsView(QWidget):
         dialog.open()
 
     def _changed(self, result: ChangeResult) -> None:
-        due = (self.tr(" Collect {0}.").format(format_cents(result.due_cents))
-               if result.due_cents else "")
+        due = (
+            self.tr(" Collect {0}.").format(format_cents(result.due_cents))
+            if result.due_cents
+            else ""
+        )
         if result.old_run_id == result.new_run_id:
             text = self.tr("Booking {0}: {1}.").format(
-                result.reference, "; ".join(f"{line.passenger_name} now in {line.new_seat}"
-                                            for line in result.lines))
+                result.reference,
+                "; ".join(f"{line.passenger_name} now in {line.new_seat}" for line in result.lines),
+            )
         else:
             text = self.tr("Booking {0} moved to train {1}.").format(
-                result.reference, result.train_number)
-        self._announce(text + due + " " + self.tr("Reprint the tickets ({0}).").format(
-            booking_key_text("reprint")))
+                result.reference, result.train_number
+            )
+        self._announce(
+            text
+            + due
+            + " "
+            + self.tr("Reprint the tickets ({0}).").format(booking_key_text("reprint"))
+        )
         self._reload(result.reference)
 
     # --- messages ------------------------------------------------------------------------------
@@ -475,10 +577,13 @@ class BookingsView(QWidget):
     def _failed(self, error: BaseException) -> None:
         self._say(error_text(error), Tone.ERROR)
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: ANN001
+    def eventFilter(self, watched, event) -> bool:
         # Enter in the date field searches too (QDateEdit has no returnPressed).
-        if (watched is self.date_edit and event.type() == event.Type.KeyPress
-                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):
+        if (
+            watched is self.date_edit
+            and event.type() == event.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
             self.search()
             return True
         return super().eventFilter(watched, event)

@@ -28,9 +28,13 @@ if TYPE_CHECKING:
 
 
 class SaleConfirmation(QDialog):
-    def __init__(self, confirmation: BookingConfirmation, journey: JourneyOption,
-                 print_tickets: Callable[[str], None] | None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        confirmation: BookingConfirmation,
+        journey: JourneyOption,
+        print_tickets: Callable[[str], None] | None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.confirmation = confirmation
         self._print = print_tickets
@@ -43,20 +47,28 @@ class SaleConfirmation(QDialog):
         self.reference.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.reference.setAccessibleName(self.tr("Booking reference"))
         seats = len(confirmation.lines)
-        what = QLabel(self.tr("{0} · {1} · {2} ticket(s), total {3}").format(
-            journey_title(journey), journey_date(journey), seats,
-            format_cents(confirmation.total_cents)), self)
+        what = QLabel(
+            self.tr("{0} · {1} · {2} ticket(s), total {3}").format(
+                journey_title(journey),
+                journey_date(journey),
+                seats,
+                format_cents(confirmation.total_cents),
+            ),
+            self,
+        )
         what.setWordWrap(True)
         what.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.change = QLabel(self)
         self.change.setProperty("amount", "big")
         if confirmation.change_due_cents:
-            self.change.setText(self.tr("Change to give: {0}").format(
-                format_cents(confirmation.change_due_cents)))
+            self.change.setText(
+                self.tr("Change to give: {0}").format(format_cents(confirmation.change_due_cents))
+            )
         else:
             self.change.hide()
-        self.print_button = QPushButton(icon("print"), self.tr("&Print tickets ({0})").format(
-            native("print_sold")), self)
+        self.print_button = QPushButton(
+            icon("print"), self.tr("&Print tickets ({0})").format(native("print_sold")), self
+        )
         self.print_button.setAutoDefault(False)
         self.print_button.setEnabled(print_tickets is not None)
         if print_tickets is None:

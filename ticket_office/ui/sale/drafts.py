@@ -28,11 +28,13 @@ class PaymentDraft:
     card_reference: str = ""
 
 
-def assign_drafts(seat_ids: Sequence[int],
-                  drafts: Mapping[int, PassengerDraft]) -> list[PassengerDraft]:
+def assign_drafts(
+    seat_ids: Sequence[int], drafts: Mapping[int, PassengerDraft]
+) -> list[PassengerDraft]:
     """One draft per seat, in seat order: its own, else one left over from a lost seat."""
-    orphans = [draft for seat_id, draft in drafts.items()
-               if seat_id not in seat_ids and not draft.empty]
+    orphans = [
+        draft for seat_id, draft in drafts.items() if seat_id not in seat_ids and not draft.empty
+    ]
     assigned = []
     for seat_id in seat_ids:
         own = drafts.get(seat_id)

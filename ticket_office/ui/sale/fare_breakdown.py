@@ -43,7 +43,8 @@ class FareBreakdown(QWidget):
         self._clear()
         for row, line in enumerate(quote.lines):
             what = self.tr("Coach {0}, seat {1} · {2}").format(
-                line.coach_no, line.seat_label, self.tr(line.seat_class.title))
+                line.coach_no, line.seat_label, self.tr(line.seat_class.title)
+            )
             concession = concession_names.get(line.concession, line.concession)
             self._add(row, what, concession, format_cents(line.fare_cents))
         total_row = len(quote.lines)

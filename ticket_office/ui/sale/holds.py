@@ -36,9 +36,15 @@ class SeatHolder(QObject):
     refused = Signal(object)  # SeatUnavailable: someone else has one of the seats
     failed = Signal(object)  # any other error
 
-    def __init__(self, services: TicketOfficeServices, tasks: TaskRunner,
-                 operator: OperatorContext, parent: QObject | None = None,
-                 *, debounce_ms: int = DEBOUNCE_MS) -> None:
+    def __init__(
+        self,
+        services: TicketOfficeServices,
+        tasks: TaskRunner,
+        operator: OperatorContext,
+        parent: QObject | None = None,
+        *,
+        debounce_ms: int = DEBOUNCE_MS,
+    ) -> None:
         super().__init__(parent)
         self._services, self._tasks, self._operator = services, tasks, operator
         self._leg: Leg | None = None
@@ -69,8 +75,13 @@ class SeatHolder(QObject):
         old, had = self._leg, bool(self._held)
         self._leg, self._wanted, self._held = leg, (), ()
         if old is not None and had:
-            self._tasks.run(self._services.release_holds, self._operator, old.run_id,
-                            done=lambda _n: None, failed=self._report)
+            self._tasks.run(
+                self._services.release_holds,
+                self._operator,
+                old.run_id,
+                done=lambda _n: None,
+                failed=self._report,
+            )
 
     def want(self, seat_ids: Sequence[int]) -> None:
         """The selection changed: hold exactly these seats after the debounce."""
@@ -89,10 +100,16 @@ class SeatHolder(QObject):
             return
         leg, wanted = self._leg, self._wanted
         self._in_flight = True
-        self._tasks.run(self._services.set_holds, self._operator, leg.run_id, leg.board,
-                        leg.alight, list(wanted),
-                        done=lambda result: self._landed(leg, result, None),
-                        failed=lambda error: self._landed(leg, None, error))
+        self._tasks.run(
+            self._services.set_holds,
+            self._operator,
+            leg.run_id,
+            leg.board,
+            leg.alight,
+            list(wanted),
+            done=lambda result: self._landed(leg, result, None),
+            failed=lambda error: self._landed(leg, None, error),
+        )
 
     def forget(self) -> None:
         """The holds became tickets (a sale ends them on the server)."""
@@ -118,8 +135,13 @@ class SeatHolder(QObject):
                 self._report(error)
         elif result is not None and result.seat_ids:
             # The clerk moved to another train while this call ran: give these seats back.
-            self._tasks.run(self._services.release_holds, self._operator, leg.run_id,
-                            done=lambda _n: None, failed=self._report)
+            self._tasks.run(
+                self._services.release_holds,
+                self._operator,
+                leg.run_id,
+                done=lambda _n: None,
+                failed=self._report,
+            )
         if error is None and self._leg is not None and self._wanted != self._held:
             self.flush()
         else:

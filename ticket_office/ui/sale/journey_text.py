@@ -17,7 +17,8 @@ def journey_title(journey: JourneyOption) -> str:
     days = (journey.arrives_at.date() - journey.departs_at.date()).days
     return _tr("{0} · {1} {2} → {3} {4}").format(
         journey.train_number,
-        journey.origin.name, local_time_text(journey.departs_at, with_zone=zones),
+        journey.origin.name,
+        local_time_text(journey.departs_at, with_zone=zones),
         journey.destination.name,
         local_time_text(journey.arrives_at, with_zone=zones, day_offset=days),
     )

@@ -69,10 +69,15 @@ class SalePage(QWidget):
     statusMessage = Signal(str, str)  # text, Tone value: news for the window's status bar
     sold = Signal(str)  # booking reference
 
-    def __init__(self, services: TicketOfficeServices, tasks: TaskRunner,
-                 operator: OperatorContext, *,
-                 print_tickets: Callable[[str], None] | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        services: TicketOfficeServices,
+        tasks: TaskRunner,
+        operator: OperatorContext,
+        *,
+        print_tickets: Callable[[str], None] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self._services, self._tasks, self._operator = services, tasks, operator
         self._print_tickets = print_tickets
@@ -112,8 +117,9 @@ class SalePage(QWidget):
         self.hold_label = QLabel(self)
         self.hold_label.setProperty("muted", True)
         self.message = InlineMessage(self)
-        self.party_button = QPushButton(icon("sell"), self.tr("Passengers and payment ({0})")
-                                        .format(native("party")), self)
+        self.party_button = QPushButton(
+            icon("sell"), self.tr("Passengers and payment ({0})").format(native("party")), self
+        )
         self.party_button.setProperty("primary", True)
         self.party_button.setEnabled(False)
         self.party_button.setAutoDefault(False)
@@ -136,8 +142,9 @@ class SalePage(QWidget):
         title_row.addWidget(self.journey_when)
         seats_layout.addLayout(title_row)
         self.seat_stack = QStackedWidget(seats_box)
-        self.seat_hint = QLabel(self.tr(
-            "Choose a train above: Enter (or a click) opens its seat map."), self.seat_stack)
+        self.seat_hint = QLabel(
+            self.tr("Choose a train above: Enter (or a click) opens its seat map."), self.seat_stack
+        )
         self.seat_hint.setProperty("muted", True)
         self.seat_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.seat_stack.addWidget(self.seat_hint)
@@ -176,10 +183,13 @@ class SalePage(QWidget):
 
     def _results_height(self, rows: int) -> int:
         table = self.results
-        return (table.horizontalHeader().sizeHint().height()
-                + rows * table.verticalHeader().defaultSectionSize() + 2 * table.frameWidth())
+        return (
+            table.horizontalHeader().sizeHint().height()
+            + rows * table.verticalHeader().defaultSectionSize()
+            + 2 * table.frameWidth()
+        )
 
-    def showEvent(self, event) -> None:  # noqa: ANN001
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         if not self._split_done:
             self._split_done = True
@@ -197,8 +207,15 @@ class SalePage(QWidget):
         self.party_button.hide()
         self.hold_label.hide()
         panel = self.seat_panel
-        for widget in (panel.party_size, panel.seat_class, panel.window, panel.aisle,
-                       panel.table, panel.pick_button, panel.selection_label):
+        for widget in (
+            panel.party_size,
+            panel.seat_class,
+            panel.window,
+            panel.aisle,
+            panel.table,
+            panel.pick_button,
+            panel.selection_label,
+        ):
             widget.hide()
         panel.map_widget.setEnabled(False)
         for label in panel.findChildren(QLabel):
@@ -226,11 +243,19 @@ class SalePage(QWidget):
 
     def start(self) -> None:
         """Load what the page needs once: stations (and concessions for selling)."""
-        self._tasks.run(self._services.list_stations, self._operator,
-                        done=self._stations_loaded, failed=self._show_error)
+        self._tasks.run(
+            self._services.list_stations,
+            self._operator,
+            done=self._stations_loaded,
+            failed=self._show_error,
+        )
         if self.can_sell:
-            self._tasks.run(self._services.list_concessions, self._operator,
-                            done=self._concessions_loaded, failed=self._show_error)
+            self._tasks.run(
+                self._services.list_concessions,
+                self._operator,
+                done=self._concessions_loaded,
+                failed=self._show_error,
+            )
 
     def _stations_loaded(self, stations: list[StationInfo]) -> None:
         self.stations.set_stations(stations)
@@ -255,14 +280,19 @@ class SalePage(QWidget):
             self.form.search_button.setEnabled(False)
             self.results.viewport().setCursor(Qt.CursorShape.BusyCursor)
         self._tasks.run(
-            self._services.search_journeys, self._operator, query.origin, query.destination,
-            query.travel_date, query.earliest,
+            self._services.search_journeys,
+            self._operator,
+            query.origin,
+            query.destination,
+            query.travel_date,
+            query.earliest,
             done=lambda journeys: self._searched(serial, query, journeys, quiet),
             failed=lambda error: self._search_failed(serial, error),
         )
 
-    def _searched(self, serial: int, query: SearchQuery, journeys: list[JourneyOption],
-                  quiet: bool) -> None:
+    def _searched(
+        self, serial: int, query: SearchQuery, journeys: list[JourneyOption], quiet: bool
+    ) -> None:
         if serial != self._search_serial:
             return
         self._search_done()
@@ -272,8 +302,7 @@ class SalePage(QWidget):
             if self._results_dirty:  # changes arrived while this search ran
                 self.refresh_results()
 
-    def _show_results(self, query: SearchQuery, journeys: list[JourneyOption],
-                      quiet: bool) -> None:
+    def _show_results(self, query: SearchQuery, journeys: list[JourneyOption], quiet: bool) -> None:
         current = self.results.current_journey()
         self.results_model.set_journeys(journeys)
         if current is not None:
@@ -281,13 +310,17 @@ class SalePage(QWidget):
         if quiet:
             return
         if not journeys:
-            self.results.set_placeholder(self.tr("No trains from {0} to {1} on that day.")
-                                         .format(query.origin, query.destination))
+            self.results.set_placeholder(
+                self.tr("No trains from {0} to {1} on that day.").format(
+                    query.origin, query.destination
+                )
+            )
             self.statusMessage.emit(self.tr("No trains found."), Tone.WARNING.value)
             self.form.focus_origin()
             return
-        self.statusMessage.emit(self.tr("{0} train(s) found.").format(len(journeys)),
-                                Tone.INFO.value)
+        self.statusMessage.emit(
+            self.tr("{0} train(s) found.").format(len(journeys)), Tone.INFO.value
+        )
         bookable = next((j for j in journeys if j.bookable), None)
         if bookable is not None:
             self.results.select_run(bookable.run_id)
@@ -362,12 +395,19 @@ class SalePage(QWidget):
         self._map_loading, self._map_dirty = True, False
         leg = leg_of(self._journey)
         self.seat_panel.setCursor(Qt.CursorShape.BusyCursor)
-        self._tasks.run(self._services.seat_map, self._operator, leg.run_id, leg.board,
-                        leg.alight, done=lambda seat_map: self._map_loaded(leg, seat_map),
-                        failed=lambda error: self._map_loaded(leg, None, error))
+        self._tasks.run(
+            self._services.seat_map,
+            self._operator,
+            leg.run_id,
+            leg.board,
+            leg.alight,
+            done=lambda seat_map: self._map_loaded(leg, seat_map),
+            failed=lambda error: self._map_loaded(leg, None, error),
+        )
 
-    def _map_loaded(self, leg: Leg, seat_map: SeatMap | None,
-                    error: BaseException | None = None) -> None:
+    def _map_loaded(
+        self, leg: Leg, seat_map: SeatMap | None, error: BaseException | None = None
+    ) -> None:
         self._map_loading = False
         self.seat_panel.unsetCursor()
         current = self._journey is not None and leg_of(self._journey) == leg
@@ -381,8 +421,11 @@ class SalePage(QWidget):
         elif current and error is not None:
             self._show_error(error)
             if self._seat_map is None:
-                self.seat_hint.setText(self.tr("The seats could not be read. Press {0} to try "
-                                               "again.").format(native("refresh")))
+                self.seat_hint.setText(
+                    self.tr("The seats could not be read. Press {0} to try again.").format(
+                        native("refresh")
+                    )
+                )
         if self._map_dirty or (self._journey is not None and not current):
             self._reload_seat_map()
 
@@ -407,8 +450,9 @@ class SalePage(QWidget):
             self.hold_label.clear()
             return
         until = result.expires_at.astimezone().strftime("%H:%M") if result.expires_at else "?"
-        self.hold_label.setText(self.tr("{0} seat(s) held for you until {1}").format(
-            len(result.seat_ids), until))
+        self.hold_label.setText(
+            self.tr("{0} seat(s) held for you until {1}").format(len(result.seat_ids), until)
+        )
 
     def _hold_refused(self, error: BaseException) -> None:
         self.hold_label.clear()
@@ -427,30 +471,46 @@ class SalePage(QWidget):
             return
         if not self.selected_seat_ids():
             self.message.show_message(
-                self.tr("Select seats first: arrow keys and Space on the seat map."), Tone.WARNING)
+                self.tr("Select seats first: arrow keys and Space on the seat map."), Tone.WARNING
+            )
             self.seat_panel.map_widget.setFocus()
             return
         if self._concessions is None:
-            self._tasks.run(self._services.list_concessions, self._operator,
-                            done=lambda found: (self._concessions_loaded(found),
-                                                self.open_party()),
-                            failed=self._show_error)
+            self._tasks.run(
+                self._services.list_concessions,
+                self._operator,
+                done=lambda found: (self._concessions_loaded(found), self.open_party()),
+                failed=self._show_error,
+            )
             return
         assert self.holder is not None
         self.holder.flush(then=self._open_party_when_held)
 
     def _open_party_when_held(self) -> None:
         selected = self.selected_seat_ids()
-        if (self.party_dialog is not None or not selected or self._seat_map is None
-                or self._journey is None or self.holder is None
-                or set(self.holder.held_seat_ids()) != set(selected)):
+        if (
+            self.party_dialog is not None
+            or not selected
+            or self._seat_map is None
+            or self._journey is None
+            or self.holder is None
+            or set(self.holder.held_seat_ids()) != set(selected)
+        ):
             return  # the hold was refused or the selection moved on; the clerk was told
         seats = [self._seat_map.seat(seat_id) for seat_id in selected]
         if any(seat is None for seat in seats):
             return
-        dialog = PartyDialog(self._services, self._tasks, self._operator, self._journey,
-                             seats, self._concessions or [], assign_drafts(selected, self._drafts),
-                             self._payment_draft, self)
+        dialog = PartyDialog(
+            self._services,
+            self._tasks,
+            self._operator,
+            self._journey,
+            seats,
+            self._concessions or [],
+            assign_drafts(selected, self._drafts),
+            self._payment_draft,
+            self,
+        )
         dialog.booked.connect(self._sold)
         dialog.seatsLost.connect(self._seats_lost)
         dialog.finished.connect(lambda _result: self._party_closed(dialog))
@@ -469,8 +529,11 @@ class SalePage(QWidget):
 
     def _seats_lost(self, error: BaseException) -> None:
         self.message.show_message(
-            self.tr("{0} The names you typed are kept; choose another seat and press {1}.")
-            .format(error_text(error), native("party")), Tone.ERROR)
+            self.tr("{0} The names you typed are kept; choose another seat and press {1}.").format(
+                error_text(error), native("party")
+            ),
+            Tone.ERROR,
+        )
         self._reload_seat_map()
 
     def _sold(self, confirmation: BookingConfirmation) -> None:
@@ -480,10 +543,12 @@ class SalePage(QWidget):
         self.last_reference = confirmation.reference
         self.seat_panel.map_widget.clear_selection()
         self.hold_label.clear()
-        self.message.show_message(self.tr("Sold: booking {0}.").format(confirmation.reference),
-                                  Tone.SUCCESS)
-        self.statusMessage.emit(self.tr("Sold: booking {0}.").format(confirmation.reference),
-                                Tone.SUCCESS.value)
+        self.message.show_message(
+            self.tr("Sold: booking {0}.").format(confirmation.reference), Tone.SUCCESS
+        )
+        self.statusMessage.emit(
+            self.tr("Sold: booking {0}.").format(confirmation.reference), Tone.SUCCESS.value
+        )
         self.sold.emit(confirmation.reference)
         self._reload_seat_map()
         dialog = SaleConfirmation(confirmation, self._journey, self._print_tickets, self)

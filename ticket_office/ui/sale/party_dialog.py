@@ -52,8 +52,14 @@ if TYPE_CHECKING:
 class PassengerRow:
     """The widgets of one passenger: seat caption, name, concession."""
 
-    def __init__(self, parent: QWidget, seat: SeatInfo, concessions: Sequence[ConcessionInfo],
-                 draft: PassengerDraft, position: int) -> None:
+    def __init__(
+        self,
+        parent: QWidget,
+        seat: SeatInfo,
+        concessions: Sequence[ConcessionInfo],
+        draft: PassengerDraft,
+        position: int,
+    ) -> None:
         self.seat = seat
         self.position = position
         self.caption = QLabel(seat_caption(seat), parent)
@@ -63,8 +69,9 @@ class PassengerRow:
         self.name.setAccessibleName(parent.tr("Name for {0}").format(seat_caption(seat)))
         self.caption.setBuddy(self.name)
         self.concession = QComboBox(parent)
-        self.concession.setAccessibleName(parent.tr("Concession for {0}").format(
-            seat_caption(seat)))
+        self.concession.setAccessibleName(
+            parent.tr("Concession for {0}").format(seat_caption(seat))
+        )
         for info in concessions:
             self.concession.addItem(info.name, info.code)
         found = self.concession.findData(draft.concession)
@@ -81,10 +88,18 @@ class PartyDialog(QDialog):
     booked = Signal(object)  # BookingConfirmation
     seatsLost = Signal(object)  # SeatUnavailable
 
-    def __init__(self, services: TicketOfficeServices, tasks: TaskRunner,
-                 operator: OperatorContext, journey: JourneyOption, seats: Sequence[SeatInfo],
-                 concessions: Sequence[ConcessionInfo], drafts: Sequence[PassengerDraft],
-                 payment: PaymentDraft | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        services: TicketOfficeServices,
+        tasks: TaskRunner,
+        operator: OperatorContext,
+        journey: JourneyOption,
+        seats: Sequence[SeatInfo],
+        concessions: Sequence[ConcessionInfo],
+        drafts: Sequence[PassengerDraft],
+        payment: PaymentDraft | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self._services, self._tasks, self._operator = services, tasks, operator
         self._journey = journey
@@ -95,8 +110,10 @@ class PartyDialog(QDialog):
         self.booking: BookingConfirmation | None = None  # set once the sale went through
         self.setWindowTitle(self.tr("Passengers and payment"))
         self.setModal(True)
-        self.rows = [PassengerRow(self, seat, concessions, draft, position)
-                     for position, (seat, draft) in enumerate(zip(seats, drafts, strict=True), 1)]
+        self.rows = [
+            PassengerRow(self, seat, concessions, draft, position)
+            for position, (seat, draft) in enumerate(zip(seats, drafts, strict=True), 1)
+        ]
         self.fares = FareBreakdown(self)
         self.payment = PaymentBox(self)
         if payment is not None:
@@ -153,8 +170,13 @@ class PartyDialog(QDialog):
         widgets: list[QWidget] = []
         for row in self.rows:
             widgets += [row.name, row.concession]
-        widgets += [self.payment.cash, self.payment.cash_given, self.payment.card_reference,
-                    self.confirm_button, self.back_button]
+        widgets += [
+            self.payment.cash,
+            self.payment.cash_given,
+            self.payment.card_reference,
+            self.confirm_button,
+            self.back_button,
+        ]
         for first, second in zip(widgets, widgets[1:], strict=False):
             QWidget.setTabOrder(first, second)
         self.setMinimumWidth(620)
@@ -182,8 +204,13 @@ class PartyDialog(QDialog):
         self.payment.set_total(None)
         journey = self._journey
         self._tasks.run(
-            self._services.quote, self._operator, journey.run_id, journey.board_position,
-            journey.alight_position, self.seat_ids(), [row.concession_code() for row in self.rows],
+            self._services.quote,
+            self._operator,
+            journey.run_id,
+            journey.board_position,
+            journey.alight_position,
+            self.seat_ids(),
+            [row.concession_code() for row in self.rows],
             done=lambda quote: self._quoted(serial, quote),
             failed=lambda error: self._quote_failed(serial, error),
         )
@@ -213,8 +240,13 @@ class PartyDialog(QDialog):
         self.back_button.setEnabled(False)
         self.setCursor(Qt.CursorShape.BusyCursor)
         self.message.show_message(self.tr("Booking…"), Tone.INFO)
-        self._tasks.run(self._services.book, self._operator, request,
-                        done=self._booked, failed=self._book_failed)
+        self._tasks.run(
+            self._services.book,
+            self._operator,
+            request,
+            done=self._booked,
+            failed=self._book_failed,
+        )
 
     def _request(self) -> BookingRequest | None:
         passengers = []
@@ -225,19 +257,28 @@ class PartyDialog(QDialog):
                 return self._refuse(str(error), row.name)
             if (missing := unprintable(name)) and name not in self._boxes_accepted:
                 self._boxes_accepted.add(name)  # asked once: Confirm again sells as typed
-                return self._refuse(self.tr(
-                    "The ticket printer has no font for “{0}” in passenger {1}'s name: it would "
-                    "print as empty boxes. Type the name as on the passenger's ID in Latin "
-                    "letters, or press Confirm again to sell it as typed."
-                ).format(missing, row.position), row.name, Tone.WARNING)
+                return self._refuse(
+                    self.tr(
+                        "The ticket printer has no font for “{0}” in passenger {1}'s name: it "
+                        "would print as empty boxes. Type the name as on the passenger's ID in "
+                        "Latin letters, or press Confirm again to sell it as typed."
+                    ).format(missing, row.position),
+                    row.name,
+                    Tone.WARNING,
+                )
             passengers.append(PassengerRequest(row.seat.seat_id, name, row.concession_code()))
         try:
             payment = self.payment.payment()
         except ValidationError as error:
             return self._refuse(str(error), self.payment.focus_field())
         journey = self._journey
-        return BookingRequest(journey.run_id, journey.board_position, journey.alight_position,
-                              tuple(passengers), payment)
+        return BookingRequest(
+            journey.run_id,
+            journey.board_position,
+            journey.alight_position,
+            tuple(passengers),
+            payment,
+        )
 
     def _refuse(self, text: str, field: QWidget, tone: Tone = Tone.ERROR) -> None:
         self.message.show_message(text, tone)

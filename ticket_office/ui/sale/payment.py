@@ -111,14 +111,18 @@ class PaymentBox(QWidget):
         if self.method() == CARD:
             reference = self.card_reference.text().strip()
             if not reference:
-                raise ValidationError(self.tr("Type the card terminal's reference."),
-                                      field="card_reference")
+                raise ValidationError(
+                    self.tr("Type the card terminal's reference."), field="card_reference"
+                )
             return Payment(CARD, card_reference=reference)
         given = self._cash_given()
         if given is not None and self._total is not None and given < self._total:
             raise ValidationError(
                 self.tr("The cash given is less than the total ({0}).").format(
-                    format_cents(self._total)), field="cash_given")
+                    format_cents(self._total)
+                ),
+                field="cash_given",
+            )
         return Payment(CASH, cash_given_cents=given)
 
     def focus_field(self) -> QLineEdit:
@@ -151,7 +155,8 @@ class PaymentBox(QWidget):
             self.change.setText("—")
             self.cash_note.show_message(
                 self.tr("{0} short of the total.").format(format_cents(self._total - given)),
-                Tone.WARNING)
+                Tone.WARNING,
+            )
         else:
             self.change.setText(format_cents(given - self._total))
         self.change.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)

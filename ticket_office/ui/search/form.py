@@ -53,8 +53,10 @@ class TravelDateEdit(QDateEdit):
         self.setDate(self.date().addDays(days))
 
     def stepEnabled(self) -> QAbstractSpinBox.StepEnabledFlag:
-        return (QAbstractSpinBox.StepEnabledFlag.StepUpEnabled
-                | QAbstractSpinBox.StepEnabledFlag.StepDownEnabled)
+        return (
+            QAbstractSpinBox.StepEnabledFlag.StepUpEnabled
+            | QAbstractSpinBox.StepEnabledFlag.StepDownEnabled
+        )
 
 
 class SearchForm(QWidget):
@@ -93,9 +95,12 @@ class SearchForm(QWidget):
 
     def _lay_out(self) -> None:
         labels = []
-        for text, buddy in ((self.tr("&From"), self.origin), (self.tr("&To"), self.destination),
-                            (self.tr("D&ate"), self.travel_date),
-                            (self.tr("Not &before"), self.earliest)):
+        for text, buddy in (
+            (self.tr("&From"), self.origin),
+            (self.tr("&To"), self.destination),
+            (self.tr("D&ate"), self.travel_date),
+            (self.tr("Not &before"), self.earliest),
+        ):
             label = QLabel(text, self)
             label.setBuddy(buddy)
             labels.append(label)
@@ -173,11 +178,12 @@ class SearchForm(QWidget):
         if not destination:
             return self._missing(self.destination, self.tr("Choose where the journey ends."))
         if origin == destination:
-            return self._missing(self.destination,
-                                 self.tr("From and To are the same station."))
+            return self._missing(self.destination, self.tr("From and To are the same station."))
         earliest = self.earliest.time()
         return SearchQuery(
-            origin, destination, self.travel_date.date().toPython(),
+            origin,
+            destination,
+            self.travel_date.date().toPython(),
             None if earliest == QTime(0, 0) else earliest.toPython(),
         )
 

@@ -26,7 +26,6 @@ from ticket_office.ui.row_table_model import SORT_ROLE, Index, RowTableModel
 JOURNEY_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
-
 class Column(IntEnum):
     TRAIN = 0
     DEPARTS = 1
@@ -79,7 +78,7 @@ def not_bookable_reason(journey: JourneyOption, now: datetime | None = None) -> 
 
 
 class JourneyTableModel(RowTableModel[JourneyOption]):
-    def __init__(self, parent=None, *, clock: Callable[[], datetime] | None = None) -> None:  # noqa: ANN001
+    def __init__(self, parent=None, *, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__(Column, _HEADERS, _tr, parent)
         self._clock = clock or (lambda: datetime.now(UTC))
 
@@ -92,8 +91,7 @@ class JourneyTableModel(RowTableModel[JourneyOption]):
         same_rows = [j.run_id for j in journeys] == [j.run_id for j in self._rows]
         if same_rows and journeys:
             self._rows = journeys
-            self.dataChanged.emit(self.index(0, 0),
-                                  self.index(len(journeys) - 1, len(Column) - 1))
+            self.dataChanged.emit(self.index(0, 0), self.index(len(journeys) - 1, len(Column) - 1))
             return
         self.set_rows(journeys)
 
@@ -117,7 +115,7 @@ class JourneyTableModel(RowTableModel[JourneyOption]):
     def header_alignment(self, column: Column) -> int:  # type: ignore[override]
         return self._alignment(column)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or index.row() >= len(self._rows):
             return None
         journey = self._rows[index.row()]
@@ -133,8 +131,9 @@ class JourneyTableModel(RowTableModel[JourneyOption]):
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(journey)
         if role == Qt.ItemDataRole.ForegroundRole and not journey.bookable:
-            return QGuiApplication.palette().brush(QPalette.ColorGroup.Disabled,
-                                                   QPalette.ColorRole.Text)
+            return QGuiApplication.palette().brush(
+                QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text
+            )
         if role == Qt.ItemDataRole.FontRole and column is Column.TRAIN and journey.bookable:
             font = QFont()
             font.setBold(True)
@@ -178,14 +177,18 @@ class JourneyTableModel(RowTableModel[JourneyOption]):
     def _alignment(column: Column) -> int:
         # A departure board: the train on the left, times and counts centred under their
         # headings (the columns share the table's width).
-        horizontal = (Qt.AlignmentFlag.AlignLeft if column is Column.TRAIN
-                      else Qt.AlignmentFlag.AlignHCenter)
+        horizontal = (
+            Qt.AlignmentFlag.AlignLeft if column is Column.TRAIN else Qt.AlignmentFlag.AlignHCenter
+        )
         return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
 
     def _tooltip(self, journey: JourneyOption) -> str:
         route = _tr("{0} {1} → {2} {3}").format(
-            journey.origin.name, journey.departs_at.strftime("%H:%M %Z"),
-            journey.destination.name, journey.arrives_at.strftime("%H:%M %Z"))
+            journey.origin.name,
+            journey.departs_at.strftime("%H:%M %Z"),
+            journey.destination.name,
+            journey.arrives_at.strftime("%H:%M %Z"),
+        )
         if journey.bookable:
             return route
         return f"{not_bookable_reason(journey, self._clock())}\n{route}"
@@ -194,7 +197,7 @@ class JourneyTableModel(RowTableModel[JourneyOption]):
 class JourneyProxyModel(QSortFilterProxyModel):
     """Sorting by `SORT_ROLE`; `journey()` reads a row back through the proxy."""
 
-    def __init__(self, parent=None) -> None:  # noqa: ANN001
+    def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setSortRole(SORT_ROLE)
         self.setDynamicSortFilter(True)

@@ -33,7 +33,7 @@ def search_text(station: StationInfo) -> str:
 
 
 class StationListModel(QAbstractListModel):
-    def __init__(self, parent=None) -> None:  # noqa: ANN001
+    def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._stations: list[StationInfo] = []
 
@@ -49,7 +49,7 @@ class StationListModel(QAbstractListModel):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._stations)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._stations):
             return None
         station = self._stations[index.row()]
@@ -90,7 +90,7 @@ class StationListModel(QAbstractListModel):
 class StationCompleter(QCompleter):
     """Matches code or any part of the name; fills the field with "Name (CODE)"."""
 
-    def __init__(self, model: StationListModel, parent=None) -> None:  # noqa: ANN001
+    def __init__(self, model: StationListModel, parent=None) -> None:
         super().__init__(model, parent)
         self.setCompletionRole(SEARCH_ROLE)
         self.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)

@@ -32,16 +32,18 @@ THERMAL_DPI = 203
 
 def ticket_page_layout() -> QPageLayout:
     size = QPageSize(
-        QSizeF(PAGE_WIDTH_MM, PAGE_HEIGHT_MM), QPageSize.Unit.Millimeter, "Ticket 80 mm",
+        QSizeF(PAGE_WIDTH_MM, PAGE_HEIGHT_MM),
+        QPageSize.Unit.Millimeter,
+        "Ticket 80 mm",
         QPageSize.SizeMatchPolicy.ExactMatch,
     )
     margins = QMarginsF(PAGE_MARGIN_MM, PAGE_MARGIN_MM, PAGE_MARGIN_MM, PAGE_MARGIN_MM)
-    return QPageLayout(size, QPageLayout.Orientation.Portrait, margins,
-                       QPageLayout.Unit.Millimeter)
+    return QPageLayout(size, QPageLayout.Orientation.Portrait, margins, QPageLayout.Unit.Millimeter)
 
 
-def paint_documents(device: QPagedPaintDevice, documents: Sequence[TicketDocument],
-                    resolution: int) -> None:
+def paint_documents(
+    device: QPagedPaintDevice, documents: Sequence[TicketDocument], resolution: int
+) -> None:
     """Paint each ticket on its own page of a PDF writer or printer."""
     painter = QPainter()
     if not painter.begin(device):
@@ -74,8 +76,11 @@ def save_tickets_pdf(path: str | Path, documents: Sequence[TicketDocument]) -> P
 def render_ticket_image(document: TicketDocument, dpi: int = 300) -> QImage:
     """The ticket's page as an image at `dpi`, white background: previews, tests, README."""
     px_per_mm = dpi / 25.4
-    image = QImage(round(PAGE_WIDTH_MM * px_per_mm), round(PAGE_HEIGHT_MM * px_per_mm),
-                   QImage.Format.Format_RGB32)
+    image = QImage(
+        round(PAGE_WIDTH_MM * px_per_mm),
+        round(PAGE_HEIGHT_MM * px_per_mm),
+        QImage.Format.Format_RGB32,
+    )
     dots_per_metre = round(dpi / 0.0254)
     image.setDotsPerMeterX(dots_per_metre)
     image.setDotsPerMeterY(dots_per_metre)
@@ -83,9 +88,11 @@ def render_ticket_image(document: TicketDocument, dpi: int = 300) -> QImage:
     margin = PAGE_MARGIN_MM * px_per_mm
     painter = QPainter(image)
     try:
-        paint_ticket(painter, document,
-                     QRectF(margin, margin, image.width() - 2 * margin,
-                            image.height() - 2 * margin))
+        paint_ticket(
+            painter,
+            document,
+            QRectF(margin, margin, image.width() - 2 * margin, image.height() - 2 * margin),
+        )
     finally:
         painter.end()
     return image

@@ -73,8 +73,13 @@ class TicketPreviewDialog(QPrintPreviewDialog):
 
 
 def print_tickets(
-    parent: QWidget, services, tasks: TaskRunner, operator: OperatorContext,  # noqa: ANN001
-    reference: str, *, reprint: bool = False,
+    parent: QWidget,
+    services,
+    tasks: TaskRunner,
+    operator: OperatorContext,
+    reference: str,
+    *,
+    reprint: bool = False,
     on_error: Callable[[BaseException], None] | None = None,
     shown: Callable[[], None] | None = None,
 ) -> None:
@@ -95,8 +100,13 @@ def print_tickets(
         if on_error is not None:
             on_error(error)
             return
-        box = QMessageBox(QMessageBox.Icon.Warning, _tr("Tickets"), str(error),
-                          QMessageBox.StandardButton.Ok, parent)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            _tr("Tickets"),
+            str(error),
+            QMessageBox.StandardButton.Ok,
+            parent,
+        )
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 

@@ -34,7 +34,11 @@ def symbol_pixels(matrix: tuple[bytearray, ...], module: int) -> int:
 
 
 def paint_qr(
-    painter: QPainter, matrix: tuple[bytearray, ...], left: float, top: float, module: int,
+    painter: QPainter,
+    matrix: tuple[bytearray, ...],
+    left: float,
+    top: float,
+    module: int,
     colour: QColor | None = None,
 ) -> QRect:
     """Paint the symbol with its quiet zone's top-left corner at (left, top), snapped to whole

@@ -59,8 +59,7 @@ class _Canvas:
 
     def font(self, size_mm: float, *, bold: bool = False, mono: bool = False) -> QFont:
         font = QFont()
-        font.setFamilies(["DejaVu Sans Mono", "Consolas", "Courier New"] if mono
-                         else FONT_FAMILIES)
+        font.setFamilies(["DejaVu Sans Mono", "Consolas", "Courier New"] if mono else FONT_FAMILIES)
         font.setStyleHint(QFont.StyleHint.Monospace if mono else QFont.StyleHint.SansSerif)
         font.setPixelSize(max(1, round(size_mm * self.px_per_mm)))
         font.setBold(bold)
@@ -68,8 +67,17 @@ class _Canvas:
         return font
 
     def text(
-        self, x: float, y: float, width: float, height: float, text: str, size: float, *,
-        bold: bool = False, mono: bool = False, align: Qt.AlignmentFlag = LEFT,
+        self,
+        x: float,
+        y: float,
+        width: float,
+        height: float,
+        text: str,
+        size: float,
+        *,
+        bold: bool = False,
+        mono: bool = False,
+        align: Qt.AlignmentFlag = LEFT,
         colour: QColor = BLACK,
     ) -> None:
         """Text in the box, vertically centred; shrunk (to 60% at most), then elided to fit."""
@@ -83,8 +91,16 @@ class _Canvas:
         self.painter.setPen(colour)
         self.painter.drawText(box, align | Qt.AlignmentFlag.AlignVCenter, fitted)
 
-    def wrapped_text(self, x: float, y: float, width: float, text: str,
-                     fits: tuple[tuple[float, int], ...], *, bold: bool = False) -> float:
+    def wrapped_text(
+        self,
+        x: float,
+        y: float,
+        width: float,
+        text: str,
+        fits: tuple[tuple[float, int], ...],
+        *,
+        bold: bool = False,
+    ) -> float:
         """Text on as few lines as the first fitting (size, lines) allows, broken between
         words where it can and anywhere where it must; the last choice is used whatever
         happens. Returns the height painted, in mm."""
@@ -111,18 +127,34 @@ class _Canvas:
         layout.endLayout()
         return layout
 
-    def line(self, x1: float, y1: float, x2: float, y2: float, width_mm: float = 0.3,
-             dashed: bool = False) -> None:
+    def line(
+        self,
+        x1: float,
+        y1: float,
+        x2: float,
+        y2: float,
+        width_mm: float = 0.3,
+        dashed: bool = False,
+    ) -> None:
         pen = QPen(BLACK, width_mm * self.px_per_mm)
         if dashed:
             pen.setStyle(Qt.PenStyle.DashLine)
         self.painter.setPen(pen)
         self.painter.drawLine(QPointF(self.x(x1), self.y(y1)), QPointF(self.x(x2), self.y(y2)))
 
-    def box(self, x: float, y: float, width: float, height: float, *, fill: QColor | None = None,
-            line_mm: float = 0.3) -> None:
-        self.painter.setPen(QPen(BLACK, line_mm * self.px_per_mm) if fill is None
-                            else Qt.PenStyle.NoPen)
+    def box(
+        self,
+        x: float,
+        y: float,
+        width: float,
+        height: float,
+        *,
+        fill: QColor | None = None,
+        line_mm: float = 0.3,
+    ) -> None:
+        self.painter.setPen(
+            QPen(BLACK, line_mm * self.px_per_mm) if fill is None else Qt.PenStyle.NoPen
+        )
         self.painter.setBrush(fill if fill is not None else Qt.BrushStyle.NoBrush)
         self.painter.drawRect(self.rect(x, y, width, height))
 
@@ -173,8 +205,16 @@ def _paint_header(canvas: _Canvas, document: TicketDocument) -> None:
     first = document.seat_class is SeatClass.FIRST
     badge = _tr("1st CLASS") if first else _tr("STANDARD")
     canvas.box(TICKET_WIDTH_MM - 23, 2.2, 20.5, 6.6, fill=WHITE)
-    canvas.text(TICKET_WIDTH_MM - 23, 2.2, 20.5, 6.6, badge, 3.0, bold=True,
-                align=Qt.AlignmentFlag.AlignHCenter)
+    canvas.text(
+        TICKET_WIDTH_MM - 23,
+        2.2,
+        20.5,
+        6.6,
+        badge,
+        3.0,
+        bold=True,
+        align=Qt.AlignmentFlag.AlignHCenter,
+    )
 
 
 def _clock(moment: datetime) -> str:
@@ -200,8 +240,9 @@ def _paint_journey(canvas: _Canvas, document: TicketDocument, y: float) -> float
         canvas.text(0, y, 12, 3.2, label, 2.4, bold=True)
         canvas.text(0, y + 3.0, 49, 5.5, station, 4.3, bold=True)
         canvas.text(50, y, 22, 3.2, verb, 2.4, bold=True, align=Qt.AlignmentFlag.AlignRight)
-        canvas.text(47, y + 2.6, 25, 6.5, _clock(moment), 5.8, bold=True,
-                    align=Qt.AlignmentFlag.AlignRight)
+        canvas.text(
+            47, y + 2.6, 25, 6.5, _clock(moment), 5.8, bold=True, align=Qt.AlignmentFlag.AlignRight
+        )
         note = _tr("local time {0}").format(_zone(moment))
         if moment.date() != document.departs_at.date():
             note = f"{moment:%a %d %b} · {note}"
@@ -215,35 +256,52 @@ def _paint_seat_grid(canvas: _Canvas, document: TicketDocument, y: float) -> flo
         (_tr("TRAIN"), document.train_number, 25.0),
         (_tr("COACH"), str(document.coach_no), 14.0),
         (_tr("SEAT"), document.seat_label, 14.0),
-        (_tr("CLASS"), _tr("1st") if document.seat_class is SeatClass.FIRST else _tr("Std"),
-         19.0),
+        (_tr("CLASS"), _tr("1st") if document.seat_class is SeatClass.FIRST else _tr("Std"), 19.0),
     )
     height = 11.5
     x = 0.0
     for label, value, width in cells:
         canvas.box(x, y, width, height, line_mm=0.35)
         canvas.text(x + 1.2, y + 0.6, width - 2.4, 3.2, label, 2.3, bold=True)
-        canvas.text(x + 1.0, y + 3.6, width - 2.0, 7.2, value, 5.6, bold=True,
-                    align=Qt.AlignmentFlag.AlignHCenter)
+        canvas.text(
+            x + 1.0,
+            y + 3.6,
+            width - 2.0,
+            7.2,
+            value,
+            5.6,
+            bold=True,
+            align=Qt.AlignmentFlag.AlignHCenter,
+        )
         x += width
     return y + height
 
 
 def _paint_passenger(canvas: _Canvas, document: TicketDocument, y: float) -> float:
     canvas.text(0, y, 30, 3.2, _tr("PASSENGER"), 2.4, bold=True)
-    name_height = canvas.wrapped_text(0, y + 3.4, TICKET_WIDTH_MM, document.passenger_name,
-                                      NAME_FITS, bold=True)
+    name_height = canvas.wrapped_text(
+        0, y + 3.4, TICKET_WIDTH_MM, document.passenger_name, NAME_FITS, bold=True
+    )
     y += 3.4 + max(name_height, 5.3) + 0.8
     canvas.text(0, y, 40, 3.2, _tr("CONCESSION"), 2.4, bold=True)
     canvas.text(42, y, 30, 3.2, _tr("FARE"), 2.4, bold=True, align=Qt.AlignmentFlag.AlignRight)
     canvas.text(0, y + 3.0, 44, 5.0, document.concession_name, 3.6)
-    canvas.text(42, y + 2.6, 30, 5.6, format_cents(document.fare_cents), 4.6, bold=True,
-                align=Qt.AlignmentFlag.AlignRight)
+    canvas.text(
+        42,
+        y + 2.6,
+        30,
+        5.6,
+        format_cents(document.fare_cents),
+        4.6,
+        bold=True,
+        align=Qt.AlignmentFlag.AlignRight,
+    )
     return y + 8.5
 
 
-def _paint_code(canvas: _Canvas, document: TicketDocument, y: float,
-                device_px_per_mm: float) -> float:
+def _paint_code(
+    canvas: _Canvas, document: TicketDocument, y: float, device_px_per_mm: float
+) -> float:
     canvas.line(0, y, TICKET_WIDTH_MM, y, width_mm=0.3, dashed=True)
     y += 1.0
     matrix = qr_matrix(document.qr_text)
@@ -255,12 +313,34 @@ def _paint_code(canvas: _Canvas, document: TicketDocument, y: float,
     text_width = TICKET_WIDTH_MM - text_left
     canvas.text(text_left, y + 2.0, text_width, 3.2, _tr("BOOKING REFERENCE"), 2.4, bold=True)
     canvas.box(text_left, y + 5.4, text_width, 10.0, line_mm=0.6)
-    canvas.text(text_left, y + 5.4, text_width, 10.0, " ".join(document.reference), 6.6,
-                bold=True, mono=True, align=Qt.AlignmentFlag.AlignHCenter)
-    canvas.text(text_left, y + 16.5, text_width, 3.6,
-                _tr("Ticket {0} of {1}").format(document.number, document.count), 3.0, bold=True)
-    canvas.text(text_left, y + 20.2, text_width, 3.2,
-                _tr("No. {0} · key {1}").format(document.ticket_id, document.key_id), 2.4)
+    canvas.text(
+        text_left,
+        y + 5.4,
+        text_width,
+        10.0,
+        " ".join(document.reference),
+        6.6,
+        bold=True,
+        mono=True,
+        align=Qt.AlignmentFlag.AlignHCenter,
+    )
+    canvas.text(
+        text_left,
+        y + 16.5,
+        text_width,
+        3.6,
+        _tr("Ticket {0} of {1}").format(document.number, document.count),
+        3.0,
+        bold=True,
+    )
+    canvas.text(
+        text_left,
+        y + 20.2,
+        text_width,
+        3.2,
+        _tr("No. {0} · key {1}").format(document.ticket_id, document.key_id),
+        2.4,
+    )
     bottom = y + max(symbol.height() / canvas.px_per_mm - 1.5, 24.0)
     canvas.line(0, bottom, TICKET_WIDTH_MM, bottom, width_mm=0.3, dashed=True)
     return bottom
@@ -269,19 +349,37 @@ def _paint_code(canvas: _Canvas, document: TicketDocument, y: float,
 def _paint_issue(canvas: _Canvas, document: TicketDocument, y: float) -> None:
     issued = document.issued_at
     where = document.issuing_station or _tr("ticket office")
-    canvas.text(0, y, TICKET_WIDTH_MM, 3.4,
-                _tr("Issued {0} {1}").format(issued.strftime("%d %b %Y %H:%M"), _zone(issued)),
-                2.6, bold=True)
-    canvas.text(0, y + 3.3, TICKET_WIDTH_MM, 3.4,
-                _tr("at {0} by {1}").format(where, document.clerk_name), 2.6)
+    canvas.text(
+        0,
+        y,
+        TICKET_WIDTH_MM,
+        3.4,
+        _tr("Issued {0} {1}").format(issued.strftime("%d %b %Y %H:%M"), _zone(issued)),
+        2.6,
+        bold=True,
+    )
+    canvas.text(
+        0,
+        y + 3.3,
+        TICKET_WIDTH_MM,
+        3.4,
+        _tr("at {0} by {1}").format(where, document.clerk_name),
+        2.6,
+    )
     y += 7.0
     if document.reprint:
         printed = document.printed_at
         canvas.box(0, y, TICKET_WIDTH_MM, 4.0, line_mm=0.35)
-        canvas.text(1, y, TICKET_WIDTH_MM - 2, 4.0,
-                    _tr("REPRINT · {0} {1}").format(
-                        printed.strftime("%d %b %Y %H:%M"), _zone(printed)),
-                    2.4, bold=True, align=Qt.AlignmentFlag.AlignHCenter)
+        canvas.text(
+            1,
+            y,
+            TICKET_WIDTH_MM - 2,
+            4.0,
+            _tr("REPRINT · {0} {1}").format(printed.strftime("%d %b %Y %H:%M"), _zone(printed)),
+            2.4,
+            bold=True,
+            align=Qt.AlignmentFlag.AlignHCenter,
+        )
         y += 5.0
     for line in (
         _tr("Valid only on the train, date and seat shown."),

@@ -40,7 +40,7 @@ def in_list_check(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(value) for value in values)})"
 
 
-def _rewrite(expression) -> None:  # noqa: ANN001
+def _rewrite(expression) -> None:
     for table, name, column, values in CHECKS:
         op.execute(
             f"ALTER TABLE {table} DROP CONSTRAINT {name}, "

@@ -241,8 +241,7 @@ END $$;
 
 def _replace_check(table: str, name: str, expression: str) -> None:
     op.execute(
-        f"ALTER TABLE {table} DROP CONSTRAINT {name}, "
-        f"ADD CONSTRAINT {name} CHECK ({expression})"
+        f"ALTER TABLE {table} DROP CONSTRAINT {name}, ADD CONSTRAINT {name} CHECK ({expression})"
     )
 
 
