@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QApplication
 from ticket_office.domain.fares import SeatClass
 from ticket_office.domain.seats import SeatFeature, SeatState
 from ticket_office.services.results import CoachInfo, SeatInfo, SeatMap
-from ticket_office.ui.seat_map import SeatMapWidget
+from ticket_office.ui.shared.seat_map import SeatMapWidget
 
 COACHES = 16
 ROWS = 19

@@ -12,13 +12,13 @@ from PySide6.QtWidgets import QDialog
 from ticket_office.domain.seats import SeatState
 from ticket_office.services import ticket_signing
 from ticket_office.services.results import BookingRequest, PassengerRequest, Payment
-from ticket_office.ui.bookings import BookingsView
-from ticket_office.ui.bookings.cancel_dialog import CancelConfirmDialog
-from ticket_office.ui.bookings.change_seat_dialog import ChangeSeatDialog
-from ticket_office.ui.bookings.models import BookingListModel, TicketTableModel
-from ticket_office.ui.bookings.move_dialog import MoveRunDialog
+from ticket_office.ui.counter.bookings import BookingsView
+from ticket_office.ui.counter.bookings.cancel_dialog import CancelConfirmDialog
+from ticket_office.ui.counter.bookings.change_seat_dialog import ChangeSeatDialog
+from ticket_office.ui.counter.bookings.models import BookingListModel, TicketTableModel
+from ticket_office.ui.counter.bookings.move_dialog import MoveRunDialog
+from ticket_office.ui.shared.tickets import TicketPreviewDialog
 from ticket_office.ui.tasks import ImmediateTaskRunner
-from ticket_office.ui.tickets import TicketPreviewDialog
 
 STANDARD_COACH = 4
 

@@ -10,7 +10,7 @@ from tests.ui.test_sale import free_seats, open_train
 from ticket_office.domain.seats import SeatState
 from ticket_office.services.results import BookingRequest, PassengerRequest, Payment
 from ticket_office.ui.live_updates import ConnectionState, LiveUpdates
-from ticket_office.ui.search.results_model import Column
+from ticket_office.ui.shared.search.results_model import Column
 
 
 def seat_state(window, seat_id: int) -> SeatState:

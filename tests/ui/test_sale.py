@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from ticket_office.domain.seats import SeatState
 from ticket_office.services.results import BookingRequest, PassengerRequest, Payment
-from ticket_office.ui.sale.drafts import PassengerDraft, assign_drafts
+from ticket_office.ui.counter.sale.drafts import PassengerDraft, assign_drafts
 
 
 def focused() -> QWidget:
@@ -278,7 +278,7 @@ NO_FONT_HAS_IT = "\U00016a70"  # TANGSA LETTER OZ: a letter (Unicode 14) Debian 
 def test_a_name_the_printer_cannot_draw_is_queried_once_before_the_sale(
     qtbot, desk_window, clerk, services
 ):
-    from ticket_office.ui.tickets.glyphs import unprintable
+    from ticket_office.ui.shared.tickets.glyphs import unprintable
 
     assert unprintable("Ana Sousa, 김민지, สมชาย, देवनागरी, 李小龙") == ""  # fonts set up
     if not unprintable(NO_FONT_HAS_IT):

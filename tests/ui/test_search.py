@@ -10,8 +10,8 @@ import pytest
 from PySide6.QtCore import QDate, Qt
 
 from ticket_office.services.results import JourneyOption, StationInfo
-from ticket_office.ui.search import JourneyTableModel, SearchForm, StationListModel
-from ticket_office.ui.search.results_model import (
+from ticket_office.ui.shared.search import JourneyTableModel, SearchForm, StationListModel
+from ticket_office.ui.shared.search.results_model import (
     JOURNEY_ROLE,
     SORT_ROLE,
     Column,
@@ -19,7 +19,7 @@ from ticket_office.ui.search.results_model import (
     local_time_text,
     train_sort_key,
 )
-from ticket_office.ui.search.stations import fold
+from ticket_office.ui.shared.search.stations import fold
 
 LISBON = StationInfo(1, "PCA", "Porto Campanhã", "Europe/Lisbon")
 MADRID = StationInfo(2, "MAD", "Madrid Atocha", "Europe/Madrid")

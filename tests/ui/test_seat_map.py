@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QToolTip, QVBoxLayout, QW
 from ticket_office.domain.fares import SeatClass
 from ticket_office.domain.seats import SeatFeature, SeatState
 from ticket_office.services.results import CoachInfo, SeatInfo, SeatMap
-from ticket_office.ui.seat_map import CoachStrip, SeatLegend, SeatMapPanel, SeatMapWidget
-from ticket_office.ui.seat_map.geometry import Direction, layout_coach
+from ticket_office.ui.shared.seat_map import CoachStrip, SeatLegend, SeatMapPanel, SeatMapWidget
+from ticket_office.ui.shared.seat_map.geometry import Direction, layout_coach
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 STATES = {

@@ -15,15 +15,15 @@ from ticket_office.domain.errors import NotFound
 from ticket_office.domain.ticket_payload import verify_ticket_payload
 from ticket_office.services import ticket_signing
 from ticket_office.services.results import BookingRequest, PassengerRequest, Payment
-from ticket_office.ui.tasks import ImmediateTaskRunner
-from ticket_office.ui.tickets import (
+from ticket_office.ui.shared.tickets import (
     TicketPreviewDialog,
     paint_ticket,
     print_tickets,
     render_ticket_image,
     save_tickets_pdf,
 )
-from ticket_office.ui.tickets.output import PAGE_HEIGHT_MM, PAGE_WIDTH_MM, THERMAL_DPI
+from ticket_office.ui.shared.tickets.output import PAGE_HEIGHT_MM, PAGE_WIDTH_MM, THERMAL_DPI
+from ticket_office.ui.tasks import ImmediateTaskRunner
 
 zxingcpp = pytest.importorskip("zxingcpp", reason="QR decoding needs the zxing-cpp test extra")
 

@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 
 from ticket_office.domain.roles import Permission
 from ticket_office.services.results import OperatorContext
+from ticket_office.ui.counter.sale import SalePage
 from ticket_office.ui.live_updates import ConnectionState, LiveUpdates
 from ticket_office.ui.resources import app_icon, icon
-from ticket_office.ui.sale import SalePage
 from ticket_office.ui.shortcuts import ShortcutsDialog, sequence
 from ticket_office.ui.status import StatusBar, Tone, error_text
 from ticket_office.ui.tasks import TaskRunner
@@ -44,7 +44,7 @@ GEOMETRY_KEY = "window/geometry"
 
 def _bookings_view_class() -> type[QWidget] | None:
     try:
-        from ticket_office.ui.bookings import BookingsView
+        from ticket_office.ui.counter.bookings import BookingsView
     except ImportError:  # the Bookings page ships separately; the desk works without it
         _log.info("Bookings page not available")
         return None
@@ -64,7 +64,7 @@ def ticket_printer(
     a reprint (the service audits reprints). A print whose tickets could not be fetched (the
     database or the signing key unavailable) issued nothing, so the next try is the original."""
     try:
-        from ticket_office.ui.tickets import print_tickets
+        from ticket_office.ui.shared.tickets import print_tickets
     except ImportError:
         _log.info("Ticket printing not available")
         return None

@@ -97,7 +97,7 @@ _BY_ID = {shortcut.id: shortcut for shortcut in SHORTCUTS}
 def all_shortcuts() -> tuple[Shortcut, ...]:
     """The desk's own keys and those of the pages that bring their own (Bookings)."""
     try:
-        from ticket_office.ui.bookings.keys import BOOKING_SHORTCUTS
+        from ticket_office.ui.counter.bookings.keys import BOOKING_SHORTCUTS
     except ImportError:
         return SHORTCUTS
     return SHORTCUTS + tuple(BOOKING_SHORTCUTS)

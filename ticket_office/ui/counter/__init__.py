@@ -1,0 +1,2 @@
+"""The counter clerk's desk: the Sell page (search, seat map, passengers and payment) and the
+Bookings page (find, change, cancel, reprint)."""

@@ -1,0 +1,84 @@
+"""Change seat: another free seat for one passenger on the same train and the same stops."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from ticket_office.services.results import BookingDetails, OperatorContext, TicketInfo
+from ticket_office.ui.counter.bookings.models import class_text
+from ticket_office.ui.counter.bookings.seat_choice_dialog import SeatChoiceDialog
+from ticket_office.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from ticket_office.services.gateway import TicketOfficeServices
+
+
+class ChangeSeatDialog(SeatChoiceDialog):
+    def __init__(
+        self,
+        services: TicketOfficeServices,
+        tasks: TaskRunner,
+        operator: OperatorContext,
+        booking: BookingDetails,
+        ticket: TicketInfo,
+        parent: QWidget | None = None,
+    ) -> None:
+        self.ticket = ticket
+        super().__init__(services, tasks, operator, booking, parent)
+        self.setWindowTitle(
+            self.tr("Change seat — {0} ({1})").format(ticket.passenger_name, booking.reference)
+        )
+        intro = QLabel(
+            self.tr(
+                "Now in coach {0}, seat {1} ({2}). Choose a free seat on train {3} for the same "
+                "stops, {4} → {5}."
+            ).format(
+                ticket.coach_no,
+                ticket.seat_label,
+                class_text(ticket.seat_class),
+                booking.train_number,
+                booking.origin.name,
+                booking.destination.name,
+            ),
+            self,
+        )
+        intro.setWordWrap(True)
+        self.panel.party_size.setValue(1)
+        self.panel.map_widget.set_max_selection(1)
+        layout = QVBoxLayout(self)
+        for widget in (
+            intro,
+            self.panel,
+            self.quote_label,
+            self.rule_label,
+            self.message,
+            self.buttons,
+        ):
+            layout.addWidget(widget, 1 if widget is self.panel else 0)
+        self.resize(900, 640)
+        self.load_seat_map(booking.run_id, booking.board_position, booking.alight_position)
+        self.panel.map_widget.setFocus()
+
+    def apply_text(self) -> str:
+        return self.tr("Change seat")
+
+    def request_quote(self, seat_ids: list[int]):
+        if len(seat_ids) != 1:
+            return None
+        return self.services.quote_seat_change, (
+            self.operator,
+            self.booking.reference,
+            self.ticket.ticket_id,
+            seat_ids[0],
+        )
+
+    def apply_call(self):
+        seat_ids = self.panel.selected_seat_ids()
+        return self.services.change_seat, (
+            self.operator,
+            self.booking.reference,
+            self.ticket.ticket_id,
+            seat_ids[0],
+        )

@@ -1,0 +1,187 @@
+"""Move a booking to another train of the same journey: pick a date, a train, then the seats.
+
+Seats go to the passengers in the order they are chosen, in the order of the booking's tickets;
+the dialog spells the pairing out with the fare difference before anything is saved.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ticket_office.services.results import BookingDetails, JourneyOption, OperatorContext
+from ticket_office.ui.counter.bookings.seat_choice_dialog import SeatChoiceDialog
+from ticket_office.ui.shared.search.results_model import JourneyTableModel
+from ticket_office.ui.shared.search.results_table import JourneyTable
+from ticket_office.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from ticket_office.services.gateway import TicketOfficeServices
+
+
+class MoveRunDialog(SeatChoiceDialog):
+    def __init__(
+        self,
+        services: TicketOfficeServices,
+        tasks: TaskRunner,
+        operator: OperatorContext,
+        booking: BookingDetails,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(services, tasks, operator, booking, parent)
+        self.tickets = sorted(
+            (t for t in booking.tickets if t.status == "active"), key=lambda t: t.ticket_id
+        )
+        self.journey: JourneyOption | None = None
+        self.setWindowTitle(self.tr("Move booking {0} to another train").format(booking.reference))
+        intro = QLabel(
+            self.tr(
+                "{0} → {1}, {2} passenger(s), now on train {3} at {4}. Choose another date or "
+                "train of the same journey, then one seat per passenger."
+            ).format(
+                booking.origin.name,
+                booking.destination.name,
+                len(self.tickets),
+                booking.train_number,
+                booking.departs_at.strftime("%a %d %b %Y %H:%M"),
+            ),
+            self,
+        )
+        intro.setWordWrap(True)
+        self.date_edit = QDateEdit(QDate(booking.departs_at.date()), self)
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("ddd dd MMM yyyy")
+        date_label = QLabel(self.tr("Travel &date"), self)
+        date_label.setBuddy(self.date_edit)
+        self.find_button = QPushButton(self.tr("&Find trains"), self)
+        self.find_button.setAutoDefault(False)
+        self.trains = JourneyTableModel(self)
+        self.train_table = JourneyTable(self.trains, self)
+        self.train_table.set_placeholder(self.tr("No train of this journey on that date."))
+        rows = self.train_table.verticalHeader().defaultSectionSize()
+        self.train_table.setMinimumHeight(6 * rows)
+        self.target_label.setText(self.tr("Choose a train above (Enter or click)."))
+        self.panel.party_size.setValue(max(1, len(self.tickets)))
+        self.panel.map_widget.set_max_selection(max(1, len(self.tickets)))
+        self._lay_out(intro, date_label)
+        self.find_button.clicked.connect(self.find_trains)
+        self.date_edit.editingFinished.connect(self.find_trains)
+        self.train_table.journeyActivated.connect(self.choose_train)
+        self.resize(960, 760)
+        self.find_trains()
+
+    def _lay_out(self, intro: QLabel, date_label: QLabel) -> None:
+        date_row = QHBoxLayout()
+        for widget in (date_label, self.date_edit, self.find_button):
+            date_row.addWidget(widget)
+        date_row.addStretch(1)
+        top = QWidget(self)
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addLayout(date_row)
+        top_layout.addWidget(self.train_table)
+        top_layout.addWidget(self.target_label)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(top)
+        splitter.addWidget(self.panel)
+        splitter.setStretchFactor(1, 3)
+        layout = QVBoxLayout(self)
+        for widget in (
+            intro,
+            splitter,
+            self.quote_label,
+            self.rule_label,
+            self.message,
+            self.buttons,
+        ):
+            layout.addWidget(widget, 1 if widget is splitter else 0)
+
+    def apply_text(self) -> str:
+        return self.tr("Move booking")
+
+    # --- trains --------------------------------------------------------------------------------
+
+    def travel_date(self) -> date:
+        return self.date_edit.date().toPython()
+
+    def find_trains(self) -> None:
+        self.run(
+            self.services.search_journeys,
+            self.operator,
+            self.booking.origin.code,
+            self.booking.destination.code,
+            self.travel_date(),
+            done=self._show_trains,
+        )
+
+    def _show_trains(self, journeys: list[JourneyOption]) -> None:
+        self.trains.set_journeys(journeys)
+        self.train_table.setFocus()
+
+    def choose_train(self, journey: JourneyOption) -> None:
+        if journey.run_id == self.booking.run_id:
+            self.message.show_message(
+                self.tr("That is the booking's own train: use Change seat to choose other seats.")
+            )
+            return
+        if not journey.bookable:
+            self.message.show_message(self.tr("That train can no longer be sold."))
+            return
+        self.message.clear_message()
+        self.journey = journey
+        self.train_table.select_run(journey.run_id)
+        self.target_label.setText(
+            self.tr("Seats on train <b>{0}</b>, {1} → {2}:").format(
+                escape(journey.train_number),
+                journey.departs_at.strftime("%a %d %b %Y %H:%M %Z"),
+                journey.arrives_at.strftime("%H:%M %Z"),
+            )
+        )
+        self.panel.map_widget.clear_selection()
+        self.load_seat_map(journey.run_id, journey.board_position, journey.alight_position)
+        self.panel.map_widget.setFocus()
+
+    # --- seats ---------------------------------------------------------------------------------
+
+    def seat_choice(self, seat_ids: list[int]) -> dict[int, int]:
+        """Ticket id to new seat: the booking's tickets in order, the seats as chosen."""
+        return {
+            ticket.ticket_id: seat_id
+            for ticket, seat_id in zip(self.tickets, seat_ids, strict=False)
+        }
+
+    def request_quote(self, seat_ids: list[int]):
+        if self.journey is None or len(seat_ids) != len(self.tickets):
+            if self.journey is not None and seat_ids:
+                self.quote_label.setText(
+                    self.tr("Choose {0} more seat(s).").format(len(self.tickets) - len(seat_ids))
+                )
+            return None
+        return self.services.quote_move, self._move_args(seat_ids)
+
+    def apply_call(self):
+        return self.services.move_booking, self._move_args(list(self.panel.selected_seat_ids()))
+
+    def _move_args(self, seat_ids: list[int]) -> tuple:
+        journey = self.journey
+        assert journey is not None
+        return (
+            self.operator,
+            self.booking.reference,
+            journey.run_id,
+            journey.board_position,
+            journey.alight_position,
+            self.seat_choice(seat_ids),
+        )

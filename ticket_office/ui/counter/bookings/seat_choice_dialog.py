@@ -1,0 +1,198 @@
+"""What the Change seat and Move dialogs share: a seat map to choose on, a quote of the fare
+difference before anything is written, and one button that applies the change.
+
+Every service call goes through the task runner. Answers that arrive after the dialog closed,
+or that were overtaken by a newer request, are dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QWidget
+
+from ticket_office.domain.errors import SeatUnavailable
+from ticket_office.domain.money import format_cents
+from ticket_office.services.changes import FARE_RULE, ChangeResult
+from ticket_office.services.results import BookingDetails, OperatorContext, SeatMap
+from ticket_office.ui.shared.seat_map import SeatMapPanel
+from ticket_office.ui.status import InlineMessage, Tone, error_text
+from ticket_office.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from ticket_office.services.gateway import TicketOfficeServices
+
+
+class SeatChoiceDialog(QDialog):
+    changed = Signal(object)  # ChangeResult, after the change was saved
+
+    def __init__(
+        self,
+        services: TicketOfficeServices,
+        tasks: TaskRunner,
+        operator: OperatorContext,
+        booking: BookingDetails,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.services, self.tasks, self.operator, self.booking = services, tasks, operator, booking
+        self._closed = False
+        self._generation = 0  # bumps with every new request whose answer replaces the last
+        self.quote: ChangeResult | None = None
+        self.leg: tuple[int, int, int] | None = None  # run, board, alight on the map
+        self.panel = SeatMapPanel(self)
+        self.quote_label = QLabel(self)
+        # One short line per passenger; unwrapped, so the dialog always makes room for all.
+        self.quote_label.setTextFormat(Qt.TextFormat.RichText)
+        self.quote_label.setWordWrap(False)
+        self.target_label = QLabel(self)
+        self.target_label.setTextFormat(Qt.TextFormat.RichText)
+        self.rule_label = QLabel(self.tr("Fare rule: {0}").format(FARE_RULE), self)
+        self.rule_label.setWordWrap(True)
+        self.message = InlineMessage(self)
+        self.buttons = QDialogButtonBox(self)
+        self.apply_button = self.buttons.addButton(
+            self.apply_text(), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.apply_button.setEnabled(False)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.buttons.accepted.connect(self.apply)
+        self.buttons.rejected.connect(self.reject)
+        self.panel.selectionChanged.connect(self._selection_changed)
+
+    # --- for subclasses ------------------------------------------------------------------------
+
+    def apply_text(self) -> str:
+        raise NotImplementedError
+
+    def request_quote(self, seat_ids: list[int]) -> tuple[Callable[..., Any], tuple] | None:
+        """The quote call for this selection, or None while the selection is incomplete."""
+        raise NotImplementedError
+
+    def apply_call(self) -> tuple[Callable[..., ChangeResult], tuple]:
+        """The call that saves the quoted change."""
+        raise NotImplementedError
+
+    def describe(self, quote: ChangeResult) -> str:
+        lines = [
+            self.tr("{0}: {1} → <b>{2}</b>").format(
+                escape(line.passenger_name), line.old_seat, line.new_seat
+            )
+            for line in quote.lines
+        ]
+        if quote.due_cents:
+            lines.append(
+                self.tr("<b>Due now: {0}</b> (the new fare is higher).").format(
+                    format_cents(quote.due_cents)
+                )
+            )
+        else:
+            lines.append(self.tr("<b>Nothing to pay</b>: the fare already paid covers it."))
+        return "<br>".join(lines)
+
+    # --- seat map ------------------------------------------------------------------------------
+
+    def load_seat_map(self, run_id: int, board: int, alight: int) -> None:
+        self.leg = (run_id, board, alight)
+        self._clear_quote()
+        self.run(
+            self.services.seat_map, self.operator, run_id, board, alight, done=self._show_seat_map
+        )
+
+    def _show_seat_map(self, seat_map: SeatMap) -> None:
+        if self.leg is not None and seat_map.run_id == self.leg[0]:
+            self.panel.set_seat_map(seat_map)
+
+    def reload_seat_map(self) -> None:
+        if self.leg is not None:
+            run_id, board, alight = self.leg
+            self.run(
+                self.services.seat_map,
+                self.operator,
+                run_id,
+                board,
+                alight,
+                done=self._show_seat_map,
+            )
+
+    # --- quote and apply -----------------------------------------------------------------------
+
+    def _selection_changed(self, seat_ids: list[int]) -> None:
+        self._clear_quote()
+        call = self.request_quote(list(seat_ids))
+        if call is None:
+            return
+        function, args = call
+        self._generation += 1
+        generation = self._generation
+        self.run(
+            function,
+            *args,
+            done=lambda quote: self._show_quote(quote, generation),
+            failed=lambda error: self._quote_failed(error, generation),
+        )
+
+    def _show_quote(self, quote: ChangeResult, generation: int) -> None:
+        if generation != self._generation:
+            return
+        self.quote = quote
+        self.quote_label.setText(self.describe(quote))
+        self.message.clear_message()
+        self.apply_button.setEnabled(True)
+
+    def _quote_failed(self, error: BaseException, generation: int) -> None:
+        if generation == self._generation:
+            self.show_error(error)
+
+    def _clear_quote(self) -> None:
+        self._generation += 1
+        self.quote = None
+        self.quote_label.clear()
+        self.apply_button.setEnabled(False)
+
+    def apply(self) -> None:
+        if self.quote is None:
+            return
+        self.apply_button.setEnabled(False)
+        function, args = self.apply_call()
+        self.run(function, *args, done=self._applied, failed=self._apply_failed)
+
+    def _applied(self, result: ChangeResult) -> None:
+        self.changed.emit(result)
+        self.accept()
+
+    def _apply_failed(self, error: BaseException) -> None:
+        self.show_error(error)
+        if isinstance(error, SeatUnavailable):
+            self.reload_seat_map()  # the taken seat drops out of the selection by itself
+        else:
+            self.apply_button.setEnabled(self.quote is not None)
+
+    # --- plumbing ------------------------------------------------------------------------------
+
+    def show_error(self, error: BaseException) -> None:
+        self.message.show_message(error_text(error), Tone.ERROR)
+
+    def run(
+        self,
+        function: Callable[..., Any],
+        *args: Any,
+        done: Callable[[Any], None],
+        failed: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        def deliver(value: Any) -> None:
+            if not self._closed:
+                done(value)
+
+        def report(error: BaseException) -> None:
+            if not self._closed:
+                (failed or self.show_error)(error)
+
+        self.tasks.run(function, *args, done=deliver, failed=report)
+
+    def done(self, result: int) -> None:
+        self._closed = True
+        super().done(result)

@@ -1,0 +1,32 @@
+"""How a chosen journey is written on the sell page, in the party dialog and after the sale."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QDate, QLocale
+
+from ticket_office.services.results import JourneyOption, SeatInfo
+from ticket_office.ui.shared.search.results_model import local_time_text
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("JourneyText", text)
+
+
+def journey_title(journey: JourneyOption) -> str:
+    zones = journey.origin.timezone != journey.destination.timezone
+    days = (journey.arrives_at.date() - journey.departs_at.date()).days
+    return _tr("{0} · {1} {2} → {3} {4}").format(
+        journey.train_number,
+        journey.origin.name,
+        local_time_text(journey.departs_at, with_zone=zones),
+        journey.destination.name,
+        local_time_text(journey.arrives_at, with_zone=zones, day_offset=days),
+    )
+
+
+def journey_date(journey: JourneyOption) -> str:
+    return QLocale().toString(QDate(journey.departs_at.date()), QLocale.FormatType.LongFormat)
+
+
+def seat_caption(seat: SeatInfo) -> str:
+    return _tr("Coach {0}, seat {1}").format(seat.coach_no, seat.label)

@@ -1,5 +1,0 @@
-"""Selling: the Sell page and its steps (holds, passengers and payment, confirmation)."""
-
-from ticket_office.ui.sale.page import SalePage
-
-__all__ = ["SalePage"]

@@ -1,0 +1,24 @@
+"""Tickets on paper: the ticket painter, PDF output and the print preview.
+
+`print_tickets(parent, services, tasks, operator, reference)` is the entry point after a sale
+and from the Bookings view; `save_tickets_pdf(path, documents)` writes the same pages to a file.
+"""
+
+from ticket_office.ui.shared.tickets.output import (
+    paint_documents,
+    render_ticket_image,
+    save_tickets_pdf,
+    ticket_page_layout,
+)
+from ticket_office.ui.shared.tickets.printing import TicketPreviewDialog, print_tickets
+from ticket_office.ui.shared.tickets.ticket_painter import paint_ticket
+
+__all__ = [
+    "TicketPreviewDialog",
+    "paint_documents",
+    "paint_ticket",
+    "print_tickets",
+    "render_ticket_image",
+    "save_tickets_pdf",
+    "ticket_page_layout",
+]

@@ -1,0 +1,117 @@
+"""Print preview and printing of a booking's tickets.
+
+`print_tickets` fetches the signed ticket documents through the task runner (never on the GUI
+thread), then opens a print preview; its Print button opens the system print dialog, and its
+"Save PDF" button writes the same pages to a file. Both paint with `paint_documents`, so what
+the preview shows is what the printer and the PDF get.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QToolBar, QWidget
+
+from ticket_office.services.results import OperatorContext
+from ticket_office.services.ticket_documents import TicketDocument
+from ticket_office.ui.shared.tickets.output import (
+    paint_documents,
+    save_tickets_pdf,
+    ticket_page_layout,
+)
+from ticket_office.ui.tasks import TaskRunner
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("TicketPrinting", text)
+
+
+def new_ticket_printer() -> QPrinter:
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setPageLayout(ticket_page_layout())
+    printer.setDocName(_tr("Tickets"))
+    return printer
+
+
+class TicketPreviewDialog(QPrintPreviewDialog):
+    """The print preview of one booking's tickets, with a Save PDF button."""
+
+    def __init__(self, documents: Sequence[TicketDocument], parent: QWidget | None = None) -> None:
+        self.printer = new_ticket_printer()
+        super().__init__(self.printer, parent)
+        self.documents = tuple(documents)
+        reference = self.documents[0].reference if self.documents else ""
+        self.setWindowTitle(_tr("Tickets for booking {0}").format(reference))
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.paintRequested.connect(self._paint)
+        self.save_action = QAction(_tr("Save PDF…"), self)
+        self.save_action.setShortcut(QKeySequence.StandardKey.Save)
+        self.save_action.setToolTip(_tr("Save these tickets as a PDF file (Ctrl+S)"))
+        self.save_action.triggered.connect(self.save_pdf)
+        self.addAction(self.save_action)
+        toolbar = self.findChild(QToolBar)
+        if toolbar is not None:
+            toolbar.addSeparator()
+            toolbar.addAction(self.save_action)
+
+    def _paint(self, printer: QPrinter) -> None:
+        paint_documents(printer, self.documents, printer.resolution())
+
+    def save_pdf(self, path: str | None = None) -> str | None:
+        if not path:
+            suggested = f"tickets-{self.documents[0].reference}.pdf" if self.documents else ""
+            path, _ = QFileDialog.getSaveFileName(
+                self, _tr("Save tickets as PDF"), suggested, _tr("PDF files (*.pdf)")
+            )
+        if not path:
+            return None
+        try:
+            save_tickets_pdf(path, self.documents)
+        except OSError as error:
+            QMessageBox.warning(self, _tr("Save PDF"), str(error))
+            return None
+        return path
+
+
+def print_tickets(
+    parent: QWidget,
+    services,
+    tasks: TaskRunner,
+    operator: OperatorContext,
+    reference: str,
+    *,
+    reprint: bool = False,
+    on_error: Callable[[BaseException], None] | None = None,
+    shown: Callable[[], None] | None = None,
+) -> None:
+    """Fetch the booking's tickets in the background, then open the print preview.
+
+    `reprint=True` is for a booking sold earlier (it is audited as a reprint); after a sale the
+    main window calls this with the default. `shown` runs once the preview is open: a fetch that
+    failed issued no tickets.
+    """
+    fetch = services.reprint_tickets if reprint else services.ticket_documents
+
+    def show(documents: list[TicketDocument]) -> None:
+        TicketPreviewDialog(documents, parent).open()
+        if shown is not None:
+            shown()
+
+    def fail(error: BaseException) -> None:
+        if on_error is not None:
+            on_error(error)
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            _tr("Tickets"),
+            str(error),
+            QMessageBox.StandardButton.Ok,
+            parent,
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    tasks.run(fetch, operator, reference, done=show, failed=fail)
