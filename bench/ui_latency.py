@@ -34,6 +34,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from bench.common import emit, log, percentile  # noqa: E402
 from ticket_office.backend import open_backend  # noqa: E402
 from ticket_office.ui.app import make_application  # noqa: E402
+from ticket_office.ui.desk import DeskContext  # noqa: E402
 from ticket_office.ui.main_window import MainWindow  # noqa: E402
 from ticket_office.ui.tasks import TaskRunner  # noqa: E402
 
@@ -81,7 +82,7 @@ def main() -> int:
     services = backend.services
     clerk = services.log_in("clerk", "clerk-demo-2026")
     tasks = TaskRunner(app)
-    window = MainWindow(services, tasks, clerk, server=backend.server)
+    window = MainWindow(DeskContext(clerk, services, tasks), server=backend.server)
     window.resize(1280, 860)
     window.show()
     window.start()

@@ -31,6 +31,7 @@ from ticket_office.backend import open_backend  # noqa: E402
 from ticket_office.database_connector import DatabaseConnector  # noqa: E402
 from ticket_office.domain.seats import SeatState  # noqa: E402
 from ticket_office.ui.app import make_application  # noqa: E402
+from ticket_office.ui.desk import DeskContext  # noqa: E402
 from ticket_office.ui.live_updates import LiveUpdates  # noqa: E402
 from ticket_office.ui.login import LoginDialog  # noqa: E402
 from ticket_office.ui.main_window import MainWindow  # noqa: E402
@@ -120,7 +121,7 @@ def main() -> int:
     other = services.log_in("supervisor", "supervisor-demo-2026")
     live = LiveUpdates(backend.change_listener(), tasks)
     live.start()
-    window = MainWindow(services, tasks, clerk, server=backend.server, live=live, settings=settings)
+    window = MainWindow(DeskContext(clerk, services, tasks, live, settings), server=backend.server)
     window.resize(1280, 860)
     window.show()
     window.start()

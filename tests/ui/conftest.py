@@ -31,6 +31,7 @@ def settings(tmp_path):
 @pytest.fixture
 def desk_window(qtbot, backend, tasks, settings):
     """Make a signed-in MainWindow: `desk_window(operator, live=False)`."""
+    from ticket_office.ui.desk import DeskContext
     from ticket_office.ui.live_updates import LiveUpdates
     from ticket_office.ui.main_window import MainWindow
 
@@ -41,14 +42,8 @@ def desk_window(qtbot, backend, tasks, settings):
         if live:
             updates = LiveUpdates(backend.change_listener(), tasks, backoff_ms=backoff_ms)
             updates.start()
-        window = MainWindow(
-            backend.services,
-            tasks,
-            operator,
-            server=backend.server,
-            live=updates,
-            settings=settings,
-        )
+        desk = DeskContext(operator, backend.services, tasks, updates, settings)
+        window = MainWindow(desk, server=backend.server)
         qtbot.addWidget(window)
         window.show()
         window.start()

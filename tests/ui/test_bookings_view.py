@@ -17,6 +17,7 @@ from ticket_office.ui.counter.bookings.cancel_dialog import CancelConfirmDialog
 from ticket_office.ui.counter.bookings.change_seat_dialog import ChangeSeatDialog
 from ticket_office.ui.counter.bookings.models import BookingListModel, TicketTableModel
 from ticket_office.ui.counter.bookings.move_dialog import MoveRunDialog
+from ticket_office.ui.desk import DeskContext
 from ticket_office.ui.shared.tickets import TicketPreviewDialog
 from ticket_office.ui.tasks import ImmediateTaskRunner
 
@@ -58,7 +59,7 @@ def reference(services, clerk, journey):
 
 @pytest.fixture
 def view(qtbot, services, clerk):
-    widget = BookingsView(services, ImmediateTaskRunner(), clerk)
+    widget = BookingsView(DeskContext(clerk, services, ImmediateTaskRunner()))
     qtbot.addWidget(widget)
     widget.resize(1000, 700)
     widget.show()
@@ -347,7 +348,7 @@ def test_every_action_has_a_shortcut(view):
 
 
 def test_a_conductor_can_find_but_not_change_bookings(qtbot, services, conductor, reference):
-    view = BookingsView(services, ImmediateTaskRunner(), conductor)
+    view = BookingsView(DeskContext(conductor, services, ImmediateTaskRunner()))
     qtbot.addWidget(view)
     view.show_booking(reference)
     assert view.current_booking().reference == reference

@@ -15,6 +15,7 @@ from ticket_office.domain.errors import NotFound
 from ticket_office.domain.ticket_payload import verify_ticket_payload
 from ticket_office.services import ticket_signing
 from ticket_office.services.results import BookingRequest, PassengerRequest, Payment
+from ticket_office.ui.desk import DeskContext
 from ticket_office.ui.shared.tickets import (
     TicketPreviewDialog,
     paint_ticket,
@@ -149,7 +150,7 @@ def test_the_pdf_rasterised_by_poppler_at_203_dpi_scans(qapp, tmp_path, document
 
 def test_print_tickets_opens_a_preview_of_every_ticket(qtbot, services, clerk, reference):
     parent = qapp_parent(qtbot)
-    print_tickets(parent, services, ImmediateTaskRunner(), clerk, reference)
+    print_tickets(parent, DeskContext(clerk, services, ImmediateTaskRunner()), reference)
     dialog = parent.findChild(TicketPreviewDialog)
     assert dialog is not None and dialog.isVisible()
     assert [d.passenger_name for d in dialog.documents] == ["Ana Silva", "Rui Silva"]
@@ -159,7 +160,7 @@ def test_print_tickets_opens_a_preview_of_every_ticket(qtbot, services, clerk, r
 
 def test_the_preview_saves_the_same_tickets_as_pdf(qtbot, tmp_path, services, clerk, reference):
     parent = qapp_parent(qtbot)
-    print_tickets(parent, services, ImmediateTaskRunner(), clerk, reference)
+    print_tickets(parent, DeskContext(clerk, services, ImmediateTaskRunner()), reference)
     dialog = parent.findChild(TicketPreviewDialog)
     saved = dialog.save_pdf(str(tmp_path / "again.pdf"))
     assert pdf_page_count((tmp_path / "again.pdf").read_bytes()) == 2
@@ -169,7 +170,9 @@ def test_the_preview_saves_the_same_tickets_as_pdf(qtbot, tmp_path, services, cl
 
 def test_a_reprint_from_the_desk_is_audited(qtbot, backend, services, clerk, reference):
     parent = qapp_parent(qtbot)
-    print_tickets(parent, services, ImmediateTaskRunner(), clerk, reference, reprint=True)
+    print_tickets(
+        parent, DeskContext(clerk, services, ImmediateTaskRunner()), reference, reprint=True
+    )
     parent.findChild(TicketPreviewDialog).close()
     with backend.uow() as uow:
         kinds = uow.session.execute(text("SELECT kind FROM audit_events")).scalars().all()
@@ -179,7 +182,12 @@ def test_a_reprint_from_the_desk_is_audited(qtbot, backend, services, clerk, ref
 def test_printing_an_unknown_booking_reports_the_error(qtbot, services, clerk):
     parent = qapp_parent(qtbot)
     errors: list[BaseException] = []
-    print_tickets(parent, services, ImmediateTaskRunner(), clerk, "ZZZZZZ", on_error=errors.append)
+    print_tickets(
+        parent,
+        DeskContext(clerk, services, ImmediateTaskRunner()),
+        "ZZZZZZ",
+        on_error=errors.append,
+    )
     assert len(errors) == 1 and isinstance(errors[0], NotFound)
     assert parent.findChild(TicketPreviewDialog) is None
 
@@ -235,7 +243,7 @@ def test_a_first_print_that_failed_is_no_reprint_when_tried_again(
     parent = qapp_parent(qtbot)
     errors: list[BaseException] = []
     print_reference = ticket_printer(
-        parent, services, ImmediateTaskRunner(), clerk, on_error=errors.append
+        parent, DeskContext(clerk, services, ImmediateTaskRunner()), on_error=errors.append
     )
     monkeypatch.setenv(ticket_signing.SECRET_ENV, "too short")  # signing fails: nothing issued
     print_reference(reference)

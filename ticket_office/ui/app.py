@@ -104,19 +104,14 @@ class Desk(QObject):
         self.open_window(self.connector.backend, operator)
 
     def open_window(self, backend: Backend, operator: OperatorContext) -> MainWindow:
+        from ticket_office.ui.desk import DeskContext
         from ticket_office.ui.main_window import MainWindow
 
         if self.live is None:
             self.live = LiveUpdates(backend.change_listener(), self.tasks, self)
             self.live.start()
-        window = MainWindow(
-            backend.services,
-            self.tasks,
-            operator,
-            server=backend.server,
-            live=self.live,
-            settings=self.settings,
-        )
+        desk = DeskContext(operator, backend.services, self.tasks, self.live, self.settings)
+        window = MainWindow(desk, server=backend.server)
         window.loggedOut.connect(self._logged_out)
         window.closed.connect(QApplication.quit)
         self.window = window

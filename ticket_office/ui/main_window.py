@@ -25,17 +25,15 @@ from PySide6.QtWidgets import (
 )
 
 from ticket_office.domain.roles import Permission
-from ticket_office.services.results import OperatorContext
 from ticket_office.ui.counter.sale import SalePage
-from ticket_office.ui.live_updates import ConnectionState, LiveUpdates
+from ticket_office.ui.desk import DeskContext
+from ticket_office.ui.live_updates import ConnectionState
 from ticket_office.ui.resources import app_icon, icon
 from ticket_office.ui.shortcuts import ShortcutsDialog, sequence
 from ticket_office.ui.status import StatusBar, Tone, error_text
-from ticket_office.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from ticket_office.backend import ServerInfo
-    from ticket_office.services.gateway import TicketOfficeServices
 
 _log = logging.getLogger(__name__)
 
@@ -53,9 +51,7 @@ def _bookings_view_class() -> type[QWidget] | None:
 
 def ticket_printer(
     parent: QWidget,
-    services: TicketOfficeServices,
-    tasks: TaskRunner,
-    operator: OperatorContext,
+    desk: DeskContext,
     on_error: Callable[[BaseException], None] | None = None,
 ) -> Callable[[str], None] | None:
     """A `print(reference)` function from the tickets package, if it is installed.
@@ -73,9 +69,7 @@ def ticket_printer(
     def print_reference(reference: str) -> None:
         print_tickets(
             parent,
-            services,
-            tasks,
-            operator,
+            desk,
             reference,
             reprint=reference in printed,
             on_error=on_error,
@@ -102,19 +96,17 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        services: TicketOfficeServices,
-        tasks: TaskRunner,
-        operator: OperatorContext,
+        desk: DeskContext,
         *,
         server: ServerInfo | None = None,
-        live: LiveUpdates | None = None,
-        settings: QSettings | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.services, self.tasks, self.operator = services, tasks, operator
-        self.live = live
-        self._settings = settings or QSettings()
+        self.desk = desk
+        self.services, self.tasks, self.operator = desk.services, desk.tasks, desk.operator
+        operator = desk.operator
+        self.live = desk.live
+        self._settings = desk.settings or QSettings()
         self._leaving = False
         self.leaving_because = ""  # why the window signed out by itself, for the sign-in window
         self.setWindowIcon(app_icon())
@@ -128,7 +120,7 @@ class MainWindow(QMainWindow):
         self.status.set_operator(operator)
         if server is not None:
             self.status.set_server(server.description, server.embedded)
-        self._print = ticket_printer(self, services, tasks, operator, self.show_error)
+        self._print = ticket_printer(self, desk, self.show_error)
         self.sale_page: SalePage | None = None
         self.bookings_view: QWidget | None = None
         self.placeholder: PlaceholderPage | None = None
@@ -148,9 +140,7 @@ class MainWindow(QMainWindow):
     def _build_pages(self) -> None:
         op = self.operator
         if op.may(Permission.SEARCH):
-            self.sale_page = SalePage(
-                self.services, self.tasks, op, print_tickets=self._print, parent=self
-            )
+            self.sale_page = SalePage(self.desk, print_tickets=self._print, parent=self)
             title = self.tr("Sell") if op.may(Permission.SELL) else self.tr("Journeys")
             self.tabs.addTab(
                 self.sale_page, icon("sell" if op.may(Permission.SELL) else "journeys"), title
@@ -160,7 +150,7 @@ class MainWindow(QMainWindow):
             )
         bookings_class = _bookings_view_class() if op.may(Permission.VIEW_BOOKINGS) else None
         if bookings_class is not None:
-            self.bookings_view = bookings_class(self.services, self.tasks, op, self)
+            self.bookings_view = bookings_class(self.desk, self)
             self.tabs.addTab(self.bookings_view, icon("bookings"), self.tr("Bookings"))
             message = getattr(self.bookings_view, "statusMessage", None)
             if message is not None:

@@ -6,27 +6,25 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from ticket_office.services.results import BookingDetails, OperatorContext, TicketInfo
+from ticket_office.services.results import BookingDetails, TicketInfo
 from ticket_office.ui.counter.bookings.models import class_text
 from ticket_office.ui.counter.bookings.seat_choice_dialog import SeatChoiceDialog
-from ticket_office.ui.tasks import TaskRunner
+from ticket_office.ui.desk import DeskContext
 
 if TYPE_CHECKING:
-    from ticket_office.services.gateway import TicketOfficeServices
+    pass
 
 
 class ChangeSeatDialog(SeatChoiceDialog):
     def __init__(
         self,
-        services: TicketOfficeServices,
-        tasks: TaskRunner,
-        operator: OperatorContext,
+        desk: DeskContext,
         booking: BookingDetails,
         ticket: TicketInfo,
         parent: QWidget | None = None,
     ) -> None:
         self.ticket = ticket
-        super().__init__(services, tasks, operator, booking, parent)
+        super().__init__(desk, booking, parent)
         self.setWindowTitle(
             self.tr("Change seat — {0} ({1})").format(ticket.passenger_name, booking.reference)
         )

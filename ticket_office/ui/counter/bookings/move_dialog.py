@@ -21,26 +21,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ticket_office.services.results import BookingDetails, JourneyOption, OperatorContext
+from ticket_office.services.results import BookingDetails, JourneyOption
 from ticket_office.ui.counter.bookings.seat_choice_dialog import SeatChoiceDialog
+from ticket_office.ui.desk import DeskContext
 from ticket_office.ui.shared.search.results_model import JourneyTableModel
 from ticket_office.ui.shared.search.results_table import JourneyTable
-from ticket_office.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
-    from ticket_office.services.gateway import TicketOfficeServices
+    pass
 
 
 class MoveRunDialog(SeatChoiceDialog):
     def __init__(
         self,
-        services: TicketOfficeServices,
-        tasks: TaskRunner,
-        operator: OperatorContext,
+        desk: DeskContext,
         booking: BookingDetails,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(services, tasks, operator, booking, parent)
+        super().__init__(desk, booking, parent)
         self.tickets = sorted(
             (t for t in booking.tickets if t.status == "active"), key=lambda t: t.ticket_id
         )

@@ -17,13 +17,13 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QWidget
 from ticket_office.domain.errors import SeatUnavailable
 from ticket_office.domain.money import format_cents
 from ticket_office.services.changes import FARE_RULE, ChangeResult
-from ticket_office.services.results import BookingDetails, OperatorContext, SeatMap
+from ticket_office.services.results import BookingDetails, SeatMap
+from ticket_office.ui.desk import DeskContext
 from ticket_office.ui.shared.seat_map import SeatMapPanel
 from ticket_office.ui.status import InlineMessage, Tone, error_text
-from ticket_office.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
-    from ticket_office.services.gateway import TicketOfficeServices
+    pass
 
 
 class SeatChoiceDialog(QDialog):
@@ -31,14 +31,13 @@ class SeatChoiceDialog(QDialog):
 
     def __init__(
         self,
-        services: TicketOfficeServices,
-        tasks: TaskRunner,
-        operator: OperatorContext,
+        desk: DeskContext,
         booking: BookingDetails,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.services, self.tasks, self.operator, self.booking = services, tasks, operator, booking
+        self.desk, self.booking = desk, booking
+        self.services, self.tasks, self.operator = desk.services, desk.tasks, desk.operator
         self._closed = False
         self._generation = 0  # bumps with every new request whose answer replaces the last
         self.quote: ChangeResult | None = None

@@ -39,7 +39,6 @@ from ticket_office.services.changes import ChangeResult
 from ticket_office.services.results import (
     BookingDetails,
     CancellationQuote,
-    OperatorContext,
     TicketInfo,
 )
 from ticket_office.ui.counter.bookings.cancel_dialog import CancelConfirmDialog
@@ -54,12 +53,12 @@ from ticket_office.ui.counter.bookings.models import (
     status_text,
 )
 from ticket_office.ui.counter.bookings.move_dialog import MoveRunDialog
+from ticket_office.ui.desk import DeskContext
 from ticket_office.ui.shared.tickets import print_tickets
 from ticket_office.ui.status import InlineMessage, Tone, error_text
-from ticket_office.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
-    from ticket_office.services.gateway import TicketOfficeServices
+    pass
 
 
 def _table(model: ItemProxyModel, parent: QWidget, name: str) -> QTableView:
@@ -85,13 +84,12 @@ class BookingsView(QWidget):
 
     def __init__(
         self,
-        services: TicketOfficeServices,
-        tasks: TaskRunner,
-        operator: OperatorContext,
+        desk: DeskContext,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.services, self.tasks, self.operator = services, tasks, operator
+        self.desk = desk
+        self.services, self.tasks, self.operator = desk.services, desk.tasks, desk.operator
         self._search_generation = 0
         self._dialog: QDialog | None = None
         self._build_search()
@@ -277,9 +275,7 @@ class BookingsView(QWidget):
             return
         print_tickets(
             self,
-            self.services,
-            self.tasks,
-            self.operator,
+            self.desk,
             booking.reference,
             reprint=True,
             on_error=self._failed,
@@ -526,14 +522,12 @@ class BookingsView(QWidget):
                     self.tr("Select one passenger's ticket to change its seat."), Tone.WARNING
                 )
             return
-        self._open(
-            ChangeSeatDialog(self.services, self.tasks, self.operator, booking, tickets[0], self)
-        )
+        self._open(ChangeSeatDialog(self.desk, booking, tickets[0], self))
 
     def move_booking(self) -> None:
         booking = self.current_booking()
         if booking is not None and self.move_action.isEnabled():
-            self._open(MoveRunDialog(self.services, self.tasks, self.operator, booking, self))
+            self._open(MoveRunDialog(self.desk, booking, self))
 
     def _open(self, dialog: QDialog) -> None:
         if self._dialog is not None:

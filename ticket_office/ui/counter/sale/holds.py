@@ -14,11 +14,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from ticket_office.domain.errors import SeatUnavailable
-from ticket_office.services.results import OperatorContext
-from ticket_office.ui.tasks import TaskRunner
+from ticket_office.ui.desk import DeskContext
 
 if TYPE_CHECKING:  # the UI receives these; importing them would load the database stack early
-    from ticket_office.services.gateway import TicketOfficeServices
     from ticket_office.services.holds import HoldResult
 
 DEBOUNCE_MS = 150
@@ -38,15 +36,13 @@ class SeatHolder(QObject):
 
     def __init__(
         self,
-        services: TicketOfficeServices,
-        tasks: TaskRunner,
-        operator: OperatorContext,
+        desk: DeskContext,
         parent: QObject | None = None,
         *,
         debounce_ms: int = DEBOUNCE_MS,
     ) -> None:
         super().__init__(parent)
-        self._services, self._tasks, self._operator = services, tasks, operator
+        self._services, self._tasks, self._operator = desk.services, desk.tasks, desk.operator
         self._leg: Leg | None = None
         self._wanted: tuple[int, ...] = ()
         self._held: tuple[int, ...] = ()  # what the server holds for us on `_leg`

@@ -32,7 +32,6 @@ from ticket_office.domain.roles import Permission
 from ticket_office.services.results import (
     ConcessionInfo,
     JourneyOption,
-    OperatorContext,
     SeatMap,
     StationInfo,
 )
@@ -41,6 +40,7 @@ from ticket_office.ui.counter.sale.drafts import PassengerDraft, PaymentDraft, a
 from ticket_office.ui.counter.sale.holds import Leg, SeatHolder
 from ticket_office.ui.counter.sale.journey_text import journey_date, journey_title
 from ticket_office.ui.counter.sale.party_dialog import PartyDialog
+from ticket_office.ui.desk import DeskContext
 from ticket_office.ui.resources import icon
 from ticket_office.ui.shared.search import (
     JourneyTable,
@@ -53,11 +53,9 @@ from ticket_office.ui.shared.search.results_model import not_bookable_reason
 from ticket_office.ui.shared.seat_map import SeatMapPanel
 from ticket_office.ui.shortcuts import native, sequence
 from ticket_office.ui.status import InlineMessage, Tone, error_text
-from ticket_office.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from ticket_office.services.booking import BookingConfirmation
-    from ticket_office.services.gateway import TicketOfficeServices
     from ticket_office.services.holds import HoldResult
 
 
@@ -71,17 +69,16 @@ class SalePage(QWidget):
 
     def __init__(
         self,
-        services: TicketOfficeServices,
-        tasks: TaskRunner,
-        operator: OperatorContext,
+        desk: DeskContext,
         *,
         print_tickets: Callable[[str], None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._services, self._tasks, self._operator = services, tasks, operator
+        self.desk = desk
+        self._services, self._tasks, self._operator = desk.services, desk.tasks, desk.operator
         self._print_tickets = print_tickets
-        self.can_sell = operator.may(Permission.SELL)
+        self.can_sell = desk.operator.may(Permission.SELL)
         self._query: SearchQuery | None = None
         self._search_serial = 0
         self._searching = False
@@ -98,7 +95,7 @@ class SalePage(QWidget):
         self.confirmation: SaleConfirmation | None = None
         self.last_reference: str | None = None
         self._split_done = False
-        self.holder = SeatHolder(services, tasks, operator, self) if self.can_sell else None
+        self.holder = SeatHolder(desk, self) if self.can_sell else None
         self._build()
         self._connect()
 
@@ -501,9 +498,7 @@ class SalePage(QWidget):
         if any(seat is None for seat in seats):
             return
         dialog = PartyDialog(
-            self._services,
-            self._tasks,
-            self._operator,
+            self.desk,
             self._journey,
             seats,
             self._concessions or [],

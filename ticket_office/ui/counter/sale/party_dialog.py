@@ -32,7 +32,6 @@ from ticket_office.services.results import (
     ConcessionInfo,
     FareQuote,
     JourneyOption,
-    OperatorContext,
     PassengerRequest,
     SeatInfo,
 )
@@ -40,13 +39,12 @@ from ticket_office.ui.counter.sale.drafts import PassengerDraft, PaymentDraft
 from ticket_office.ui.counter.sale.fare_breakdown import FareBreakdown
 from ticket_office.ui.counter.sale.journey_text import journey_date, journey_title, seat_caption
 from ticket_office.ui.counter.sale.payment import PaymentBox
+from ticket_office.ui.desk import DeskContext
 from ticket_office.ui.shared.tickets.glyphs import unprintable
 from ticket_office.ui.status import InlineMessage, Tone, error_text
-from ticket_office.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from ticket_office.services.booking import BookingConfirmation
-    from ticket_office.services.gateway import TicketOfficeServices
 
 
 class PassengerRow:
@@ -90,9 +88,7 @@ class PartyDialog(QDialog):
 
     def __init__(
         self,
-        services: TicketOfficeServices,
-        tasks: TaskRunner,
-        operator: OperatorContext,
+        desk: DeskContext,
         journey: JourneyOption,
         seats: Sequence[SeatInfo],
         concessions: Sequence[ConcessionInfo],
@@ -101,7 +97,7 @@ class PartyDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._services, self._tasks, self._operator = services, tasks, operator
+        self._services, self._tasks, self._operator = desk.services, desk.tasks, desk.operator
         self._journey = journey
         self._concession_names = {c.code: c.name for c in concessions}
         self._quote_serial = 0

@@ -1,6 +1,6 @@
 """Tickets on paper: the ticket painter, PDF output and the print preview.
 
-`print_tickets(parent, services, tasks, operator, reference)` is the entry point after a sale
+`print_tickets(parent, desk, reference)` is the entry point after a sale
 and from the Bookings view; `save_tickets_pdf(path, documents)` writes the same pages to a file.
 """
 

@@ -15,14 +15,13 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QToolBar, QWidget
 
-from ticket_office.services.results import OperatorContext
 from ticket_office.services.ticket_documents import TicketDocument
+from ticket_office.ui.desk import DeskContext
 from ticket_office.ui.shared.tickets.output import (
     paint_documents,
     save_tickets_pdf,
     ticket_page_layout,
 )
-from ticket_office.ui.tasks import TaskRunner
 
 
 def _tr(text: str) -> str:
@@ -78,9 +77,7 @@ class TicketPreviewDialog(QPrintPreviewDialog):
 
 def print_tickets(
     parent: QWidget,
-    services,
-    tasks: TaskRunner,
-    operator: OperatorContext,
+    desk: DeskContext,
     reference: str,
     *,
     reprint: bool = False,
@@ -93,7 +90,7 @@ def print_tickets(
     main window calls this with the default. `shown` runs once the preview is open: a fetch that
     failed issued no tickets.
     """
-    fetch = services.reprint_tickets if reprint else services.ticket_documents
+    fetch = desk.services.reprint_tickets if reprint else desk.services.ticket_documents
 
     def show(documents: list[TicketDocument]) -> None:
         TicketPreviewDialog(documents, parent).open()
@@ -114,4 +111,4 @@ def print_tickets(
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
-    tasks.run(fetch, operator, reference, done=show, failed=fail)
+    desk.tasks.run(fetch, desk.operator, reference, done=show, failed=fail)
