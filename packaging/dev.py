@@ -4,6 +4,12 @@
     python3 packaging/dev.py app     # install what is missing, start the desk app
     python3 packaging/dev.py test    # install what is missing, run the whole test suite
 
+    python3 packaging/dev.py test --at "2027-03-28 00:30" [--tz Europe/Lisbon] [pytest args]
+        the suite with the clock set to that instant (UTC unless --tz names the zone, which
+        also becomes the machine's zone for the run), through Debian's faketime
+    python3 packaging/dev.py test --tz Pacific/Kiritimati   # the real time, another zone
+    python3 packaging/dev.py test --matrix [pytest args]    # every instant below, in turn
+
 Only the standard library is used here, because nothing else is installed yet. The virtual
 environment lives in `.venv/` beside pyproject.toml and is refreshed when pyproject changes.
 Qt needs a few system libraries and a font: as root they are installed with apt-get; as a
@@ -18,7 +24,9 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
@@ -56,6 +64,23 @@ NAME_FONTS = {
 }  # fmt: skip
 # The tests rasterise printed tickets with pdftoppm to prove their QR codes scan.
 TEST_PROGRAMS = {"pdftoppm": "poppler-utils"}
+# Runs the suite at another instant: the test process and the PostgreSQL it starts see that clock.
+FAKETIME_PACKAGE = "faketime"
+
+# The instants the suite must pass at (`--matrix`): (at, zone). `at` None means the real time.
+# Weekdays with and without every train, the last minutes of a Lisbon Saturday (already Sunday
+# in Madrid), Europe's two clock changes, a year's last minute, and the zones furthest ahead of
+# and well behind the network's.
+TIME_MATRIX: tuple[tuple[str | None, str], ...] = (
+    ("2026-12-10 10:00", "UTC"),  # a Thursday
+    ("2026-12-11 10:00", "UTC"),  # a Friday
+    ("2026-12-12 23:50", "Europe/Lisbon"),  # a Saturday
+    ("2027-03-28 00:30", "UTC"),  # half an hour before the spring change
+    ("2027-10-31 01:30", "UTC"),  # half an hour after the autumn change
+    ("2027-12-31 23:59", "UTC"),
+    (None, "Pacific/Kiritimati"),
+    (None, "America/Los_Angeles"),
+)
 
 
 def say(message: str) -> None:
@@ -147,22 +172,94 @@ def run_app(arguments: list[str]) -> int:
     return subprocess.call([str(PYTHON), str(ROOT / "main.py"), *arguments], cwd=ROOT)
 
 
+def clock_options(arguments: list[str]) -> tuple[str | None, str | None, bool, list[str]]:
+    """Take `--at WHEN`, `--tz ZONE` and `--matrix` off the front of the test arguments."""
+    at = zone = None
+    matrix = False
+    rest = list(arguments)
+    while rest and rest[0] in {"--at", "--tz", "--matrix"}:
+        option = rest.pop(0)
+        if option == "--matrix":
+            matrix = True
+            continue
+        if not rest:
+            sys.exit(f"{option} needs a value, for example --at '2027-03-28 00:30' --tz UTC")
+        value = rest.pop(0)
+        if option == "--at":
+            at = value
+        else:
+            zone = value
+    if zone is not None:
+        try:
+            ZoneInfo(zone)
+        except Exception:  # ZoneInfoNotFoundError, or ValueError for a malformed key
+            sys.exit(f"{zone!r} is not a time zone name (for example Europe/Lisbon).")
+    if at is not None:
+        faked_epoch(at, zone)  # refuse a malformed time before anything runs
+    return at, zone, matrix, rest
+
+
+def faked_epoch(at: str, zone: str | None) -> int:
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        sys.exit(f"--at {at!r} is not a time such as '2027-03-28 00:30'.")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(zone or "UTC"))
+    return int(moment.timestamp())
+
+
+def clocked(command: list[str], env: dict[str, str], at: str | None, zone: str | None):
+    """`command` and its environment at the instant `at` (faketime) and in `zone` (TZ)."""
+    env = dict(env)
+    if zone is not None:
+        env["TZ"] = zone
+    if at is None:
+        return command, env
+    # An epoch, so no zone's parsing rules come in; the clock goes on ticking from there.
+    env["FAKETIME_FMT"] = "%s"
+    return ["faketime", "-f", f"@{faked_epoch(at, zone)}", *command], env
+
+
 def run_tests(arguments: list[str]) -> int:
+    at, zone, matrix, arguments = clock_options(arguments)
+    if at is not None or matrix:
+        if not shutil.which("faketime"):
+            install_system_packages([FAKETIME_PACKAGE])
+        if not shutil.which("faketime"):
+            sys.exit("--at and --matrix need faketime: sudo apt-get install faketime")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     bin_dir = VENV / "bin"
-    steps = [
-        ("architecture contracts", [str(bin_dir / "lint-imports")], []),
-        ("lint", [str(bin_dir / "ruff"), "check", "."], []),
-        ("format check", [str(bin_dir / "ruff"), "format", "--check", "."], []),
-        ("tests", [str(PYTHON), "-m", "pytest"], arguments),
+    checks = [
+        ("architecture contracts", [str(bin_dir / "lint-imports")]),
+        ("lint", [str(bin_dir / "ruff"), "check", "."]),
+        ("format check", [str(bin_dir / "ruff"), "format", "--check", "."]),
     ]
-    for name, command, extra in steps:
+    for name, command in checks:
         say(f"Running {name}")
-        code = subprocess.call([*command, *extra], cwd=ROOT, env=env)
+        code = subprocess.call(command, cwd=ROOT, env=env)
         if code != 0:
             say(f"{name} failed (exit {code})")
             return code
-    return 0
+    pytest = [str(PYTHON), "-m", "pytest", *arguments]
+    if not matrix:
+        return run_pytest(pytest, env, at, zone)
+    results = [(at, zone, run_pytest(pytest, env, at, zone)) for at, zone in TIME_MATRIX]
+    say("Time matrix:")
+    for at, zone, code in results:
+        say(f"  {'passed' if code == 0 else f'FAILED (exit {code})':18} {at or 'now'} {zone}")
+    return next((code for _at, _zone, code in results if code != 0), 0)
+
+
+def run_pytest(pytest: list[str], env: dict[str, str], at: str | None, zone: str | None) -> int:
+    when = f" at {at}" if at else ""
+    where = f" in {zone}" if zone else ""
+    say(f"Running tests{when}{where}")
+    command, env = clocked(pytest, env, at, zone)
+    code = subprocess.call(command, cwd=ROOT, env=env)
+    if code != 0:
+        say(f"tests{when}{where} failed (exit {code})")
+    return code
 
 
 def main() -> int:

@@ -14,7 +14,7 @@ import secrets
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import keyring
@@ -140,6 +140,27 @@ def demo_template(pg_server: TestServer, desk_role: DeskRole | None) -> Iterator
     pg_server.drop_database(TEMPLATE)
 
 
+@pytest.fixture(scope="session")
+def full_day(pg_server: TestServer, demo_template: str) -> date:
+    """A travel day on which every train of the demo runs: the first one at least two days after
+    today at every station (so nothing has departed and the demo's sample sales, made for
+    today, are not on it). Read from the runs the timetable generated, so the services' own
+    operating days decide (the second-to-last train each way runs on weekdays only)."""
+    with psycopg.connect(libpq_url(pg_server.url_for(demo_template))) as conn:
+        row = conn.execute(
+            """
+            SELECT r.service_date FROM runs r
+            WHERE r.service_date >= (SELECT max((now() AT TIME ZONE s.timezone)::date) + 2
+                                     FROM stations s)
+            GROUP BY r.service_date
+            HAVING count(*) = (SELECT count(*) FROM services)
+            ORDER BY r.service_date LIMIT 1
+            """
+        ).fetchone()
+    assert row is not None, "the demo has no day on which every train runs"
+    return row[0]
+
+
 @pytest.fixture
 def database_url(pg_server: TestServer, demo_template: str) -> Iterator[str]:
     """A fresh demo database for one test."""
@@ -229,7 +250,6 @@ def supervisor(services) -> OperatorContext:
 
 
 @pytest.fixture
-def journey(services, clerk) -> JourneyOption:
-    """Tomorrow's first Porto → Madrid train (unsold in the demo: sales are only for today)."""
-    options = services.search_journeys(clerk, "PCA", "MAD", date.today() + timedelta(days=2))
-    return options[0]
+def journey(services, clerk, full_day) -> JourneyOption:
+    """The first Porto → Madrid train of a day when every train runs (unsold in the demo)."""
+    return services.search_journeys(clerk, "PCA", "MAD", full_day)[0]

@@ -113,3 +113,15 @@ def test_rows_written_around_the_app_that_revision_0009_refuses_are_named_not_lo
         schema.upgrade(engine)
     assert schema.current_revision(engine) == "0008"
     engine.dispose()
+
+
+def test_the_database_and_the_tests_share_one_clock(owner_engine):
+    """The suite's dates come from the data and the clock; under `dev.py test --at` (faketime)
+    the server it starts must see the same faked instant, or the two would disagree on today."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    with owner_engine.connect() as conn:
+        server_now = conn.execute(text("SELECT now()")).scalar_one()
+    assert abs((server_now - datetime.now(UTC)).total_seconds()) < 300

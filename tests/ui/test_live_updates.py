@@ -17,15 +17,17 @@ def seat_state(window, seat_id: int) -> SeatState:
     return window.sale_page.seat_panel.map_widget.seat_map().seat(seat_id).state
 
 
-def test_a_sale_at_one_desk_shows_up_live_at_another(qtbot, desk_window, clerk, supervisor):
+def test_a_sale_at_one_desk_shows_up_live_at_another(
+    qtbot, desk_window, clerk, supervisor, full_day
+):
     selling = desk_window(clerk, live=True)
     watching = desk_window(supervisor, live=True)
     for window in (selling, watching):
         qtbot.waitUntil(lambda w=window: w.live.state is ConnectionState.CONNECTED)
         assert "Connected" in window.status.connection_label.text()
         assert isinstance(window.live._notifier, QSocketNotifier)
-    journey = open_train(qtbot, selling)
-    open_train(qtbot, watching)
+    journey = open_train(qtbot, selling, full_day)
+    open_train(qtbot, watching, full_day)
     row = watching.sale_page.results_model.row_of_run(journey.run_id)
     free_before = watching.sale_page.results_model.journey(row).free_standard
     seat = free_seats(selling)[0]
@@ -45,11 +47,11 @@ def test_a_sale_at_one_desk_shows_up_live_at_another(qtbot, desk_window, clerk, 
 
 
 def test_a_change_made_elsewhere_refreshes_an_open_seat_map(
-    qtbot, desk_window, clerk, supervisor, services
+    qtbot, desk_window, clerk, supervisor, services, full_day
 ):
     window = desk_window(clerk, live=True)
     qtbot.waitUntil(lambda: window.live.state is ConnectionState.CONNECTED)
-    journey = open_train(qtbot, window)
+    journey = open_train(qtbot, window, full_day)
     seat = free_seats(window)[5]
     with qtbot.waitSignal(window.live.runsChanged, timeout=5000) as signal:
         services.book(
@@ -66,7 +68,9 @@ def test_a_change_made_elsewhere_refreshes_an_open_seat_map(
     qtbot.waitUntil(lambda: seat_state(window, seat) is SeatState.TAKEN, timeout=5000)
 
 
-def test_after_a_lost_connection_it_reconnects_and_refreshes(qtbot, backend, tasks, clerk):
+def test_after_a_lost_connection_it_reconnects_and_refreshes(
+    qtbot, backend, tasks, clerk, full_day
+):
     live = LiveUpdates(backend.change_listener(), tasks, backoff_ms=(50, 100))
     states: list[str] = []
     live.stateChanged.connect(states.append)
@@ -85,7 +89,7 @@ def test_after_a_lost_connection_it_reconnects_and_refreshes(qtbot, backend, tas
     assert states[:3] == ["connecting", "connected", "reconnecting"]
     assert live.state is ConnectionState.CONNECTED
     with qtbot.waitSignal(live.runsChanged, timeout=5000) as signal:
-        backend.services.set_holds(clerk, *_first_leg(backend, clerk), [])
+        backend.services.set_holds(clerk, *_first_leg(backend, clerk, full_day), [])
     assert signal.args[0]
     live.stop()
     assert live.state is ConnectionState.OFFLINE
@@ -121,10 +125,6 @@ def test_an_unreachable_server_goes_from_reconnecting_to_offline(qtbot, tasks):
     live.stop()
 
 
-def _first_leg(backend, operator) -> tuple[int, int, int]:
-    from datetime import date, timedelta
-
-    journey = backend.services.search_journeys(
-        operator, "PCA", "MAD", date.today() + timedelta(days=2)
-    )[0]
+def _first_leg(backend, operator, day) -> tuple[int, int, int]:
+    journey = backend.services.search_journeys(operator, "PCA", "MAD", day)[0]
     return journey.run_id, journey.board_position, journey.alight_position

@@ -9,7 +9,9 @@ import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
+from ticket_office.demo.network import LISBON
 from ticket_office.domain.seats import SeatState
+from ticket_office.domain.time_zones import today_at
 from ticket_office.services.results import BookingRequest, PassengerRequest, Payment
 from ticket_office.ui.counter.sale.drafts import PassengerDraft, assign_drafts
 
@@ -24,12 +26,12 @@ def press(qtbot, key: Qt.Key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
     qtbot.keyClick(focused(), key, modifier)
 
 
-def open_train(qtbot, window, days: int = 2):
-    """Search Porto → Madrid `days` ahead and open the first train's seat map."""
+def open_train(qtbot, window, day: date):
+    """Search Porto → Madrid on `day` and open the first train's seat map."""
     page = window.sale_page
     page.form.origin.setText("PCA")
     page.form.destination.setText("MAD")
-    page.form.travel_date.setDate(QDate(date.today() + timedelta(days=days)))
+    page.form.travel_date.setDate(QDate(day))
     page.form.submit()
     journey = page.results.current_journey()
     page.open_journey(journey)
@@ -43,9 +45,9 @@ def free_seats(window, coach_no: int = 3) -> list[int]:
     return [s.seat_id for s in coach.seats if s.state is SeatState.FREE]
 
 
-def party_for_one_seat(qtbot, window):
-    """The sale page and its passengers dialog, for one free seat of a train two days ahead."""
-    open_train(qtbot, window)
+def party_for_one_seat(qtbot, window, full_day):
+    """The sale page and its passengers dialog, for one free seat of the first train on `day`."""
+    open_train(qtbot, window, full_day)
     page = window.sale_page
     page.seat_panel.map_widget.set_selection(free_seats(window)[:1])
     qtbot.waitUntil(lambda: len(page.holder.held_seat_ids()) == 1)
@@ -60,7 +62,7 @@ def state_of(services, operator, journey, seat_id: int) -> SeatState:
     return seat_map.seat(seat_id).state
 
 
-def test_a_whole_booking_works_from_the_keyboard(qtbot, desk_window, clerk, services):
+def test_a_whole_booking_works_from_the_keyboard(qtbot, desk_window, clerk, services, full_day):
     window = desk_window(clerk)
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
@@ -73,9 +75,10 @@ def test_a_whole_booking_works_from_the_keyboard(qtbot, desk_window, clerk, serv
     qtbot.keyClicks(focused(), "MAD")
     press(qtbot, Qt.Key.Key_Tab)
     assert focused() is page.form.travel_date
-    press(qtbot, Qt.Key.Key_Up)
-    press(qtbot, Qt.Key.Key_Up)
-    assert page.form.travel_date.date().toPython() == date.today() + timedelta(days=2)
+    # The date starts at today in Porto; Up steps a day at a time to a day every train runs.
+    for _day in range((full_day - today_at(LISBON)).days):
+        press(qtbot, Qt.Key.Key_Up)
+    assert page.form.travel_date.date().toPython() == full_day
     press(qtbot, Qt.Key.Key_Return)  # search
     assert page.results.proxy.rowCount() == 10
     assert focused() is page.results
@@ -147,10 +150,10 @@ def test_a_whole_booking_works_from_the_keyboard(qtbot, desk_window, clerk, serv
 
 
 def test_selected_seats_are_held_and_released_when_deselected(
-    qtbot, desk_window, clerk, supervisor, services
+    qtbot, desk_window, clerk, supervisor, services, full_day
 ):
     window = desk_window(clerk)
-    journey = open_train(qtbot, window)
+    journey = open_train(qtbot, window, full_day)
     page = window.sale_page
     seats = free_seats(window)[:2]
     page.seat_panel.map_widget.set_selection(seats)
@@ -162,9 +165,11 @@ def test_selected_seats_are_held_and_released_when_deselected(
     assert state_of(services, supervisor, journey, seats[0]) is SeatState.FREE
 
 
-def test_logging_out_releases_the_desks_holds(qtbot, desk_window, clerk, supervisor, services):
+def test_logging_out_releases_the_desks_holds(
+    qtbot, desk_window, clerk, supervisor, services, full_day
+):
     window = desk_window(clerk)
-    journey = open_train(qtbot, window)
+    journey = open_train(qtbot, window, full_day)
     page = window.sale_page
     seat = free_seats(window)[0]
     page.seat_panel.map_widget.set_selection([seat])
@@ -176,16 +181,16 @@ def test_logging_out_releases_the_desks_holds(qtbot, desk_window, clerk, supervi
 
 
 def test_a_seat_held_by_one_clerk_cannot_be_taken_at_another_desk(
-    qtbot, desk_window, clerk, supervisor, services
+    qtbot, desk_window, clerk, supervisor, services, full_day
 ):
     first = desk_window(clerk)
-    journey = open_train(qtbot, first)
+    journey = open_train(qtbot, first, full_day)
     seat = free_seats(first)[0]
     first.sale_page.seat_panel.map_widget.set_selection([seat])
     qtbot.waitUntil(lambda: first.sale_page.holder.held_seat_ids() == (seat,))
 
     second = desk_window(supervisor)
-    open_train(qtbot, second)
+    open_train(qtbot, second, full_day)
     other_map = second.sale_page.seat_panel.map_widget
     assert other_map.seat_map().seat(seat).state is SeatState.HELD
     other_map.toggle_seat(seat)
@@ -208,10 +213,10 @@ def test_a_seat_held_by_one_clerk_cannot_be_taken_at_another_desk(
 
 
 def test_losing_a_race_names_the_seat_refreshes_the_map_and_keeps_the_names(
-    qtbot, desk_window, clerk, services
+    qtbot, desk_window, clerk, services, full_day
 ):
     window = desk_window(clerk)
-    journey = open_train(qtbot, window)
+    journey = open_train(qtbot, window, full_day)
     page = window.sale_page
     first, second, spare = free_seats(window)[:3]
     page.seat_panel.map_widget.set_selection([first, second])
@@ -258,8 +263,8 @@ def test_losing_a_race_names_the_seat_refreshes_the_map_and_keeps_the_names(
     assert booking.payment_method == "card" and booking.payment_reference == "AUTH 4471"
 
 
-def test_the_party_dialog_refuses_missing_names_and_short_cash(qtbot, desk_window, clerk):
-    page, dialog = party_for_one_seat(qtbot, desk_window(clerk))
+def test_the_party_dialog_refuses_missing_names_and_short_cash(qtbot, desk_window, clerk, full_day):
+    page, dialog = party_for_one_seat(qtbot, desk_window(clerk), full_day)
     dialog.confirm()
     assert "Passenger 1's name" in dialog.message.message()
     dialog.rows[0].name.setText("Ana Sousa")
@@ -276,14 +281,14 @@ NO_FONT_HAS_IT = "\U00016a70"  # TANGSA LETTER OZ: a letter (Unicode 14) Debian 
 
 
 def test_a_name_the_printer_cannot_draw_is_queried_once_before_the_sale(
-    qtbot, desk_window, clerk, services
+    qtbot, desk_window, clerk, services, full_day
 ):
     from ticket_office.ui.shared.tickets.glyphs import unprintable
 
     assert unprintable("Ana Sousa, 김민지, สมชาย, देवनागरी, 李小龙") == ""  # fonts set up
     if not unprintable(NO_FONT_HAS_IT):
         pytest.skip("this machine has a font with Tangsa letters")
-    page, dialog = party_for_one_seat(qtbot, desk_window(clerk))
+    page, dialog = party_for_one_seat(qtbot, desk_window(clerk), full_day)
     dialog.rows[0].name.setText(f"Ana {NO_FONT_HAS_IT}")
     dialog.payment.card.setChecked(True)
     dialog.payment.card_reference.setText("AUTH 1")
@@ -299,7 +304,8 @@ def test_a_train_that_cannot_be_sold_does_not_open_for_sale(qtbot, desk_window, 
     window = desk_window(clerk)
     page = window.sale_page
     page.form.destination.setText("MAD")
-    page.form.travel_date.setDate(QDate(date.today() - timedelta(days=1)))
+    # Yesterday in Porto: its first train has left, whatever the hour.
+    page.form.travel_date.setDate(QDate(today_at(LISBON) - timedelta(days=1)))
     page.form.submit()
     journey = page.results_model.journey(0)
     assert not journey.bookable
@@ -308,12 +314,12 @@ def test_a_train_that_cannot_be_sold_does_not_open_for_sale(qtbot, desk_window, 
     assert "has left" in page.message.message()
 
 
-def test_a_conductor_sees_journeys_read_only(qtbot, desk_window, conductor):
+def test_a_conductor_sees_journeys_read_only(qtbot, desk_window, conductor, full_day):
     window = desk_window(conductor)
     assert window.tabs.tabText(0) == "Journeys"
     page = window.sale_page
     assert not page.can_sell and page.holder is None
-    open_train(qtbot, window)
+    open_train(qtbot, window, full_day)
     assert page.party_button.isHidden()
     assert not page.seat_panel.map_widget.isEnabled()
 

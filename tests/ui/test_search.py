@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from PySide6.QtCore import QDate, Qt
 
+from ticket_office.domain.time_zones import today_at
 from ticket_office.services.results import JourneyOption, StationInfo
 from ticket_office.ui.shared.search import JourneyTableModel, SearchForm, StationListModel
 from ticket_office.ui.shared.search.results_model import (
@@ -248,13 +249,15 @@ def test_a_refresh_with_the_same_trains_updates_rows_in_place(qtbot, qapp, journ
 # --- against the demo database --------------------------------------------------------------------
 
 
-def test_search_fills_the_table_and_sorting_by_free_seats_works(qtbot, desk_window, clerk):
+def test_search_fills_the_table_and_sorting_by_free_seats_works(
+    qtbot, desk_window, clerk, full_day
+):
     window = desk_window(clerk)
     page = window.sale_page
     assert page.stations.rowCount() == 20
     assert page.form.origin.station().code == "PCA"  # the clerk's home station
     page.form.destination.setText("MAD")
-    page.form.travel_date.setDate(QDate(date.today() + timedelta(days=2)))
+    page.form.travel_date.setDate(QDate(full_day))
     page.form.submit()
     table = page.results
     assert table.proxy.rowCount() == 10
@@ -273,7 +276,8 @@ def test_a_search_with_no_trains_says_so(qtbot, desk_window, clerk):
     page = window.sale_page
     page.form.origin.setText("MAD")
     page.form.destination.setText("PCA")
-    page.form.travel_date.setDate(QDate(date.today() + timedelta(days=400)))
+    # Far past the demo's thirty days of runs.
+    page.form.travel_date.setDate(QDate(today_at(MADRID.timezone) + timedelta(days=400)))
     page.form.submit()
     assert page.results.proxy.rowCount() == 0
     assert "No trains" in window.status.currentMessage()

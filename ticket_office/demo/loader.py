@@ -20,7 +20,7 @@ from ticket_office.demo.network import DemoNetwork, demo_network, reversed_line,
 from ticket_office.domain.errors import ValidationError
 from ticket_office.domain.fares import SeatClass
 from ticket_office.domain.references import ALPHABET, LENGTH
-from ticket_office.domain.time_zones import iana_time_zone
+from ticket_office.domain.time_zones import iana_time_zone, today_at
 from ticket_office.services import passwords
 from ticket_office.services.pricing import FareTable
 from ticket_office.services.results import OperatorContext
@@ -44,7 +44,8 @@ def load_demo(
     progress: Callable[[str], None] = lambda _message: None,
 ) -> DemoNetwork:
     network = demo_network(scale=scale)
-    today = today or date.today()
+    # The demo's days are the network's own: a machine set to another zone sells the same ones.
+    today = today or today_at(network.stations[0].timezone)
     if not network_is_empty(uow_factory()):
         raise ValidationError(
             "This database already has a network; load the demo into an empty one."

@@ -163,7 +163,3 @@ def search_journeys(
         )
         for r in rows
     ]
-
-
-def today_at(station: StationInfo) -> date:
-    return datetime.now(ZoneInfo(station.timezone)).date()

@@ -9,8 +9,7 @@ to the missing one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date, time
 
 from PySide6.QtCore import QDate, Qt, QTime, Signal
 from PySide6.QtGui import QShortcut
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ticket_office.domain.time_zones import today_at
 from ticket_office.services.results import StationInfo
 from ticket_office.ui.resources import icon
 from ticket_office.ui.shared.search.stations import StationField, StationListModel
@@ -38,10 +38,6 @@ class SearchQuery:
     destination: str
     travel_date: date
     earliest: time | None = None
-
-
-def today_at(station: StationInfo) -> date:
-    return datetime.now(ZoneInfo(station.timezone)).date()
 
 
 class TravelDateEdit(QDateEdit):
@@ -211,7 +207,7 @@ class SearchForm(QWidget):
         if station is not None and not self._date_chosen:
             self._setting_date = True
             try:
-                self.travel_date.setDate(QDate(today_at(station)))
+                self.travel_date.setDate(QDate(today_at(station.timezone)))
             finally:
                 self._setting_date = False
 
