@@ -1,4 +1,4 @@
-"""Seat map latency: `TicketOfficeServices.seat_map` for one leg of a ~1,180-seat run, 70% sold.
+"""Seat map latency: `CounterServices.seat_map` for one leg of a ~1,180-seat run, 70% sold.
 
     .venv/bin/python bench/availability.py [--calls 200] [--sold-share 0.7] [--board 4 --alight 15]
 
@@ -30,13 +30,13 @@ def measure_seat_map(
     services, clerk, backend, run_id: int, board: int, alight: int, calls: int, warmup: int = 10
 ) -> dict:
     for _ in range(warmup):
-        services.seat_map(clerk, run_id, board, alight)
+        services.counter(clerk).seat_map(run_id, board, alight)
     latencies = []
     cpu0 = time.process_time()
     with common.SqlTimer(backend.database.engine) as sql:
         for _ in range(calls):
             t0 = time.perf_counter()
-            seat_map = services.seat_map(clerk, run_id, board, alight)
+            seat_map = services.counter(clerk).seat_map(run_id, board, alight)
             latencies.append(time.perf_counter() - t0)
     cpu = time.process_time() - cpu0
     seats = [seat for coach in seat_map.coaches for seat in coach.seats]
@@ -70,7 +70,7 @@ def profile_seat_map(
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(calls):
-        services.seat_map(clerk, run_id, board, alight)
+        services.counter(clerk).seat_map(run_id, board, alight)
     profiler.disable()
     return common.profile_top(pstats.Stats(profiler), calls)
 

@@ -6,7 +6,7 @@ On a fresh copy of the benchmark-scale template (16-coach trains of ~1,180 seats
 `--tickets` synthetic sold tickets are first spread over every run the bench does not use, then
 VACUUM (ANALYZE), so the planner and the caches see a live database (as search.py does). Then:
 1. N client processes (spawn), each the app's own backend (`open_backend`, pool of 4) and one
-   logged-in clerk, call `TicketOfficeServices.book` in a loop for `--duration` seconds at
+   logged-in clerk, call `CounterServices.book` in a loop for `--duration` seconds at
    1, 8 and 16 concurrent clients. A sale is one `sell_seats` call on an autocommit
    connection (db/statement_pool.py); each app's background thread batches the NOTIFYs for
    seat maps (services/seat_notices.py), on the client's CPU. Each client draws its requests

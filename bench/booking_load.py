@@ -2,7 +2,7 @@
 
 Each client is a separate process (multiprocessing, spawn), as each clerk is a separate app:
 its own engine and pool through the app's `open_backend`, one bcrypt login, then bookings
-through `TicketOfficeServices.book` until told to stop. A sale is one `sell_seats` call in
+through `CounterServices.book` until told to stop. A sale is one `sell_seats` call in
 autocommit; the app's background thread batches the NOTIFYs for seat maps
 (services/seat_notices.py), and its CPU counts as the client's. Clients pick random seats
 (mostly a party of 1, a share of 2-4 adjacent seats) on random legs of a handful of runs; a
@@ -124,7 +124,7 @@ def run_load(services, clerk, spec: LoadSpec, index: int) -> ClientResult:
         request = next(requests)
         started = perf()
         try:
-            services.book(clerk, request)
+            services.counter(clerk).book(request)
         except SeatUnavailable:
             elapsed = perf() - started
             result.conflicts += 1
@@ -163,7 +163,7 @@ def warm_caches(services, clerk, warm: WarmCaches) -> float:
     """A quote for one seat of each run fills what a sale prices from; returns CPU seconds."""
     cpu0 = time.process_time()
     for run_id, _last, seat_ids in warm.runs:
-        services.quote(clerk, run_id, 0, 1, [seat_ids[-1]], ["adult"])
+        services.counter(clerk).quote(run_id, 0, 1, [seat_ids[-1]], ["adult"])
     return time.process_time() - cpu0
 
 
@@ -595,7 +595,7 @@ def wire_round_trips(url: str, run: common.RunInfo, bookings: int = 5) -> dict:
                 (PassengerRequest(next(seats), "Ana Silva", "adult"),),
                 Payment("card", None, "VISA ****1234"),
             )
-            services.book(clerk, request)
+            services.counter(clerk).book(request)
             sold += 1
 
         engine = backend.database.engine

@@ -8,7 +8,7 @@
 - helpers: percentiles, round-trip counting, synthetic ticket fill, the last-line JSON.
 
 Nothing here changes the app: the benches drive the real service layer through
-`open_backend` / `TicketOfficeServices`.
+`open_backend` / the desk facades in `ticket_office.services.desks`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Journey search latency: `TicketOfficeServices.search_journeys` over the 30-day timetable.
+"""Journey search latency: `CounterServices.search_journeys` over the 30-day timetable.
 
     .venv/bin/python bench/search.py [--calls 200] [--tickets 50000]
 
@@ -35,7 +35,7 @@ def measure_search(
     rng = random.Random(seed)
     for _ in range(warmup):
         origin, destination = rng.choice(pairs)
-        services.search_journeys(clerk, origin, destination, rng.choice(dates))
+        services.counter(clerk).search_journeys(origin, destination, rng.choice(dates))
     latencies = []
     results = []
     slowest = (0.0, None)
@@ -45,7 +45,7 @@ def measure_search(
             origin, destination = rng.choice(pairs)
             day = rng.choice(dates)
             t0 = time.perf_counter()
-            options = services.search_journeys(clerk, origin, destination, day)
+            options = services.counter(clerk).search_journeys(origin, destination, day)
             elapsed = time.perf_counter() - t0
             latencies.append(elapsed)
             results.append(len(options))

@@ -82,11 +82,11 @@ def main() -> int:
     services = backend.services
     clerk = services.log_in("clerk", "clerk-demo-2026")
     tasks = TaskRunner(app)
-    window = MainWindow(DeskContext(clerk, services, tasks), server=backend.server)
+    window = MainWindow(DeskContext.bind(services, clerk, tasks), server=backend.server)
     window.resize(1280, 860)
     window.show()
     window.start()
-    page = window.sale_page
+    page = window.page("sell")
     wait_for(lambda: page.stations.rowCount() > 0 and not tasks.busy)
     watch = PaintWatch()
     page.results.viewport().installEventFilter(watch)

@@ -121,11 +121,14 @@ def main() -> int:
     other = services.log_in("supervisor", "supervisor-demo-2026")
     live = LiveUpdates(backend.change_listener(), tasks)
     live.start()
-    window = MainWindow(DeskContext(clerk, services, tasks, live, settings), server=backend.server)
+    window = MainWindow(
+        DeskContext.bind(services, clerk, tasks, live=live, settings=settings),
+        server=backend.server,
+    )
     window.resize(1280, 860)
     window.show()
     window.start()
-    page = window.sale_page
+    page = window.page("sell")
     assert page is not None
     wait_until(lambda: page.stations.rowCount() > 0 and live.state == "connected")
 
@@ -150,8 +153,8 @@ def main() -> int:
     seat_map = page.seat_panel.map_widget.seat_map()
     coach = next(c for c in seat_map.coaches if c.coach_no == 4)
     free = [s.seat_id for s in coach.seats if s.state is SeatState.FREE]
-    services.set_holds(
-        other, journey.run_id, journey.board_position, journey.alight_position, free[8:10]
+    services.counter(other).set_holds(
+        journey.run_id, journey.board_position, journey.alight_position, free[8:10]
     )
     page.seat_panel.map_widget.set_coach(4)
     wait_until(
@@ -179,7 +182,7 @@ def main() -> int:
     dialog.reject()
 
     page.release_holds()
-    services.release_holds(other)
+    services.counter(other).release_holds()
     live.stop()
     tasks.wait_for_idle()
     backend.close()

@@ -252,4 +252,4 @@ def supervisor(services) -> OperatorContext:
 @pytest.fixture
 def journey(services, clerk, full_day) -> JourneyOption:
     """The first Porto → Madrid train of a day when every train runs (unsold in the demo)."""
-    return services.search_journeys(clerk, "PCA", "MAD", full_day)[0]
+    return services.counter(clerk).search_journeys("PCA", "MAD", full_day)[0]

@@ -16,7 +16,7 @@ from ticket_office.db.engine import make_session_factory
 from ticket_office.db.notifications import SeatChangeListener
 from ticket_office.db.statement_pool import StatementPool
 from ticket_office.demo.loader import load_demo, network_is_empty
-from ticket_office.services.gateway import TicketOfficeServices
+from ticket_office.services.desks import SignInServices
 from ticket_office.services.unit_of_work import UnitOfWork, make_uow_factory
 
 _log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ class ServerInfo:
 
 @dataclass
 class Backend:
-    services: TicketOfficeServices
+    services: SignInServices
     server: ServerInfo
     database: OpenedDatabase = field(repr=False)
     statements: StatementPool = field(repr=False)
@@ -84,7 +84,7 @@ def open_backend(
         _log.info("First start: loading the demo network")
         load_demo(uow_factory, progress=_log.info)
     return Backend(
-        TicketOfficeServices(uow_factory, hold_seconds or _hold_seconds_from_env()),
+        SignInServices(uow_factory, hold_seconds or _hold_seconds_from_env()),
         ServerInfo(choice.embedded, opened.description, choice.source),
         opened,
         statements,

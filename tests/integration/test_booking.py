@@ -22,28 +22,32 @@ from ticket_office.services.results import BookingRequest, PassengerRequest, Pay
 
 @pytest.fixture
 def seat_map(services, clerk, journey):
-    return services.seat_map(clerk, journey.run_id, journey.board_position, journey.alight_position)
+    return services.counter(clerk).seat_map(
+        journey.run_id, journey.board_position, journey.alight_position
+    )
 
 
 def test_a_party_of_three_is_booked_with_fares_computed_by_the_service(
     services, clerk, journey, seat_map
 ):
     seats = free_seats(seat_map, 3, coach=4)
-    confirmation = services.book(
-        clerk, request(journey, seats, ["Ana Silva", "Rui Costa", "Eva Luz"])
+    confirmation = services.counter(clerk).book(
+        request(journey, seats, ["Ana Silva", "Rui Costa", "Eva Luz"])
     )
-    booking = services.find_booking(clerk, confirmation.reference)
+    booking = services.counter(clerk).find_booking(confirmation.reference)
     assert len(booking.tickets) == 3
     assert booking.total_cents == sum(t.fare_cents for t in booking.tickets) > 0
-    quote = services.quote(
-        clerk, journey.run_id, journey.board_position, journey.alight_position, seats, ["adult"] * 3
+    quote = services.counter(clerk).quote(
+        journey.run_id, journey.board_position, journey.alight_position, seats, ["adult"] * 3
     )
     assert quote.total_cents == confirmation.total_cents
 
 
 def test_cash_payment_records_the_change_due(services, clerk, journey, seat_map):
     seats = free_seats(seat_map, 1)
-    confirmation = services.book(clerk, request(journey, seats, payment=Payment("cash", 1_000_000)))
+    confirmation = services.counter(clerk).book(
+        request(journey, seats, payment=Payment("cash", 1_000_000))
+    )
     assert confirmation.change_due_cents == 1_000_000 - confirmation.total_cents
 
 
@@ -52,28 +56,30 @@ def test_too_little_cash_is_refused_and_nothing_is_written(
 ):
     before = table_counts(backend)
     with pytest.raises(ValidationError, match="less than the total"):
-        services.book(clerk, request(journey, free_seats(seat_map, 1), payment=Payment("cash", 1)))
+        services.counter(clerk).book(
+            request(journey, free_seats(seat_map, 1), payment=Payment("cash", 1))
+        )
     assert table_counts(backend) == before
 
 
 def test_legs_that_do_not_overlap_may_share_a_seat(services, clerk, journey, seat_map):
     seat = free_seats(seat_map, 1)
-    services.book(clerk, request(journey, seat, board=0, alight=4))
-    services.book(clerk, request(journey, seat, board=4, alight=8))
+    services.counter(clerk).book(request(journey, seat, board=0, alight=4))
+    services.counter(clerk).book(request(journey, seat, board=4, alight=8))
     with pytest.raises(SeatUnavailable):
-        services.book(clerk, request(journey, seat, board=3, alight=5))
+        services.counter(clerk).book(request(journey, seat, board=3, alight=5))
 
 
 def test_a_party_is_all_or_nothing(services, backend, clerk, journey, seat_map):
     first, second = free_seats(seat_map, 2)
-    services.book(clerk, request(journey, [second]))
+    services.counter(clerk).book(request(journey, [second]))
     before = table_counts(backend)
     with pytest.raises(SeatUnavailable) as raised:
-        services.book(clerk, request(journey, [first, second]))
+        services.counter(clerk).book(request(journey, [first, second]))
     assert len(raised.value.seat_labels) == 1
     assert table_counts(backend) == before
-    after = services.seat_map(
-        clerk, journey.run_id, journey.board_position, journey.alight_position
+    after = services.counter(clerk).seat_map(
+        journey.run_id, journey.board_position, journey.alight_position
     )
     assert after.seat(first).state is SeatState.FREE
 
@@ -94,7 +100,7 @@ def test_bad_names_get_a_clear_message_and_write_nothing(
 ):
     before = table_counts(backend)
     with pytest.raises(ValidationError, match=message):
-        services.book(clerk, request(journey, free_seats(seat_map, len(names)), names))
+        services.counter(clerk).book(request(journey, free_seats(seat_map, len(names)), names))
     assert table_counts(backend) == before
 
 
@@ -127,19 +133,19 @@ def test_values_of_the_wrong_type_get_a_clear_message_and_write_nothing(
 ):
     before = table_counts(backend)
     with pytest.raises(error):
-        services.book(clerk, spoil(request(journey, free_seats(seat_map, 1))))
+        services.counter(clerk).book(spoil(request(journey, free_seats(seat_map, 1))))
     assert table_counts(backend) == before
 
 
 def test_ten_passengers_are_too_many(services, clerk, journey, seat_map):
     with pytest.raises(ValidationError, match="at most 9"):
-        services.book(clerk, request(journey, free_seats(seat_map, 10)))
+        services.counter(clerk).book(request(journey, free_seats(seat_map, 10)))
 
 
 def test_the_same_seat_twice_in_one_party_is_refused(services, clerk, journey, seat_map):
     seat = free_seats(seat_map, 1)
     with pytest.raises(ValidationError, match="twice"):
-        services.book(clerk, request(journey, seat * 2))
+        services.counter(clerk).book(request(journey, seat * 2))
 
 
 def test_an_unknown_concession_is_refused(services, clerk, journey, seat_map):
@@ -151,7 +157,7 @@ def test_an_unknown_concession_is_refused(services, clerk, journey, seat_map):
         Payment("card", None, "X"),
     )
     with pytest.raises(ValidationError, match="Unknown concession"):
-        services.book(clerk, bad)
+        services.counter(clerk).book(bad)
 
 
 @pytest.mark.parametrize(
@@ -167,18 +173,20 @@ def test_reversed_equal_or_impossible_segments_are_refused(
     services, clerk, journey, seat_map, board, alight, error
 ):
     with pytest.raises(error):
-        services.book(clerk, request(journey, free_seats(seat_map, 1), board=board, alight=alight))
+        services.counter(clerk).book(
+            request(journey, free_seats(seat_map, 1), board=board, alight=alight)
+        )
 
 
 def test_an_unknown_run_is_reported(services, clerk, journey, seat_map):
     bad = request(journey, free_seats(seat_map, 1))
     with pytest.raises(NotFound):
-        services.book(clerk, BookingRequest(999_999, 0, 1, bad.passengers, bad.payment))
+        services.counter(clerk).book(BookingRequest(999_999, 0, 1, bad.passengers, bad.payment))
 
 
 def test_a_seat_of_another_run_is_refused(services, clerk, journey, seat_map):
     with pytest.raises(NotFound, match="not on train"):
-        services.book(clerk, request(journey, [1]))
+        services.counter(clerk).book(request(journey, [1]))
 
 
 def test_a_seat_not_for_sale_cannot_be_sold(services, clerk, journey, seat_map):
@@ -186,7 +194,7 @@ def test_a_seat_not_for_sale_cannot_be_sold(services, clerk, journey, seat_map):
         s.seat_id for c in seat_map.coaches for s in c.seats if s.state is SeatState.NOT_FOR_SALE
     )
     with pytest.raises(SeatUnavailable):
-        services.book(clerk, request(journey, [crew]))
+        services.counter(clerk).book(request(journey, [crew]))
 
 
 def test_a_departed_train_cannot_be_sold(services, owner_engine, clerk, journey, seat_map):
@@ -197,7 +205,7 @@ def test_a_departed_train_cannot_be_sold(services, owner_engine, clerk, journey,
         {"r": journey.run_id, "p": journey.board_position},
     )
     with pytest.raises(RunNotBookable, match="already left"):
-        services.book(clerk, request(journey, free_seats(seat_map, 1)))
+        services.counter(clerk).book(request(journey, free_seats(seat_map, 1)))
 
 
 def test_a_run_outside_the_sales_window_cannot_be_sold(
@@ -209,18 +217,18 @@ def test_a_run_outside_the_sales_window_cannot_be_sold(
         {"r": journey.run_id},
     )
     with pytest.raises(RunNotBookable, match="open on"):
-        services.book(clerk, request(journey, free_seats(seat_map, 1)))
+        services.counter(clerk).book(request(journey, free_seats(seat_map, 1)))
 
 
 def test_a_conductor_may_not_sell(services, conductor, journey, seat_map):
     with pytest.raises(PermissionDenied):
-        services.book(conductor, request(journey, free_seats(seat_map, 1)))
+        services.counter(conductor).book(request(journey, free_seats(seat_map, 1)))
 
 
 def test_every_booking_writes_an_audit_event_in_the_same_transaction(
     services, backend, clerk, journey, seat_map
 ):
-    confirmation = services.book(clerk, request(journey, free_seats(seat_map, 1)))
+    confirmation = services.counter(clerk).book(request(journey, free_seats(seat_map, 1)))
     with backend.uow() as uow:
         kinds = (
             uow.session.execute(
@@ -237,7 +245,7 @@ def test_the_database_refuses_a_double_sale_that_bypasses_the_services(
     services, backend, clerk, journey, seat_map
 ):
     seat = free_seats(seat_map, 1)[0]
-    confirmation = services.book(clerk, request(journey, [seat], board=0, alight=5))
+    confirmation = services.counter(clerk).book(request(journey, [seat], board=0, alight=5))
     with backend.uow() as uow, pytest.raises(Exception, match="ex_tickets_no_double_sale"):
         uow.session.execute(
             text(
@@ -253,8 +261,8 @@ def test_the_database_refuses_to_sell_a_seat_another_clerk_holds(
     services, backend, clerk, supervisor, journey, seat_map
 ):
     seat = free_seats(seat_map, 1)[0]
-    services.set_holds(supervisor, journey.run_id, 0, 5, [seat])
-    confirmation = services.book(clerk, request(journey, free_seats(seat_map, 2)[1:]))
+    services.counter(supervisor).set_holds(journey.run_id, 0, 5, [seat])
+    confirmation = services.counter(clerk).book(request(journey, free_seats(seat_map, 2)[1:]))
     with backend.uow() as uow, pytest.raises(Exception, match="held"):
         uow.session.execute(
             text(
@@ -270,7 +278,7 @@ def test_the_database_refuses_a_hold_on_a_sold_leg_that_bypasses_the_services(
     services, backend, clerk, supervisor, journey, seat_map
 ):
     seat = free_seats(seat_map, 1)[0]
-    services.book(clerk, request(journey, [seat], board=0, alight=5))
+    services.counter(clerk).book(request(journey, [seat], board=0, alight=5))
     with backend.uow() as uow, pytest.raises(Exception, match="sold for an overlapping leg"):
         uow.session.execute(
             text(
@@ -287,17 +295,17 @@ def test_a_refused_sale_keeps_nothing_it_wrote_before_the_refusal(
 ):
     """The sale's first statement sweeps the seller's holds; a refusal must undo that too."""
     mine, theirs = free_seats(seat_map, 2, coach=6)
-    services.set_holds(
-        clerk, journey.run_id, journey.board_position, journey.alight_position, [mine]
+    services.counter(clerk).set_holds(
+        journey.run_id, journey.board_position, journey.alight_position, [mine]
     )
-    services.set_holds(
-        supervisor, journey.run_id, journey.board_position, journey.alight_position, [theirs]
+    services.counter(supervisor).set_holds(
+        journey.run_id, journey.board_position, journey.alight_position, [theirs]
     )
     before = table_counts(backend)
     with pytest.raises(SeatUnavailable):
-        services.book(clerk, request(journey, [mine, theirs]))
+        services.counter(clerk).book(request(journey, [mine, theirs]))
     assert table_counts(backend) == before
-    after = services.seat_map(
-        clerk, journey.run_id, journey.board_position, journey.alight_position
+    after = services.counter(clerk).seat_map(
+        journey.run_id, journey.board_position, journey.alight_position
     )
     assert after.seat(mine).state is SeatState.HELD_BY_ME

@@ -24,8 +24,7 @@ STANDARD_COACH = 4
 
 
 def seat_state(services, operator, journey, seat_id, board=None, alight=None) -> SeatState:
-    seat_map = services.seat_map(
-        operator,
+    seat_map = services.counter(operator).seat_map(
         journey.run_id,
         journey.board_position if board is None else board,
         journey.alight_position if alight is None else alight,
@@ -34,8 +33,8 @@ def seat_state(services, operator, journey, seat_id, board=None, alight=None) ->
 
 
 def standard_seats(services, operator, journey, count):
-    seat_map = services.seat_map(
-        operator, journey.run_id, journey.board_position, journey.alight_position
+    seat_map = services.counter(operator).seat_map(
+        journey.run_id, journey.board_position, journey.alight_position
     )
     return free_seats(seat_map, count, coach=STANDARD_COACH)
 
@@ -56,8 +55,12 @@ def active_seat_rows(backend, reference):
 def party(services, clerk, journey):
     """Two passengers in standard class, plus three more free seats of the same coach."""
     seats = standard_seats(services, clerk, journey, 5)
-    confirmation = services.book(clerk, request(journey, seats[:2], ["Ana Silva", "Rui Silva"]))
-    ticket_ids = [t.ticket_id for t in services.find_booking(clerk, confirmation.reference).tickets]
+    confirmation = services.counter(clerk).book(
+        request(journey, seats[:2], ["Ana Silva", "Rui Silva"])
+    )
+    ticket_ids = [
+        t.ticket_id for t in services.counter(clerk).find_booking(confirmation.reference).tickets
+    ]
     return confirmation.reference, dict(zip(seats[:2], sorted(ticket_ids), strict=True)), seats[2:]
 
 
@@ -69,7 +72,7 @@ def test_changing_a_seat_frees_the_old_seat_and_takes_the_new_one_at_once(
 ):
     reference, tickets, spare = party
     old_seat, ticket_id = next(iter(tickets.items()))
-    result = services.change_seat(clerk, reference, ticket_id, spare[0])
+    result = services.counter(clerk).change_seat(reference, ticket_id, spare[0])
     assert seat_state(services, clerk, journey, old_seat) is SeatState.FREE
     assert seat_state(services, clerk, journey, spare[0]) is SeatState.TAKEN
     assert result.due_cents == 0
@@ -83,7 +86,7 @@ def test_changing_a_seat_frees_the_old_seat_and_takes_the_new_one_at_once(
 def test_a_seat_change_is_audited_with_both_seats(backend, services, clerk, party):
     reference, tickets, spare = party
     ticket_id = next(iter(tickets.values()))
-    services.change_seat(clerk, reference, ticket_id, spare[0])
+    services.counter(clerk).change_seat(reference, ticket_id, spare[0])
     with backend.uow() as uow:
         kind, subject, details = uow.session.execute(
             text("SELECT kind, subject, details FROM audit_events ORDER BY id DESC LIMIT 1")
@@ -95,11 +98,11 @@ def test_a_seat_change_is_audited_with_both_seats(backend, services, clerk, part
 
 def test_changing_to_a_sold_seat_changes_nothing(backend, services, clerk, journey, party):
     reference, tickets, spare = party
-    services.book(clerk, request(journey, [spare[0]]))
+    services.counter(clerk).book(request(journey, [spare[0]]))
     before_rows, before_counts = active_seat_rows(backend, reference), table_counts(backend)
     old_seat, ticket_id = next(iter(tickets.items()))
     with pytest.raises(SeatUnavailable):
-        services.change_seat(clerk, reference, ticket_id, spare[0])
+        services.counter(clerk).change_seat(reference, ticket_id, spare[0])
     assert active_seat_rows(backend, reference) == before_rows
     assert table_counts(backend) == before_counts
     assert seat_state(services, clerk, journey, old_seat) is SeatState.TAKEN
@@ -109,19 +112,19 @@ def test_changing_to_a_seat_another_clerk_holds_is_refused(
     services, clerk, supervisor, journey, party
 ):
     reference, tickets, spare = party
-    services.set_holds(
-        supervisor, journey.run_id, journey.board_position, journey.alight_position, [spare[0]]
+    services.counter(supervisor).set_holds(
+        journey.run_id, journey.board_position, journey.alight_position, [spare[0]]
     )
     with pytest.raises(SeatUnavailable):
-        services.change_seat(clerk, reference, next(iter(tickets.values())), spare[0])
+        services.counter(clerk).change_seat(reference, next(iter(tickets.values())), spare[0])
 
 
 def test_changing_to_a_seat_the_clerk_holds_uses_the_hold(services, clerk, journey, party):
     reference, tickets, spare = party
-    services.set_holds(
-        clerk, journey.run_id, journey.board_position, journey.alight_position, [spare[0]]
+    services.counter(clerk).set_holds(
+        journey.run_id, journey.board_position, journey.alight_position, [spare[0]]
     )
-    services.change_seat(clerk, reference, next(iter(tickets.values())), spare[0])
+    services.counter(clerk).change_seat(reference, next(iter(tickets.values())), spare[0])
     assert seat_state(services, clerk, journey, spare[0]) is SeatState.TAKEN
 
 
@@ -129,25 +132,25 @@ def test_changing_to_another_passengers_seat_in_the_same_booking_is_refused(serv
     reference, tickets, _spare = party
     (seat_a, ticket_a), (seat_b, _ticket_b) = tickets.items()
     with pytest.raises(SeatUnavailable):
-        services.change_seat(clerk, reference, ticket_a, seat_b)
+        services.counter(clerk).change_seat(reference, ticket_a, seat_b)
 
 
 def test_moving_up_to_first_class_makes_the_difference_due_and_records_it(
     backend, services, clerk, journey, party
 ):
     reference, tickets, _spare = party
-    seat_map = services.seat_map(
-        clerk, journey.run_id, journey.board_position, journey.alight_position
+    seat_map = services.counter(clerk).seat_map(
+        journey.run_id, journey.board_position, journey.alight_position
     )
     first = free_seats(seat_map, 1, coach=FIRST_CLASS_COACH)[0]
     ticket_id = next(iter(tickets.values()))
-    before = services.find_booking(clerk, reference)
-    quote = services.quote_seat_change(clerk, reference, ticket_id, first)
+    before = services.counter(clerk).find_booking(reference)
+    quote = services.counter(clerk).quote_seat_change(reference, ticket_id, first)
     assert quote.due_cents > 0
-    assert services.find_booking(clerk, reference) == before  # a quote writes nothing
-    result = services.change_seat(clerk, reference, ticket_id, first)
+    assert services.counter(clerk).find_booking(reference) == before  # a quote writes nothing
+    result = services.counter(clerk).change_seat(reference, ticket_id, first)
     assert result.due_cents == quote.due_cents
-    after = services.find_booking(clerk, reference)
+    after = services.counter(clerk).find_booking(reference)
     assert after.total_cents == before.total_cents + result.due_cents
     changed = next(t for t in after.tickets if t.ticket_id == ticket_id)
     assert changed.fare_cents == result.lines[0].new_fare_cents
@@ -155,20 +158,20 @@ def test_moving_up_to_first_class_makes_the_difference_due_and_records_it(
 
 
 def test_moving_down_to_standard_keeps_the_fare_paid(services, clerk, journey):
-    seat_map = services.seat_map(
-        clerk, journey.run_id, journey.board_position, journey.alight_position
+    seat_map = services.counter(clerk).seat_map(
+        journey.run_id, journey.board_position, journey.alight_position
     )
     first, standard = (
         free_seats(seat_map, 1, coach=FIRST_CLASS_COACH)[0],
         free_seats(seat_map, 1, coach=STANDARD_COACH)[0],
     )
-    reference = services.book(clerk, request(journey, [first])).reference
-    booking = services.find_booking(clerk, reference)
+    reference = services.counter(clerk).book(request(journey, [first])).reference
+    booking = services.counter(clerk).find_booking(reference)
     (ticket,) = booking.tickets
-    result = services.change_seat(clerk, reference, ticket.ticket_id, standard)
+    result = services.counter(clerk).change_seat(reference, ticket.ticket_id, standard)
     assert result.due_cents == 0
     assert result.lines[0].new_fare_cents < ticket.fare_cents
-    after = services.find_booking(clerk, reference)
+    after = services.counter(clerk).find_booking(reference)
     assert after.total_cents == booking.total_cents
     assert after.tickets[0].fare_cents == ticket.fare_cents
 
@@ -190,17 +193,19 @@ def test_bad_ids_get_clear_messages_and_write_nothing(
     seat = spare[0] if seat == 1 else seat
     before = table_counts(backend)
     with pytest.raises(error):
-        services.change_seat(clerk, reference, ticket, seat)
+        services.counter(clerk).change_seat(reference, ticket, seat)
     assert table_counts(backend) == before
 
 
 def test_a_seat_of_another_train_is_not_found(services, clerk, journey, party):
     reference, tickets, _spare = party
-    other = services.search_journeys(clerk, "PCA", "MAD", journey.service_date)[1]
-    seat_map = services.seat_map(clerk, other.run_id, other.board_position, other.alight_position)
+    other = services.counter(clerk).search_journeys("PCA", "MAD", journey.service_date)[1]
+    seat_map = services.counter(clerk).seat_map(
+        other.run_id, other.board_position, other.alight_position
+    )
     with pytest.raises(NotFound):
-        services.change_seat(
-            clerk, reference, next(iter(tickets.values())), free_seats(seat_map, 1)[0]
+        services.counter(clerk).change_seat(
+            reference, next(iter(tickets.values())), free_seats(seat_map, 1)[0]
         )
 
 
@@ -208,31 +213,32 @@ def test_the_same_seat_again_is_refused(services, clerk, party):
     reference, tickets, _spare = party
     seat, ticket_id = next(iter(tickets.items()))
     with pytest.raises(ValidationError, match="already"):
-        services.change_seat(clerk, reference, ticket_id, seat)
+        services.counter(clerk).change_seat(reference, ticket_id, seat)
 
 
 def test_a_cancelled_ticket_cannot_change_seat(services, clerk, party):
     reference, tickets, spare = party
     ticket_id = next(iter(tickets.values()))
-    services.cancel(clerk, reference, [ticket_id])
+    services.counter(clerk).cancel(reference, [ticket_id])
     with pytest.raises(BookingNotChangeable):
-        services.change_seat(clerk, reference, ticket_id, spare[0])
+        services.counter(clerk).change_seat(reference, ticket_id, spare[0])
 
 
 def test_a_conductor_may_not_change_seats(services, conductor, party):
     reference, tickets, spare = party
     with pytest.raises(PermissionDenied):
-        services.change_seat(conductor, reference, next(iter(tickets.values())), spare[0])
+        services.counter(conductor).change_seat(reference, next(iter(tickets.values())), spare[0])
 
 
 def test_two_clerks_changing_to_one_seat_at_once_never_both_get_it(
     backend, services, clerk, supervisor, journey
 ):
     seats = standard_seats(services, clerk, journey, 3)
-    first = services.book(clerk, request(journey, [seats[0]])).reference
-    second = services.book(clerk, request(journey, [seats[1]])).reference
+    first = services.counter(clerk).book(request(journey, [seats[0]])).reference
+    second = services.counter(clerk).book(request(journey, [seats[1]])).reference
     tickets = {
-        ref: services.find_booking(clerk, ref).tickets[0].ticket_id for ref in (first, second)
+        ref: services.counter(clerk).find_booking(ref).tickets[0].ticket_id
+        for ref in (first, second)
     }
     start = threading.Barrier(2)
     outcomes: dict[str, str] = {}
@@ -240,7 +246,7 @@ def test_two_clerks_changing_to_one_seat_at_once_never_both_get_it(
     def change(operator, reference):
         start.wait()
         try:
-            services.change_seat(operator, reference, tickets[reference], seats[2])
+            services.counter(operator).change_seat(reference, tickets[reference], seats[2])
             outcomes[reference] = "changed"
         except SeatUnavailable:
             outcomes[reference] = "refused"
@@ -271,13 +277,13 @@ def test_two_clerks_changing_to_one_seat_at_once_never_both_get_it(
 def next_day(services, clerk, journey):
     """The same train a day later: same journey, another date."""
     day = journey.service_date + timedelta(days=1)
-    options = services.search_journeys(clerk, "PCA", "MAD", day)
+    options = services.counter(clerk).search_journeys("PCA", "MAD", day)
     return next(o for o in options if o.train_number == journey.train_number)
 
 
 def new_seats(services, clerk, option, count):
-    seat_map = services.seat_map(
-        clerk, option.run_id, option.board_position, option.alight_position
+    seat_map = services.counter(clerk).seat_map(
+        option.run_id, option.board_position, option.alight_position
     )
     return free_seats(seat_map, count, coach=STANDARD_COACH)
 
@@ -288,17 +294,16 @@ def test_moving_a_booking_frees_the_old_run_and_takes_seats_on_the_new_one(
     reference, tickets, _spare = party
     target = new_seats(services, clerk, next_day, 2)
     choice = dict(zip(sorted(tickets.values()), target, strict=True))
-    result = services.move_booking(
-        clerk, reference, next_day.run_id, next_day.board_position, next_day.alight_position, choice
+    result = services.counter(clerk).move_booking(
+        reference, next_day.run_id, next_day.board_position, next_day.alight_position, choice
     )
     assert (result.old_run_id, result.new_run_id) == (journey.run_id, next_day.run_id)
     for old_seat in tickets:
         assert seat_state(services, clerk, journey, old_seat) is SeatState.FREE
     for seat in target:
         assert (
-            services.seat_map(
-                clerk, next_day.run_id, next_day.board_position, next_day.alight_position
-            )
+            services.counter(clerk)
+            .seat_map(next_day.run_id, next_day.board_position, next_day.alight_position)
             .seat(seat)
             .state
             is SeatState.TAKEN
@@ -306,7 +311,7 @@ def test_moving_a_booking_frees_the_old_run_and_takes_seats_on_the_new_one(
     rows = active_seat_rows(backend, reference)
     assert {row.run_id for row in rows} == {next_day.run_id}
     assert {row.id: row.run_seat_id for row in rows} == choice
-    booking = services.find_booking(clerk, reference)
+    booking = services.counter(clerk).find_booking(reference)
     assert booking.run_id == next_day.run_id
     assert booking.departs_at == next_day.departs_at
     assert booking.total_cents == sum(row.fare_cents for row in rows)
@@ -321,8 +326,7 @@ def test_a_move_is_audited_and_both_runs_are_notified(
     try:
         listener.drain()
         target = new_seats(services, clerk, next_day, 2)
-        services.move_booking(
-            clerk,
+        services.counter(clerk).move_booking(
             reference,
             next_day.run_id,
             next_day.board_position,
@@ -351,11 +355,10 @@ def test_a_move_where_one_new_seat_is_taken_changes_nothing(
 ):
     reference, tickets, _spare = party
     target = new_seats(services, clerk, next_day, 2)
-    services.book(clerk, request(next_day, [target[1]]))
+    services.counter(clerk).book(request(next_day, [target[1]]))
     before_rows, before_counts = active_seat_rows(backend, reference), table_counts(backend)
     with pytest.raises(SeatUnavailable):
-        services.move_booking(
-            clerk,
+        services.counter(clerk).move_booking(
             reference,
             next_day.run_id,
             next_day.board_position,
@@ -370,8 +373,7 @@ def test_a_move_must_seat_every_passenger(services, clerk, next_day, party):
     reference, tickets, _spare = party
     target = new_seats(services, clerk, next_day, 1)
     with pytest.raises(ValidationError, match="every passenger"):
-        services.move_booking(
-            clerk,
+        services.counter(clerk).move_booking(
             reference,
             next_day.run_id,
             next_day.board_position,
@@ -382,11 +384,10 @@ def test_a_move_must_seat_every_passenger(services, clerk, next_day, party):
 
 def test_a_move_to_a_train_of_another_journey_is_refused(services, clerk, journey, party):
     reference, tickets, _spare = party
-    other = services.search_journeys(clerk, "MAD", "BCN", journey.service_date)[0]
+    other = services.counter(clerk).search_journeys("MAD", "BCN", journey.service_date)[0]
     target = new_seats(services, clerk, other, 2)
     with pytest.raises(ValidationError, match="same journey"):
-        services.move_booking(
-            clerk,
+        services.counter(clerk).move_booking(
             reference,
             other.run_id,
             other.board_position,
@@ -398,8 +399,7 @@ def test_a_move_to_a_train_of_another_journey_is_refused(services, clerk, journe
 def test_a_move_to_the_bookings_own_train_points_to_change_seat(services, clerk, journey, party):
     reference, tickets, spare = party
     with pytest.raises(ValidationError, match="Change seat"):
-        services.move_booking(
-            clerk,
+        services.counter(clerk).move_booking(
             reference,
             journey.run_id,
             journey.board_position,
@@ -412,8 +412,7 @@ def test_a_quoted_move_writes_nothing(backend, services, clerk, next_day, party)
     reference, tickets, _spare = party
     before = table_counts(backend), active_seat_rows(backend, reference)
     target = new_seats(services, clerk, next_day, 2)
-    quote = services.quote_move(
-        clerk,
+    quote = services.counter(clerk).quote_move(
         reference,
         next_day.run_id,
         next_day.board_position,
@@ -429,10 +428,9 @@ def test_a_move_after_cancelling_one_passenger_moves_only_the_others(
 ):
     reference, tickets, _spare = party
     cancelled, kept = sorted(tickets.values())
-    services.cancel(clerk, reference, [cancelled])
+    services.counter(clerk).cancel(reference, [cancelled])
     target = new_seats(services, clerk, next_day, 1)
-    services.move_booking(
-        clerk,
+    services.counter(clerk).move_booking(
         reference,
         next_day.run_id,
         next_day.board_position,
@@ -441,8 +439,7 @@ def test_a_move_after_cancelling_one_passenger_moves_only_the_others(
     )
     assert [row.id for row in active_seat_rows(backend, reference)] == [kept]
     with pytest.raises(BookingNotChangeable):
-        services.move_booking(
-            clerk,
+        services.counter(clerk).move_booking(
             reference,
             next_day.run_id,
             next_day.board_position,
@@ -453,11 +450,10 @@ def test_a_move_after_cancelling_one_passenger_moves_only_the_others(
 
 def test_a_cancelled_booking_cannot_be_moved(services, clerk, next_day, party):
     reference, tickets, _spare = party
-    services.cancel(clerk, reference)
+    services.counter(clerk).cancel(reference)
     target = new_seats(services, clerk, next_day, 2)
     with pytest.raises(BookingNotChangeable):
-        services.move_booking(
-            clerk,
+        services.counter(clerk).move_booking(
             reference,
             next_day.run_id,
             next_day.board_position,
@@ -468,17 +464,18 @@ def test_a_cancelled_booking_cannot_be_moved(services, clerk, next_day, party):
 
 def test_moving_a_cash_booking_keeps_its_payment(services, clerk, journey, next_day):
     seats = standard_seats(services, clerk, journey, 1)
-    reference = services.book(
-        clerk, request(journey, seats, payment=Payment("cash", 100_000))
-    ).reference
-    ticket_id = services.find_booking(clerk, reference).tickets[0].ticket_id
+    reference = (
+        services.counter(clerk)
+        .book(request(journey, seats, payment=Payment("cash", 100_000)))
+        .reference
+    )
+    ticket_id = services.counter(clerk).find_booking(reference).tickets[0].ticket_id
     target = new_seats(services, clerk, next_day, 1)
-    services.move_booking(
-        clerk,
+    services.counter(clerk).move_booking(
         reference,
         next_day.run_id,
         next_day.board_position,
         next_day.alight_position,
         {ticket_id: target[0]},
     )
-    assert services.find_booking(clerk, reference).payment_method == "cash"
+    assert services.counter(clerk).find_booking(reference).payment_method == "cash"

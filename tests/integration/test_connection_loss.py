@@ -13,14 +13,14 @@ from helpers import free_seats, request, table_counts
 from ticket_office.db import statement_pool
 from ticket_office.db.engine import libpq_url, make_engine, make_session_factory
 from ticket_office.domain.errors import DatabaseUnavailable
-from ticket_office.services.gateway import TicketOfficeServices
+from ticket_office.services.desks import SignInServices
 from ticket_office.services.unit_of_work import make_uow_factory
 
 
 def test_a_connection_dropped_mid_booking_writes_nothing_and_says_so(
     services, backend, clerk, journey
 ):
-    seats = free_seats(services.seat_map(clerk, journey.run_id, 0, 12), 1)
+    seats = free_seats(services.counter(clerk).seat_map(journey.run_id, 0, 12), 1)
     before = table_counts(backend)
     url = libpq_url(backend.database.url)
     # Another session holds the seat's lock, so the sale waits inside sell_seats with its
@@ -31,12 +31,12 @@ def test_a_connection_dropped_mid_booking_writes_nothing_and_says_so(
         killer.start()
         try:
             with pytest.raises(DatabaseUnavailable, match="Nothing was saved"):
-                services.book(clerk, request(journey, seats))
+                services.counter(clerk).book(request(journey, seats))
         finally:
             killer.join()
         blocker.rollback()
     assert table_counts(backend) == before
-    assert services.book(clerk, request(journey, seats)).reference  # the pool recovered
+    assert services.counter(clerk).book(request(journey, seats)).reference  # the pool recovered
 
 
 def _terminate_the_waiting_sale(url: str) -> None:
@@ -56,7 +56,7 @@ def test_a_connection_lost_after_the_sale_committed_says_the_booking_was_saved(
     services, backend, clerk, journey, monkeypatch
 ):
     """The reply to a committed sale can be lost on the way back; the clerk must not resell."""
-    seats = free_seats(services.seat_map(clerk, journey.run_id, 0, 12), 1)
+    seats = free_seats(services.counter(clerk).seat_map(journey.run_id, 0, 12), 1)
     answer_lost = {"done": False}
     real_run = statement_pool.PreparedStatements.run
 
@@ -70,14 +70,14 @@ def test_a_connection_lost_after_the_sale_committed_says_the_booking_was_saved(
 
     monkeypatch.setattr(statement_pool.PreparedStatements, "run", run_then_lose_the_reply)
     with pytest.raises(DatabaseUnavailable, match=r"booking \w{6} was saved") as lost:
-        services.book(clerk, request(journey, seats))
+        services.counter(clerk).book(request(journey, seats))
     reference = re.search(r"booking (\w{6})", str(lost.value)).group(1)
-    assert services.find_booking(clerk, reference).tickets
+    assert services.counter(clerk).find_booking(reference).tickets
 
 
 def test_an_unreachable_server_is_named_in_the_message():
     engine = make_engine("postgresql+psycopg://nobody@127.0.0.1:9/ticket_office", pool_size=1)
-    services = TicketOfficeServices(
+    services = SignInServices(
         make_uow_factory(make_session_factory(engine), "ticket_office on 127.0.0.1:9")
     )
     with pytest.raises(DatabaseUnavailable, match="Cannot reach ticket_office on 127.0.0.1:9"):
@@ -90,8 +90,8 @@ def test_a_sale_on_a_connection_the_server_dropped_while_idle_goes_through(
 ):
     """After a quiet spell (server restart, network blip) the first sale must not fail."""
     monkeypatch.setattr(statement_pool, "IDLE_PING_SECONDS", 0.0)  # every connection is "idle"
-    seats = free_seats(services.seat_map(clerk, journey.run_id, 0, 12), 2)
-    services.book(clerk, request(journey, seats[:1]))
+    seats = free_seats(services.counter(clerk).seat_map(journey.run_id, 0, 12), 2)
+    services.counter(clerk).book(request(journey, seats[:1]))
     with psycopg.connect(libpq_url(backend.database.url), autocommit=True) as admin:
         dropped = admin.execute(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
@@ -99,7 +99,7 @@ def test_a_sale_on_a_connection_the_server_dropped_while_idle_goes_through(
             (statement_pool.APPLICATION_NAME,),
         ).fetchone()[0]
     assert dropped >= 1
-    assert services.book(clerk, request(journey, seats[1:])).reference
+    assert services.counter(clerk).book(request(journey, seats[1:])).reference
 
 
 @pytest.mark.parametrize(

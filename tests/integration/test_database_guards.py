@@ -13,8 +13,8 @@ from ticket_office.db.engine import libpq_url
 def sold(services, clerk, journey):
     """A booking of one ticket, and the seat map it was sold from."""
     leg = (journey.run_id, journey.board_position, journey.alight_position)
-    seat_map = services.seat_map(clerk, *leg)
-    confirmation = services.book(clerk, request(journey, free_seats(seat_map, 1)))
+    seat_map = services.counter(clerk).seat_map(*leg)
+    confirmation = services.counter(clerk).book(request(journey, free_seats(seat_map, 1)))
     return confirmation, seat_map
 
 
@@ -102,8 +102,8 @@ def test_a_server_defaulting_to_a_stricter_level_still_sells(database_url, journ
         services = strict.services
         clerk = services.log_in("clerk", "clerk-demo-2026")
         leg = (journey.run_id, journey.board_position, journey.alight_position)
-        seat = free_seats(services.seat_map(clerk, *leg), 1)[0]
-        services.set_holds(clerk, *leg, [seat])
-        assert services.book(clerk, request(journey, [seat])).booking_id
+        seat = free_seats(services.counter(clerk).seat_map(*leg), 1)[0]
+        services.counter(clerk).set_holds(*leg, [seat])
+        assert services.counter(clerk).book(request(journey, [seat])).booking_id
     finally:
         strict.close()

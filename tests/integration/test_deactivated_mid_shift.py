@@ -16,10 +16,10 @@ from ticket_office.services import operators
 
 @pytest.fixture
 def sold(services, clerk, journey):
-    seat_map = services.seat_map(
-        clerk, journey.run_id, journey.board_position, journey.alight_position
+    seat_map = services.counter(clerk).seat_map(
+        journey.run_id, journey.board_position, journey.alight_position
     )
-    return services.book(clerk, request(journey, free_seats(seat_map, 1)))
+    return services.counter(clerk).book(request(journey, free_seats(seat_map, 1)))
 
 
 @pytest.fixture
@@ -31,32 +31,32 @@ def deactivated(backend, supervisor, clerk, sold):
 def test_a_deactivated_clerk_can_no_longer_sell_and_nothing_is_written(
     services, backend, journey, deactivated
 ):
-    seat_map = services.seat_map(
-        deactivated, journey.run_id, journey.board_position, journey.alight_position
+    seat_map = services.counter(deactivated).seat_map(
+        journey.run_id, journey.board_position, journey.alight_position
     )
     before = table_counts(backend)
     with pytest.raises(AccountInactive, match="deactivated"):
-        services.book(deactivated, request(journey, free_seats(seat_map, 1)))
+        services.counter(deactivated).book(request(journey, free_seats(seat_map, 1)))
     assert table_counts(backend) == before
 
 
 @pytest.mark.parametrize(
     "use_case",
     [
-        lambda s, op, j, ref, seat: s.set_holds(
-            op, j.run_id, j.board_position, j.alight_position, [seat]
+        lambda s, op, j, ref, seat: s.counter(op).set_holds(
+            j.run_id, j.board_position, j.alight_position, [seat]
         ),
-        lambda s, op, j, ref, seat: s.find_booking(op, ref),
-        lambda s, op, j, ref, seat: s.cancel(op, ref),
-        lambda s, op, j, ref, seat: s.ticket_documents(op, ref),
+        lambda s, op, j, ref, seat: s.counter(op).find_booking(ref),
+        lambda s, op, j, ref, seat: s.counter(op).cancel(ref),
+        lambda s, op, j, ref, seat: s.counter(op).ticket_documents(ref),
     ],
     ids=["hold", "look up", "cancel", "print"],
 )
 def test_a_deactivated_clerk_can_no_longer_hold_look_up_cancel_or_print(
     services, backend, journey, sold, deactivated, use_case
 ):
-    seat_map = services.seat_map(
-        deactivated, journey.run_id, journey.board_position, journey.alight_position
+    seat_map = services.counter(deactivated).seat_map(
+        journey.run_id, journey.board_position, journey.alight_position
     )
     before = table_counts(backend)
     with pytest.raises(AccountInactive):
@@ -67,16 +67,16 @@ def test_a_deactivated_clerk_can_no_longer_hold_look_up_cancel_or_print(
 def test_timetables_and_seat_maps_stay_readable_until_the_app_logs_out(
     services, journey, deactivated
 ):
-    seat_map = services.seat_map(
-        deactivated, journey.run_id, journey.board_position, journey.alight_position
+    seat_map = services.counter(deactivated).seat_map(
+        journey.run_id, journey.board_position, journey.alight_position
     )
     assert seat_map.coaches
-    assert services.list_stations(deactivated)
+    assert services.counter(deactivated).list_stations()
 
 
 def test_a_reactivated_clerk_sells_again(services, backend, supervisor, journey, deactivated):
     operators.reactivate(backend.uow(), supervisor, deactivated.username)
-    seat_map = services.seat_map(
-        deactivated, journey.run_id, journey.board_position, journey.alight_position
+    seat_map = services.counter(deactivated).seat_map(
+        journey.run_id, journey.board_position, journey.alight_position
     )
-    assert services.book(deactivated, request(journey, free_seats(seat_map, 1))).reference
+    assert services.counter(deactivated).book(request(journey, free_seats(seat_map, 1))).reference

@@ -66,15 +66,21 @@ def sql(backend, statement: str, params=()):
 
 @pytest.fixture
 def seat_map(services, clerk, journey):
-    return services.seat_map(clerk, journey.run_id, journey.board_position, journey.alight_position)
+    return services.counter(clerk).seat_map(
+        journey.run_id, journey.board_position, journey.alight_position
+    )
 
 
 @pytest.fixture
 def booked(services, clerk, journey, seat_map):
     """A two-passenger booking in coach 5; returns (reference, ticket ids, a spare free seat)."""
     seats = free_seats(seat_map, 3, coach=5)
-    reference = services.book(clerk, request(journey, seats[:2], ["Ana Silva", "Rui Costa"]))
-    tickets = [t.ticket_id for t in services.find_booking(clerk, reference.reference).tickets]
+    reference = services.counter(clerk).book(
+        request(journey, seats[:2], ["Ana Silva", "Rui Costa"])
+    )
+    tickets = [
+        t.ticket_id for t in services.counter(clerk).find_booking(reference.reference).tickets
+    ]
     return reference.reference, tickets, seats[2]
 
 
@@ -111,7 +117,7 @@ def test_hostile_passenger_names_are_refused_clearly_and_write_nothing(
 ):
     before = table_counts(backend)
     with pytest.raises(ValidationError) as raised:
-        services.book(clerk, request(journey, free_seats(seat_map, 2), ["Eva Luz", name]))
+        services.counter(clerk).book(request(journey, free_seats(seat_map, 2), ["Eva Luz", name]))
     assert_clear(raised.value)
     assert "Passenger 2" in str(raised.value)
     assert table_counts(backend) == before
@@ -121,8 +127,10 @@ def test_emoji_and_decomposed_accents_within_80_characters_are_sold_and_stored_n
     services, clerk, journey, seat_map
 ):
     names = ["A" + "\U0001f686" * 79, "  Zoe\u0308   O\u2019Brien-\u0141ukasz  "]
-    sold = services.book(clerk, request(journey, free_seats(seat_map, 2), names))
-    stored = {t.passenger_name for t in services.find_booking(clerk, sold.reference).tickets}
+    sold = services.counter(clerk).book(request(journey, free_seats(seat_map, 2), names))
+    stored = {
+        t.passenger_name for t in services.counter(clerk).find_booking(sold.reference).tickets
+    }
     assert stored == {names[0], "Zo\u00eb O\u2019Brien-\u0141ukasz"}
 
 
@@ -158,18 +166,18 @@ def test_bad_payments_are_refused_clearly_and_write_nothing(
 ):
     before = table_counts(backend)
     with pytest.raises(ValidationError) as raised:
-        services.book(clerk, request(journey, free_seats(seat_map, 1), payment=payment))
+        services.counter(clerk).book(request(journey, free_seats(seat_map, 1), payment=payment))
     assert_clear(raised.value)
     assert table_counts(backend) == before
 
 
 SALES_USE_CASES = {
-    "book": lambda s, op, run, b, a, seat: s.book(
-        op, BookingRequest(run, b, a, (PassengerRequest(seat, "Eva Luz"),), Payment("cash"))
+    "book": lambda s, op, run, b, a, seat: s.counter(op).book(
+        BookingRequest(run, b, a, (PassengerRequest(seat, "Eva Luz"),), Payment("cash"))
     ),
-    "quote": lambda s, op, run, b, a, seat: s.quote(op, run, b, a, [seat], ["adult"]),
-    "seat_map": lambda s, op, run, b, a, seat: s.seat_map(op, run, b, a),
-    "set_holds": lambda s, op, run, b, a, seat: s.set_holds(op, run, b, a, [seat]),
+    "quote": lambda s, op, run, b, a, seat: s.counter(op).quote(run, b, a, [seat], ["adult"]),
+    "seat_map": lambda s, op, run, b, a, seat: s.counter(op).seat_map(run, b, a),
+    "set_holds": lambda s, op, run, b, a, seat: s.counter(op).set_holds(run, b, a, [seat]),
 }
 
 
@@ -232,8 +240,7 @@ def test_a_quote_refuses_every_party_the_sale_would_refuse(
     free = free_seats(seat_map, 10)
     chosen = {"ten": free, "one": free[:1], "twice": free[:1] * 2}.get(str(seats), [])
     with pytest.raises(ValidationError):
-        services.quote(
-            clerk,
+        services.counter(clerk).quote(
             journey.run_id,
             journey.board_position,
             journey.alight_position,
@@ -259,15 +266,15 @@ def test_a_cancelled_run_cannot_be_sold_or_held(
 # --- references and name searches ------------------------------------------------------------
 
 BOOKING_USE_CASES = {
-    "find_booking": lambda s, op, ref: s.find_booking(op, ref),
-    "quote_cancellation": lambda s, op, ref: s.quote_cancellation(op, ref),
-    "cancel": lambda s, op, ref: s.cancel(op, ref),
-    "ticket_documents": lambda s, op, ref: s.ticket_documents(op, ref),
-    "reprint_tickets": lambda s, op, ref: s.reprint_tickets(op, ref),
-    "quote_seat_change": lambda s, op, ref: s.quote_seat_change(op, ref, 1, 1),
-    "change_seat": lambda s, op, ref: s.change_seat(op, ref, 1, 1),
-    "quote_move": lambda s, op, ref: s.quote_move(op, ref, 1, 0, 1, {1: 1}),
-    "move_booking": lambda s, op, ref: s.move_booking(op, ref, 1, 0, 1, {1: 1}),
+    "find_booking": lambda s, op, ref: s.counter(op).find_booking(ref),
+    "quote_cancellation": lambda s, op, ref: s.counter(op).quote_cancellation(ref),
+    "cancel": lambda s, op, ref: s.counter(op).cancel(ref),
+    "ticket_documents": lambda s, op, ref: s.counter(op).ticket_documents(ref),
+    "reprint_tickets": lambda s, op, ref: s.counter(op).reprint_tickets(ref),
+    "quote_seat_change": lambda s, op, ref: s.counter(op).quote_seat_change(ref, 1, 1),
+    "change_seat": lambda s, op, ref: s.counter(op).change_seat(ref, 1, 1),
+    "quote_move": lambda s, op, ref: s.counter(op).quote_move(ref, 1, 0, 1, {1: 1}),
+    "move_booking": lambda s, op, ref: s.counter(op).move_booking(ref, 1, 0, 1, {1: 1}),
 }
 
 
@@ -299,9 +306,9 @@ def test_garbage_references_get_a_typed_error_from_every_booking_use_case(
 @pytest.mark.parametrize(
     "attempt",
     [
-        lambda s, op, j, seat: s.find_booking(op, "\u202eABCDEF"),
-        lambda s, op, j, seat: s.find_booking(op, "AB\x07CDE"),
-        lambda s, op, j, seat: s.quote(op, j.run_id, 0, 3, [seat], ["\u202eadult"]),
+        lambda s, op, j, seat: s.counter(op).find_booking("\u202eABCDEF"),
+        lambda s, op, j, seat: s.counter(op).find_booking("AB\x07CDE"),
+        lambda s, op, j, seat: s.counter(op).quote(j.run_id, 0, 3, [seat], ["\u202eadult"]),
     ],
     ids=["reference-rtl", "reference-bell", "concession-rtl"],
 )
@@ -317,7 +324,9 @@ def test_refusals_never_echo_control_or_bidi_characters_to_the_counter(
 def test_wildcards_in_a_name_search_match_only_themselves(
     services, clerk, journey, booked, pattern
 ):
-    assert services.find_bookings_by_passenger(clerk, pattern, journey.departs_at.date()) == []
+    assert (
+        services.counter(clerk).find_bookings_by_passenger(pattern, journey.departs_at.date()) == []
+    )
 
 
 # --- roles ---------------------------------------------------------------------------------
@@ -327,19 +336,19 @@ def _clerk_desk(s, op, journey, booked):
     ref, tickets, spare = booked
     leg = (journey.run_id, journey.board_position, journey.alight_position)
     return {
-        "quote": lambda: s.quote(op, *leg, [spare], ["adult"]),
-        "book": lambda: s.book(op, request(journey, [spare])),
-        "set_holds": lambda: s.set_holds(op, *leg, [spare]),
-        "quote_cancellation": lambda: s.quote_cancellation(op, ref),
-        "cancel": lambda: s.cancel(op, ref),
-        "quote_seat_change": lambda: s.quote_seat_change(op, ref, tickets[0], spare),
-        "change_seat": lambda: s.change_seat(op, ref, tickets[0], spare),
-        "quote_move": lambda: s.quote_move(op, ref, *leg, {tickets[0]: spare}),
-        "move_booking": lambda: s.move_booking(op, ref, *leg, {tickets[0]: spare}),
-        "ticket_documents": lambda: s.ticket_documents(op, ref),
-        "reprint_tickets": lambda: s.reprint_tickets(op, ref),
-        "rotate_signing_key": lambda: s.rotate_signing_key(op),
-        "list_operators": lambda: s.list_operators(op),
+        "quote": lambda: s.counter(op).quote(*leg, [spare], ["adult"]),
+        "book": lambda: s.counter(op).book(request(journey, [spare])),
+        "set_holds": lambda: s.counter(op).set_holds(*leg, [spare]),
+        "quote_cancellation": lambda: s.counter(op).quote_cancellation(ref),
+        "cancel": lambda: s.counter(op).cancel(ref),
+        "quote_seat_change": lambda: s.counter(op).quote_seat_change(ref, tickets[0], spare),
+        "change_seat": lambda: s.counter(op).change_seat(ref, tickets[0], spare),
+        "quote_move": lambda: s.counter(op).quote_move(ref, *leg, {tickets[0]: spare}),
+        "move_booking": lambda: s.counter(op).move_booking(ref, *leg, {tickets[0]: spare}),
+        "ticket_documents": lambda: s.counter(op).ticket_documents(ref),
+        "reprint_tickets": lambda: s.counter(op).reprint_tickets(ref),
+        "rotate_signing_key": lambda: s.supervisor(op).rotate_signing_key(),
+        "list_operators": lambda: s.supervisor(op).list_operators(),
     }
 
 
@@ -360,7 +369,7 @@ def test_a_clerk_is_refused_conductor_and_supervisor_use_cases_and_writes_nothin
         for name, call in _clerk_desk(services, clerk, journey, booked).items()
         if name in ("rotate_signing_key", "list_operators")
     }
-    calls["public_keys"] = lambda: services.public_keys(clerk)
+    calls["public_keys"] = lambda: services.conductor(clerk).public_keys()
     calls["deactivate"] = lambda: operators.deactivate(services.uow(), clerk, "conductor")
     assert refusals(calls, PermissionDenied) == {}
     assert table_counts(backend) == before
@@ -605,7 +614,7 @@ def test_eight_counters_cancelling_one_booking_at_once_refund_it_exactly_once(
 ):
     reference = booked[0]
     calls = [
-        lambda n=n: counters[n].cancel(replace(clerk, client_id=f"counter-{n}"), reference)
+        lambda n=n: counters[n].counter(replace(clerk, client_id=f"counter-{n}")).cancel(reference)
         for n in range(COUNTERS)
     ]
     outcomes = race(calls)

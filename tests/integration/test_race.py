@@ -22,7 +22,7 @@ ATTEMPTS_PER_CLIENT = 25
 
 @pytest.mark.slow
 def test_racing_clerks_never_sell_one_leg_twice(services, backend, clerk, journey):
-    seat_map = services.seat_map(clerk, journey.run_id, 0, journey.alight_position)
+    seat_map = services.counter(clerk).seat_map(journey.run_id, 0, journey.alight_position)
     seats = free_seats(seat_map, 12, coach=4)  # few seats, many clients: real contention
     last_stop = journey.alight_position
     outcomes: Counter[str] = Counter()
@@ -38,7 +38,7 @@ def test_racing_clerks_never_sell_one_leg_twice(services, backend, clerk, journe
             alight = rng.randrange(board + 1, last_stop + 1)
             party = rng.sample(seats, rng.choice([1, 1, 2, 3]))
             try:
-                services.book(clerk, request(journey, party, board=board, alight=alight))
+                services.counter(clerk).book(request(journey, party, board=board, alight=alight))
                 result = "sold"
             except SeatUnavailable:
                 result = "seat unavailable"

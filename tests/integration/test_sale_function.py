@@ -21,7 +21,9 @@ from ticket_office.services import booking
 
 @pytest.fixture
 def seat_map(services, clerk, journey):
-    return services.seat_map(clerk, journey.run_id, journey.board_position, journey.alight_position)
+    return services.counter(clerk).seat_map(
+        journey.run_id, journey.board_position, journey.alight_position
+    )
 
 
 def _standard_fares_up(owner_engine, cents: int) -> None:
@@ -45,12 +47,12 @@ def test_a_fare_change_made_elsewhere_is_charged_by_the_next_sale(
     services, owner_engine, clerk, journey, seat_map
 ):
     first, second = _standard_seats(seat_map, 2)
-    before = services.book(clerk, request(journey, [first])).total_cents  # fares now cached
+    before = services.counter(clerk).book(request(journey, [first])).total_cents  # fares now cached
     _standard_fares_up(owner_engine, 1000)
-    after = services.book(clerk, request(journey, [second]))
+    after = services.counter(clerk).book(request(journey, [second]))
     assert after.total_cents == before + 1000
-    quote = services.quote(
-        clerk, journey.run_id, journey.board_position, journey.alight_position, [second], ["adult"]
+    quote = services.counter(clerk).quote(
+        journey.run_id, journey.board_position, journey.alight_position, [second], ["adult"]
     )
     assert quote.total_cents == after.total_cents
 
@@ -59,10 +61,10 @@ def test_a_quote_shows_fares_changed_since_they_were_cached(
     services, owner_engine, clerk, journey, seat_map
 ):
     seat = _standard_seats(seat_map, 1)
-    args = (clerk, journey.run_id, journey.board_position, journey.alight_position, seat)
-    old = services.quote(*args, ["adult"]).total_cents
+    args = (journey.run_id, journey.board_position, journey.alight_position, seat)
+    old = services.counter(clerk).quote(*args, ["adult"]).total_cents
     _standard_fares_up(owner_engine, 500)
-    assert services.quote(*args, ["adult"]).total_cents == old + 500
+    assert services.counter(clerk).quote(*args, ["adult"]).total_cents == old + 500
 
 
 def test_every_change_to_fares_or_concessions_moves_the_fare_revision(backend, owner_engine):
@@ -192,7 +194,7 @@ def test_seat_maps_elsewhere_hear_of_a_sale_after_it_commits(
 ):
     with psycopg.connect(libpq_url(backend.database.url), autocommit=True) as listener:
         listener.execute(f"LISTEN {CHANNEL}")
-        services.book(clerk, request(journey, free_seats(seat_map, 1)))
+        services.counter(clerk).book(request(journey, free_seats(seat_map, 1)))
         heard = [n.payload for n in listener.notifies(timeout=5, stop_after=1)]
     assert heard == [str(journey.run_id)]
 
@@ -207,9 +209,9 @@ def test_a_sale_priced_from_a_stale_seat_class_is_priced_again_and_sold(
         "WHERE id = (SELECT layout_seat_id FROM run_seats WHERE id = :s)",
         {"s": seat},
     )
-    confirmation = services.book(clerk, request(journey, [seat]))
+    confirmation = services.counter(clerk).book(request(journey, [seat]))
     assert [line.seat_class.value for line in confirmation.lines] == ["first"]
-    booking = services.find_booking(clerk, confirmation.reference)
+    booking = services.counter(clerk).find_booking(confirmation.reference)
     assert booking.total_cents == confirmation.total_cents
 
 
@@ -226,12 +228,12 @@ def test_the_service_draws_another_reference_when_its_first_is_in_use(
     services, clerk, journey, seat_map, monkeypatch
 ):
     first, second = free_seats(seat_map, 2)
-    taken = services.book(clerk, request(journey, [first])).reference
+    taken = services.counter(clerk).book(request(journey, [first])).reference
     fresh = iter([taken, "QWERT2"])
     monkeypatch.setattr(booking, "new_reference", lambda: next(fresh))
-    confirmation = services.book(clerk, request(journey, [second]))
+    confirmation = services.counter(clerk).book(request(journey, [second]))
     assert confirmation.reference == "QWERT2"
-    assert services.find_booking(clerk, "QWERT2").total_cents == confirmation.total_cents
+    assert services.counter(clerk).find_booking("QWERT2").total_cents == confirmation.total_cents
 
 
 def _party(seats, fare=1000):

@@ -4,12 +4,11 @@ from ticket_office.services.results import BookingRequest, PassengerRequest, Pay
 
 
 def test_a_clerk_can_sell_a_seat_and_find_the_booking(services, clerk, journey):
-    seat_map = services.seat_map(
-        clerk, journey.run_id, journey.board_position, journey.alight_position
+    seat_map = services.counter(clerk).seat_map(
+        journey.run_id, journey.board_position, journey.alight_position
     )
     seat = next(s for c in seat_map.coaches for s in c.seats if s.state.value == "free")
-    confirmation = services.book(
-        clerk,
+    confirmation = services.counter(clerk).book(
         BookingRequest(
             journey.run_id,
             journey.board_position,
@@ -18,5 +17,5 @@ def test_a_clerk_can_sell_a_seat_and_find_the_booking(services, clerk, journey):
             Payment("cash", 50_000),
         ),
     )
-    found = services.find_booking(clerk, confirmation.reference)
+    found = services.counter(clerk).find_booking(confirmation.reference)
     assert [t.passenger_name for t in found.tickets] == ["Ana Silva"]

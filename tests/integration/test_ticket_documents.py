@@ -27,8 +27,8 @@ def signing_secret(monkeypatch):
 
 @pytest.fixture
 def sale(services, clerk, journey):
-    seat_map = services.seat_map(
-        clerk, journey.run_id, journey.board_position, journey.alight_position
+    seat_map = services.counter(clerk).seat_map(
+        journey.run_id, journey.board_position, journey.alight_position
     )
     seats = free_seats(seat_map, 2)
     request = BookingRequest(
@@ -41,7 +41,7 @@ def sale(services, clerk, journey):
         ),
         Payment("cash", 100_000),
     )
-    return services.book(clerk, request)
+    return services.counter(clerk).book(request)
 
 
 def audit_kinds(backend) -> list[str]:
@@ -51,7 +51,7 @@ def audit_kinds(backend) -> list[str]:
 
 
 def test_each_passenger_gets_a_document_with_every_printed_field(services, clerk, journey, sale):
-    documents = services.ticket_documents(clerk, sale.reference)
+    documents = services.counter(clerk).ticket_documents(sale.reference)
     assert [(d.number, d.count) for d in documents] == [(1, 2), (2, 2)]
     by_name = {d.passenger_name: d for d in documents}
     assert set(by_name) == {"Ana Silva", "Rui Silva"}
@@ -73,7 +73,7 @@ def test_each_passenger_gets_a_document_with_every_printed_field(services, clerk
 
 
 def test_times_are_in_each_stations_own_time_zone(services, clerk, journey, sale):
-    document = services.ticket_documents(clerk, sale.reference)[0]
+    document = services.counter(clerk).ticket_documents(sale.reference)[0]
     assert document.departs_at == journey.departs_at
     assert document.arrives_at == journey.arrives_at
     assert document.departs_at.tzinfo.key == "Europe/Lisbon"
@@ -88,8 +88,8 @@ def test_times_are_in_each_stations_own_time_zone(services, clerk, journey, sale
 def test_the_qr_payload_names_the_ticket_run_seat_and_leg(
     services, clerk, conductor, journey, sale
 ):
-    documents = services.ticket_documents(clerk, sale.reference)
-    keys = services.public_keys(conductor)
+    documents = services.counter(clerk).ticket_documents(sale.reference)
+    keys = services.conductor(conductor).public_keys()
     seats = {line.seat_id for line in sale.lines}
     for document in documents:
         verified = verify_ticket_payload(document.qr_text, keys)
@@ -104,23 +104,23 @@ def test_the_qr_payload_names_the_ticket_run_seat_and_leg(
 
 
 def test_prints_and_reprints_are_audited_and_reprints_say_so(backend, services, clerk, sale):
-    first = services.ticket_documents(clerk, sale.reference)
+    first = services.counter(clerk).ticket_documents(sale.reference)
     assert not any(d.reprint for d in first)
     assert audit_kinds(backend).count("print") == 1
-    again = services.reprint_tickets(clerk, sale.reference)
+    again = services.counter(clerk).reprint_tickets(sale.reference)
     assert all(d.reprint for d in again)
     assert audit_kinds(backend).count("reprint") == 1
 
 
 def test_cancelled_tickets_are_not_printed(services, clerk, sale):
-    documents = services.ticket_documents(clerk, sale.reference)
-    services.cancel(clerk, sale.reference, [documents[0].ticket_id])
-    remaining = services.reprint_tickets(clerk, sale.reference)
+    documents = services.counter(clerk).ticket_documents(sale.reference)
+    services.counter(clerk).cancel(sale.reference, [documents[0].ticket_id])
+    remaining = services.counter(clerk).reprint_tickets(sale.reference)
     assert [d.ticket_id for d in remaining] == [documents[1].ticket_id]
     assert remaining[0].count == 1
-    services.cancel(clerk, sale.reference)
+    services.counter(clerk).cancel(sale.reference)
     with pytest.raises(BookingNotChangeable, match="no active tickets"):
-        services.reprint_tickets(clerk, sale.reference)
+        services.counter(clerk).reprint_tickets(sale.reference)
 
 
 @pytest.mark.parametrize(
@@ -132,10 +132,10 @@ def test_a_bad_reference_is_refused_clearly_and_nothing_is_written(
 ):
     before = audit_kinds(backend)
     with pytest.raises(error):
-        services.reprint_tickets(clerk, reference)
+        services.counter(clerk).reprint_tickets(reference)
     assert audit_kinds(backend) == before
 
 
 def test_a_conductor_may_not_print_tickets(services, conductor, sale):
     with pytest.raises(PermissionDenied):
-        services.ticket_documents(conductor, sale.reference)
+        services.counter(conductor).ticket_documents(sale.reference)

@@ -25,10 +25,10 @@ def signing_secret(monkeypatch):
 
 @pytest.fixture
 def reference(services, clerk, journey):
-    seat_map = services.seat_map(
-        clerk, journey.run_id, journey.board_position, journey.alight_position
+    seat_map = services.counter(clerk).seat_map(
+        journey.run_id, journey.board_position, journey.alight_position
     )
-    return services.book(clerk, request(journey, free_seats(seat_map, 2))).reference
+    return services.counter(clerk).book(request(journey, free_seats(seat_map, 2))).reference
 
 
 def key_rows(backend):
@@ -42,15 +42,15 @@ def test_the_first_print_creates_one_key_pair_and_later_prints_reuse_it(
     backend, services, clerk, reference
 ):
     assert key_rows(backend) == []
-    first = services.ticket_documents(clerk, reference)
-    again = services.reprint_tickets(clerk, reference)
+    first = services.counter(clerk).ticket_documents(reference)
+    again = services.counter(clerk).reprint_tickets(reference)
     rows = key_rows(backend)
     assert len(rows) == 1
     assert {d.key_id for d in first + again} == {rows[0].id}
 
 
 def test_the_private_key_is_stored_sealed_not_in_plain_text(backend, services, clerk, reference):
-    services.ticket_documents(clerk, reference)
+    services.counter(clerk).ticket_documents(reference)
     (row,) = key_rows(backend)
     private_key = open_private_key(bytes(row.private_key), bytes(row.public_key), SECRET.encode())
     raw = private_key.private_bytes_raw()
@@ -64,7 +64,7 @@ def test_the_private_key_is_stored_sealed_not_in_plain_text(backend, services, c
 def test_a_sealed_key_copied_onto_another_public_key_does_not_open(
     backend, services, clerk, reference
 ):
-    services.ticket_documents(clerk, reference)
+    services.counter(clerk).ticket_documents(reference)
     (row,) = key_rows(backend)
     with pytest.raises(SigningUnavailable):
         open_private_key(bytes(row.private_key), b"\x01" * 32, SECRET.encode())
@@ -73,23 +73,23 @@ def test_a_sealed_key_copied_onto_another_public_key_does_not_open(
 def test_a_machine_with_another_secret_cannot_sign_and_says_why(
     services, clerk, reference, monkeypatch
 ):
-    services.ticket_documents(clerk, reference)
+    services.counter(clerk).ticket_documents(reference)
     monkeypatch.setenv(ticket_signing.SECRET_ENV, "x" * 40)
     with pytest.raises(SigningUnavailable, match=ticket_signing.SECRET_ENV):
-        services.ticket_documents(clerk, reference)
+        services.counter(clerk).ticket_documents(reference)
 
 
 def test_a_short_secret_is_refused(services, clerk, reference, monkeypatch):
     monkeypatch.setenv(ticket_signing.SECRET_ENV, "short")
     with pytest.raises(SigningUnavailable, match="too short"):
-        services.ticket_documents(clerk, reference)
+        services.counter(clerk).ticket_documents(reference)
 
 
 def test_conductors_get_the_public_keys_and_verify_tickets_offline(
     services, clerk, conductor, reference
 ):
-    documents = services.ticket_documents(clerk, reference)
-    keys = services.public_keys(conductor)
+    documents = services.counter(clerk).ticket_documents(reference)
+    keys = services.conductor(conductor).public_keys()
     for document in documents:
         verified = verify_ticket_payload(document.qr_text, keys)
         assert (verified.reference, verified.ticket_id) == (reference, document.ticket_id)
@@ -97,16 +97,16 @@ def test_conductors_get_the_public_keys_and_verify_tickets_offline(
 
 def test_a_clerk_may_not_fetch_the_conductors_key_list(services, clerk):
     with pytest.raises(PermissionDenied):
-        services.public_keys(clerk)
+        services.conductor(clerk).public_keys()
 
 
 def test_rotation_signs_with_the_new_key_and_old_tickets_still_verify(
     services, clerk, conductor, supervisor, reference
 ):
-    old = services.ticket_documents(clerk, reference)
-    new_key = services.rotate_signing_key(supervisor)
-    new = services.reprint_tickets(clerk, reference)
-    keys = services.public_keys(conductor)
+    old = services.counter(clerk).ticket_documents(reference)
+    new_key = services.supervisor(supervisor).rotate_signing_key()
+    new = services.counter(clerk).reprint_tickets(reference)
+    keys = services.conductor(conductor).public_keys()
     assert {d.key_id for d in new} == {new_key} != {d.key_id for d in old}
     for document in old + new:
         verify_ticket_payload(document.qr_text, keys)
@@ -116,7 +116,7 @@ def test_rotation_signs_with_the_new_key_and_old_tickets_still_verify(
 
 def test_only_a_supervisor_rotates_keys(services, clerk):
     with pytest.raises(PermissionDenied):
-        services.rotate_signing_key(clerk)
+        services.supervisor(clerk).rotate_signing_key()
 
 
 def test_without_environment_or_keyring_the_secret_file_is_made_private_once(tmp_path, monkeypatch):
@@ -149,7 +149,7 @@ def test_the_keyring_is_used_when_the_environment_has_no_secret(monkeypatch):
 
 
 def test_key_creation_is_audited(backend, services, clerk, reference):
-    services.ticket_documents(clerk, reference)
+    services.counter(clerk).ticket_documents(reference)
     with backend.uow() as uow:
         kinds = uow.session.execute(text("SELECT kind FROM audit_events")).scalars().all()
     assert "signing_key_created" in kinds

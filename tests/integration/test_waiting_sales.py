@@ -17,7 +17,9 @@ from ticket_office.services import holds, operators
 
 @pytest.fixture
 def seat_map(services, clerk, journey):
-    return services.seat_map(clerk, journey.run_id, journey.board_position, journey.alight_position)
+    return services.counter(clerk).seat_map(
+        journey.run_id, journey.board_position, journey.alight_position
+    )
 
 
 def _in_background(call: Callable[[], object]) -> tuple[threading.Thread, dict]:
@@ -70,15 +72,17 @@ def test_a_sale_waiting_for_its_seat_charges_fares_raised_meanwhile(
     services, backend, owner_engine, clerk, journey, seat_map
 ):
     seat = free_seats(seat_map, 1)[0]
-    old = services.quote(
-        clerk, journey.run_id, journey.board_position, journey.alight_position, [seat], ["adult"]
-    ).total_cents
+    old = (
+        services.counter(clerk)
+        .quote(journey.run_id, journey.board_position, journey.alight_position, [seat], ["adult"])
+        .total_cents
+    )
 
     def raise_fares() -> None:
         as_owner(owner_engine, "UPDATE fare_rates SET base_cents = base_cents + 1000")
 
     outcome = _sale_queued_behind_a_lock(
-        backend, seat, lambda: services.book(clerk, request(journey, [seat])), raise_fares
+        backend, seat, lambda: services.counter(clerk).book(request(journey, [seat])), raise_fares
     )
     assert outcome["result"].total_cents == old + 1000
 
@@ -90,7 +94,7 @@ def test_a_clerk_deactivated_while_their_sale_waits_sells_nothing(
     outcome = _sale_queued_behind_a_lock(
         backend,
         seat,
-        lambda: services.book(clerk, request(journey, [seat])),
+        lambda: services.counter(clerk).book(request(journey, [seat])),
         lambda: operators.deactivate(backend.uow(), supervisor, clerk.username),
     )
     assert isinstance(outcome.get("error"), AccountInactive)
@@ -104,15 +108,17 @@ def test_holding_seats_and_selling_them_at_once_never_deadlock(
     deleted before its seat's lock deadlocked here about every other time)."""
     leg = (journey.run_id, journey.board_position, journey.alight_position)
     for round_ in range(6):
-        a, b = free_seats(services.seat_map(clerk, *leg), 2)
+        a, b = free_seats(services.counter(clerk).seat_map(*leg), 2)
         holds.set_holds(backend.uow(), supervisor, *leg, [b], hold_seconds=1)
         time.sleep(1.1)  # B's hold lapses: the sale may sweep it
         with backend.database.engine.connect() as gate:
             with gate.begin():  # both start, then queue on A together
                 gate.execute(text("SELECT 1 FROM run_seats WHERE id = :s FOR UPDATE"), {"s": a})
-                hold, held = _in_background(lambda a=a: services.set_holds(supervisor, *leg, [a]))
+                hold, held = _in_background(
+                    lambda a=a: services.counter(supervisor).set_holds(*leg, [a])
+                )
                 sale, sold = _in_background(
-                    lambda a=a, b=b: services.book(clerk, request(journey, [a, b]))
+                    lambda a=a, b=b: services.counter(clerk).book(request(journey, [a, b]))
                 )
                 _wait_until_blocked(backend, 2)
             hold.join(30)

@@ -42,7 +42,7 @@ def desk_window(qtbot, backend, tasks, settings):
         if live:
             updates = LiveUpdates(backend.change_listener(), tasks, backoff_ms=backoff_ms)
             updates.start()
-        desk = DeskContext(operator, backend.services, tasks, updates, settings)
+        desk = DeskContext.bind(backend.services, operator, tasks, live=updates, settings=settings)
         window = MainWindow(desk, server=backend.server)
         qtbot.addWidget(window)
         window.show()

@@ -30,7 +30,7 @@ def signing_secret(monkeypatch):
 
 
 def free_standard(services, clerk, run_id, board, alight, count):
-    seat_map = services.seat_map(clerk, run_id, board, alight)
+    seat_map = services.counter(clerk).seat_map(run_id, board, alight)
     return [
         s.seat_id
         for c in seat_map.coaches
@@ -45,21 +45,24 @@ def reference(services, clerk, journey):
     seats = free_standard(
         services, clerk, journey.run_id, journey.board_position, journey.alight_position, 2
     )
-    return services.book(
-        clerk,
-        BookingRequest(
-            journey.run_id,
-            journey.board_position,
-            journey.alight_position,
-            (PassengerRequest(seats[0], "Ana Silva"), PassengerRequest(seats[1], "Rui Silva")),
-            Payment("card", None, "CARD-9"),
-        ),
-    ).reference
+    return (
+        services.counter(clerk)
+        .book(
+            BookingRequest(
+                journey.run_id,
+                journey.board_position,
+                journey.alight_position,
+                (PassengerRequest(seats[0], "Ana Silva"), PassengerRequest(seats[1], "Rui Silva")),
+                Payment("card", None, "CARD-9"),
+            ),
+        )
+        .reference
+    )
 
 
 @pytest.fixture
 def view(qtbot, services, clerk):
-    widget = BookingsView(DeskContext(clerk, services, ImmediateTaskRunner()))
+    widget = BookingsView(DeskContext.bind(services, clerk, ImmediateTaskRunner()))
     qtbot.addWidget(widget)
     widget.resize(1000, 700)
     widget.show()
@@ -135,16 +138,19 @@ def test_six_letters_are_tried_as_a_reference_then_as_a_name(view, services, cle
     seats = free_standard(
         services, clerk, journey.run_id, journey.board_position, journey.alight_position, 1
     )
-    reference = services.book(
-        clerk,
-        BookingRequest(
-            journey.run_id,
-            journey.board_position,
-            journey.alight_position,
-            (PassengerRequest(seats[0], "Beatriz Santos"),),
-            Payment("card", None, "C"),
-        ),
-    ).reference
+    reference = (
+        services.counter(clerk)
+        .book(
+            BookingRequest(
+                journey.run_id,
+                journey.board_position,
+                journey.alight_position,
+                (PassengerRequest(seats[0], "Beatriz Santos"),),
+                Payment("card", None, "C"),
+            ),
+        )
+        .reference
+    )
     view.date_edit.setDate(QDate(journey.departs_at.date()))
     view.search_edit.setText("Santos")  # no O in references, so this is surely a name
     view.search()
@@ -156,8 +162,10 @@ def test_six_letters_are_tried_as_a_reference_then_as_a_name(view, services, cle
 
 
 def test_show_booking_opens_a_booking_with_its_ticket_states(view, services, clerk, reference):
-    ticket_ids = sorted(t.ticket_id for t in services.find_booking(clerk, reference).tickets)
-    services.cancel(clerk, reference, [ticket_ids[0]])
+    ticket_ids = sorted(
+        t.ticket_id for t in services.counter(clerk).find_booking(reference).tickets
+    )
+    services.counter(clerk).cancel(reference, [ticket_ids[0]])
     view.show_booking(reference)
     states = {t.ticket_id: t.status for t in view.tickets.tickets()}
     assert states == {ticket_ids[0]: "cancelled", ticket_ids[1]: "active"}
@@ -172,7 +180,7 @@ def test_cancelling_the_booking_shows_the_rule_and_refunds_before_confirming(
 ):
     view.show_booking(reference)
     messages = []
-    view.statusMessage.connect(messages.append)
+    view.statusMessage.connect(lambda text, _tone: messages.append(text))
     view.cancel_booking_action.trigger()
     (dialog,) = accept_confirmation
     assert "Full refund up to 24 h" in dialog.rule_label.text()
@@ -180,7 +188,7 @@ def test_cancelling_the_booking_shows_the_rule_and_refunds_before_confirming(
     assert [row[0] for row in rows] == ["Ana Silva", "Rui Silva"]
     assert all(row[3].startswith("€") for row in rows)
     assert dialog.keep_button.isDefault()
-    booking = services.find_booking(clerk, reference)
+    booking = services.counter(clerk).find_booking(reference)
     assert booking.status == "cancelled"
     assert booking.refunded_cents == dialog.quote.refund_cents
     assert {t.status for t in view.tickets.tickets()} == {"cancelled"}
@@ -192,7 +200,7 @@ def test_declining_the_confirmation_cancels_nothing(monkeypatch, view, services,
     monkeypatch.setattr(CancelConfirmDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
     view.show_booking(reference)
     view.cancel_booking_action.trigger()
-    assert services.find_booking(clerk, reference).status == "active"
+    assert services.counter(clerk).find_booking(reference).status == "active"
     assert "Nothing was cancelled" in view.message.message()
 
 
@@ -204,10 +212,12 @@ def test_cancelling_one_selected_ticket_frees_its_seat_for_the_leg_at_once(
     qtbot.keyClick(view.tickets_table, Qt.Key.Key_Delete)
     (dialog,) = accept_confirmation
     assert [row[0] for row in dialog.refund_rows()] == ["Rui Silva"]
-    statuses = {t.passenger_name: t.status for t in services.find_booking(clerk, reference).tickets}
+    statuses = {
+        t.passenger_name: t.status for t in services.counter(clerk).find_booking(reference).tickets
+    }
     assert statuses == {"Ana Silva": "active", "Rui Silva": "cancelled"}
-    seat_map = services.seat_map(
-        clerk, journey.run_id, journey.board_position, journey.alight_position
+    seat_map = services.counter(clerk).seat_map(
+        journey.run_id, journey.board_position, journey.alight_position
     )
     freed = next(
         s
@@ -239,8 +249,8 @@ def test_a_clerk_changes_a_seat_through_the_seat_map(
         qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
     assert "Ana Silva now in" in status.args[0]
     assert not dialog.isVisible()
-    seat_map = services.seat_map(
-        clerk, journey.run_id, journey.board_position, journey.alight_position
+    seat_map = services.counter(clerk).seat_map(
+        journey.run_id, journey.board_position, journey.alight_position
     )
     assert seat_map.seat(new_seat).state is SeatState.TAKEN
     changed = next(t for t in view.tickets.tickets() if t.ticket_id == ticket.ticket_id)
@@ -258,8 +268,7 @@ def test_a_seat_taken_meanwhile_is_refused_in_the_dialog_and_nothing_changes(
         services, clerk, journey.run_id, journey.board_position, journey.alight_position, 1
     )[0]
     dialog.panel.map_widget.set_selection([new_seat])
-    services.book(
-        supervisor,
+    services.counter(supervisor).book(
         BookingRequest(
             journey.run_id,
             journey.board_position,
@@ -268,12 +277,12 @@ def test_a_seat_taken_meanwhile_is_refused_in_the_dialog_and_nothing_changes(
             Payment("card", None, "C"),
         ),
     )
-    before = services.find_booking(clerk, reference)
+    before = services.counter(clerk).find_booking(reference)
     dialog.apply_button.click()
     assert dialog.isVisible()
     assert "No longer available" in dialog.message.message()
     assert dialog.panel.selected_seat_ids() == ()
-    assert services.find_booking(clerk, reference) == before
+    assert services.counter(clerk).find_booking(reference) == before
 
 
 def test_change_seat_needs_exactly_one_selected_ticket(view, reference):
@@ -307,7 +316,7 @@ def test_a_clerk_moves_the_booking_to_the_next_days_train(
     with qtbot.waitSignal(view.statusMessage, timeout=5000) as status:
         dialog.apply_button.click()
     assert "moved to train" in status.args[0]
-    booking = services.find_booking(clerk, reference)
+    booking = services.counter(clerk).find_booking(reference)
     assert booking.run_id == target.run_id
     assert view.current_booking().run_id == target.run_id
 
@@ -348,7 +357,9 @@ def test_every_action_has_a_shortcut(view):
 
 
 def test_a_conductor_can_find_but_not_change_bookings(qtbot, services, conductor, reference):
-    view = BookingsView(DeskContext(conductor, services, ImmediateTaskRunner()))
+    view = BookingsView(
+        DeskContext(conductor, ImmediateTaskRunner(), counter=services.counter(conductor))
+    )
     qtbot.addWidget(view)
     view.show_booking(reference)
     assert view.current_booking().reference == reference
@@ -367,15 +378,15 @@ def test_a_conductor_can_find_but_not_change_bookings(qtbot, services, conductor
 
 def test_the_booking_list_model_passes_the_model_tester(qtmodeltester, services, clerk, reference):
     model = BookingListModel()
-    model.set_bookings([services.find_booking(clerk, reference)])
+    model.set_bookings([services.counter(clerk).find_booking(reference)])
     qtmodeltester.check(model)
 
 
 def test_the_ticket_model_passes_the_model_tester(qtmodeltester, services, clerk, reference):
-    booking = services.find_booking(clerk, reference)
-    services.cancel(clerk, reference, [booking.tickets[0].ticket_id])
+    booking = services.counter(clerk).find_booking(reference)
+    services.counter(clerk).cancel(reference, [booking.tickets[0].ticket_id])
     model = TicketTableModel()
-    model.set_tickets(services.find_booking(clerk, reference).tickets)
+    model.set_tickets(services.counter(clerk).find_booking(reference).tickets)
     qtmodeltester.check(model)
     assert (
         not model.flags(

@@ -14,7 +14,7 @@ from ticket_office.ui.shared.search.results_model import Column
 
 
 def seat_state(window, seat_id: int) -> SeatState:
-    return window.sale_page.seat_panel.map_widget.seat_map().seat(seat_id).state
+    return window.page("sell").seat_panel.map_widget.seat_map().seat(seat_id).state
 
 
 def test_a_sale_at_one_desk_shows_up_live_at_another(
@@ -28,11 +28,11 @@ def test_a_sale_at_one_desk_shows_up_live_at_another(
         assert isinstance(window.live._notifier, QSocketNotifier)
     journey = open_train(qtbot, selling, full_day)
     open_train(qtbot, watching, full_day)
-    row = watching.sale_page.results_model.row_of_run(journey.run_id)
-    free_before = watching.sale_page.results_model.journey(row).free_standard
+    row = watching.page("sell").results_model.row_of_run(journey.run_id)
+    free_before = watching.page("sell").results_model.journey(row).free_standard
     seat = free_seats(selling)[0]
 
-    page = selling.sale_page
+    page = selling.page("sell")
     page.seat_panel.map_widget.set_selection([seat])
     qtbot.waitUntil(lambda: seat_state(watching, seat) is SeatState.HELD, timeout=5000)
     page.open_party()
@@ -41,7 +41,7 @@ def test_a_sale_at_one_desk_shows_up_live_at_another(
     assert page.last_reference
 
     qtbot.waitUntil(lambda: seat_state(watching, seat) is SeatState.TAKEN, timeout=5000)
-    results = watching.sale_page.results_model
+    results = watching.page("sell").results_model
     qtbot.waitUntil(lambda: results.journey(row).free_standard == free_before - 1, timeout=5000)
     assert results.index(row, Column.STANDARD_FREE).data() == str(free_before - 1)
 
@@ -54,8 +54,7 @@ def test_a_change_made_elsewhere_refreshes_an_open_seat_map(
     journey = open_train(qtbot, window, full_day)
     seat = free_seats(window)[5]
     with qtbot.waitSignal(window.live.runsChanged, timeout=5000) as signal:
-        services.book(
-            supervisor,
+        services.counter(supervisor).book(
             BookingRequest(
                 journey.run_id,
                 journey.board_position,
@@ -89,7 +88,7 @@ def test_after_a_lost_connection_it_reconnects_and_refreshes(
     assert states[:3] == ["connecting", "connected", "reconnecting"]
     assert live.state is ConnectionState.CONNECTED
     with qtbot.waitSignal(live.runsChanged, timeout=5000) as signal:
-        backend.services.set_holds(clerk, *_first_leg(backend, clerk, full_day), [])
+        backend.services.counter(clerk).set_holds(*_first_leg(backend, clerk, full_day), [])
     assert signal.args[0]
     live.stop()
     assert live.state is ConnectionState.OFFLINE
@@ -126,5 +125,5 @@ def test_an_unreachable_server_goes_from_reconnecting_to_offline(qtbot, tasks):
 
 
 def _first_leg(backend, operator, day) -> tuple[int, int, int]:
-    journey = backend.services.search_journeys(operator, "PCA", "MAD", day)[0]
+    journey = backend.services.counter(operator).search_journeys("PCA", "MAD", day)[0]
     return journey.run_id, journey.board_position, journey.alight_position

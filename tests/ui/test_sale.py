@@ -28,7 +28,7 @@ def press(qtbot, key: Qt.Key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
 
 def open_train(qtbot, window, day: date):
     """Search Porto → Madrid on `day` and open the first train's seat map."""
-    page = window.sale_page
+    page = window.page("sell")
     page.form.origin.setText("PCA")
     page.form.destination.setText("MAD")
     page.form.travel_date.setDate(QDate(day))
@@ -40,7 +40,7 @@ def open_train(qtbot, window, day: date):
 
 
 def free_seats(window, coach_no: int = 3) -> list[int]:
-    seat_map = window.sale_page.seat_panel.map_widget.seat_map()
+    seat_map = window.page("sell").seat_panel.map_widget.seat_map()
     coach = next(c for c in seat_map.coaches if c.coach_no == coach_no)
     return [s.seat_id for s in coach.seats if s.state is SeatState.FREE]
 
@@ -48,7 +48,7 @@ def free_seats(window, coach_no: int = 3) -> list[int]:
 def party_for_one_seat(qtbot, window, full_day):
     """The sale page and its passengers dialog, for one free seat of the first train on `day`."""
     open_train(qtbot, window, full_day)
-    page = window.sale_page
+    page = window.page("sell")
     page.seat_panel.map_widget.set_selection(free_seats(window)[:1])
     qtbot.waitUntil(lambda: len(page.holder.held_seat_ids()) == 1)
     page.open_party()
@@ -56,8 +56,8 @@ def party_for_one_seat(qtbot, window, full_day):
 
 
 def state_of(services, operator, journey, seat_id: int) -> SeatState:
-    seat_map = services.seat_map(
-        operator, journey.run_id, journey.board_position, journey.alight_position
+    seat_map = services.counter(operator).seat_map(
+        journey.run_id, journey.board_position, journey.alight_position
     )
     return seat_map.seat(seat_id).state
 
@@ -66,7 +66,7 @@ def test_a_whole_booking_works_from_the_keyboard(qtbot, desk_window, clerk, serv
     window = desk_window(clerk)
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    page = window.sale_page
+    page = window.page("sell")
 
     press(qtbot, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)  # new search: From
     assert focused() is page.form.origin and page.form.origin.station().code == "PCA"
@@ -129,7 +129,7 @@ def test_a_whole_booking_works_from_the_keyboard(qtbot, desk_window, clerk, serv
     reference = confirmation.reference.text()
     assert len(reference) == 6 and reference == page.last_reference
     assert "Change to give" in confirmation.change.text()
-    booking = services.find_booking(clerk, reference)
+    booking = services.counter(clerk).find_booking(reference)
     assert [t.passenger_name for t in booking.tickets] == ["Ana Sousa", "Rui Sousa"]
     assert [t.concession for t in booking.tickets] == ["adult", "child"]
     assert booking.cash_given_cents == 20000 and booking.total_cents == total
@@ -154,7 +154,7 @@ def test_selected_seats_are_held_and_released_when_deselected(
 ):
     window = desk_window(clerk)
     journey = open_train(qtbot, window, full_day)
-    page = window.sale_page
+    page = window.page("sell")
     seats = free_seats(window)[:2]
     page.seat_panel.map_widget.set_selection(seats)
     qtbot.waitUntil(lambda: set(page.holder.held_seat_ids()) == set(seats))
@@ -170,7 +170,7 @@ def test_logging_out_releases_the_desks_holds(
 ):
     window = desk_window(clerk)
     journey = open_train(qtbot, window, full_day)
-    page = window.sale_page
+    page = window.page("sell")
     seat = free_seats(window)[0]
     page.seat_panel.map_widget.set_selection([seat])
     qtbot.waitUntil(lambda: page.holder.held_seat_ids() == (seat,))
@@ -186,22 +186,21 @@ def test_a_seat_held_by_one_clerk_cannot_be_taken_at_another_desk(
     first = desk_window(clerk)
     journey = open_train(qtbot, first, full_day)
     seat = free_seats(first)[0]
-    first.sale_page.seat_panel.map_widget.set_selection([seat])
-    qtbot.waitUntil(lambda: first.sale_page.holder.held_seat_ids() == (seat,))
+    first.page("sell").seat_panel.map_widget.set_selection([seat])
+    qtbot.waitUntil(lambda: first.page("sell").holder.held_seat_ids() == (seat,))
 
     second = desk_window(supervisor)
     open_train(qtbot, second, full_day)
-    other_map = second.sale_page.seat_panel.map_widget
+    other_map = second.page("sell").seat_panel.map_widget
     assert other_map.seat_map().seat(seat).state is SeatState.HELD
     other_map.toggle_seat(seat)
     assert other_map.selected_seat_ids() == ()
-    second.sale_page.seat_panel.map_widget._selected = [seat]  # as if selected a moment before
-    second.sale_page.holder.want([seat])
-    second.sale_page.holder.flush()
-    assert "No longer available: coach 3 seat" in second.sale_page.message.message()
+    second.page("sell").seat_panel.map_widget._selected = [seat]  # as if selected a moment before
+    second.page("sell").holder.want([seat])
+    second.page("sell").holder.flush()
+    assert "No longer available: coach 3 seat" in second.page("sell").message.message()
     with pytest.raises(Exception, match="No longer available"):
-        services.book(
-            supervisor,
+        services.counter(supervisor).book(
             BookingRequest(
                 journey.run_id,
                 journey.board_position,
@@ -217,7 +216,7 @@ def test_losing_a_race_names_the_seat_refreshes_the_map_and_keeps_the_names(
 ):
     window = desk_window(clerk)
     journey = open_train(qtbot, window, full_day)
-    page = window.sale_page
+    page = window.page("sell")
     first, second, spare = free_seats(window)[:3]
     page.seat_panel.map_widget.set_selection([first, second])
     qtbot.waitUntil(lambda: len(page.holder.held_seat_ids()) == 2)
@@ -229,10 +228,9 @@ def test_losing_a_race_names_the_seat_refreshes_the_map_and_keeps_the_names(
     dialog.payment.card_reference.setText("AUTH 4471")
 
     # Behind the UI's back: this desk's holds lapse and another desk sells the first seat.
-    services.release_holds(clerk)
+    services.counter(clerk).release_holds()
     rival = services.log_in("clerk", "clerk-demo-2026")
-    services.book(
-        rival,
+    services.counter(rival).book(
         BookingRequest(
             journey.run_id,
             journey.board_position,
@@ -258,7 +256,7 @@ def test_losing_a_race_names_the_seat_refreshes_the_map_and_keeps_the_names(
     assert names == ["Rui Sousa", "Ana Sousa"]  # the passenger who lost a seat keeps a name
     assert page.party_dialog.payment.card_reference.text() == "AUTH 4471"
     page.party_dialog.confirm()
-    booking = services.find_booking(clerk, page.last_reference)
+    booking = services.counter(clerk).find_booking(page.last_reference)
     assert sorted(t.passenger_name for t in booking.tickets) == ["Ana Sousa", "Rui Sousa"]
     assert booking.payment_method == "card" and booking.payment_reference == "AUTH 4471"
 
@@ -296,13 +294,13 @@ def test_a_name_the_printer_cannot_draw_is_queried_once_before_the_sale(
     assert "empty boxes" in dialog.message.message() and page.last_reference is None
     dialog.confirm()  # the clerk has seen the warning and sells the name as typed
     assert page.last_reference is not None
-    booking = services.find_booking(clerk, page.last_reference)
+    booking = services.counter(clerk).find_booking(page.last_reference)
     assert [t.passenger_name for t in booking.tickets] == [f"Ana {NO_FONT_HAS_IT}"]
 
 
 def test_a_train_that_cannot_be_sold_does_not_open_for_sale(qtbot, desk_window, clerk):
     window = desk_window(clerk)
-    page = window.sale_page
+    page = window.page("sell")
     page.form.destination.setText("MAD")
     # Yesterday in Porto: its first train has left, whatever the hour.
     page.form.travel_date.setDate(QDate(today_at(LISBON) - timedelta(days=1)))
@@ -312,16 +310,6 @@ def test_a_train_that_cannot_be_sold_does_not_open_for_sale(qtbot, desk_window, 
     page.open_journey(journey)
     assert page.journey is None
     assert "has left" in page.message.message()
-
-
-def test_a_conductor_sees_journeys_read_only(qtbot, desk_window, conductor, full_day):
-    window = desk_window(conductor)
-    assert window.tabs.tabText(0) == "Journeys"
-    page = window.sale_page
-    assert not page.can_sell and page.holder is None
-    open_train(qtbot, window, full_day)
-    assert page.party_button.isHidden()
-    assert not page.seat_panel.map_widget.isEnabled()
 
 
 def test_drafts_follow_people_when_a_seat_is_replaced():

@@ -253,7 +253,7 @@ def test_search_fills_the_table_and_sorting_by_free_seats_works(
     qtbot, desk_window, clerk, full_day
 ):
     window = desk_window(clerk)
-    page = window.sale_page
+    page = window.page("sell")
     assert page.stations.rowCount() == 20
     assert page.form.origin.station().code == "PCA"  # the clerk's home station
     page.form.destination.setText("MAD")
@@ -273,7 +273,7 @@ def test_search_fills_the_table_and_sorting_by_free_seats_works(
 
 def test_a_search_with_no_trains_says_so(qtbot, desk_window, clerk):
     window = desk_window(clerk)
-    page = window.sale_page
+    page = window.page("sell")
     page.form.origin.setText("MAD")
     page.form.destination.setText("PCA")
     # Far past the demo's thirty days of runs.
@@ -285,7 +285,7 @@ def test_a_search_with_no_trains_says_so(qtbot, desk_window, clerk):
 
 def test_an_unknown_station_code_gets_the_services_message(qtbot, desk_window, clerk):
     window = desk_window(clerk)
-    page = window.sale_page
+    page = window.page("sell")
     page.form.destination.setText("XYZ")
     page.form.submit()
     assert "no station with code XYZ" in page.message.message()

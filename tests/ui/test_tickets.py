@@ -36,28 +36,31 @@ def signing_secret(monkeypatch):
 
 @pytest.fixture
 def reference(services, clerk, journey):
-    seat_map = services.seat_map(
-        clerk, journey.run_id, journey.board_position, journey.alight_position
+    seat_map = services.counter(clerk).seat_map(
+        journey.run_id, journey.board_position, journey.alight_position
     )
     seats = [s.seat_id for c in seat_map.coaches for s in c.seats if s.state.value == "free"][:2]
-    return services.book(
-        clerk,
-        BookingRequest(
-            journey.run_id,
-            journey.board_position,
-            journey.alight_position,
-            (
-                PassengerRequest(seats[0], "Ana Silva"),
-                PassengerRequest(seats[1], "Rui Silva", "child"),
+    return (
+        services.counter(clerk)
+        .book(
+            BookingRequest(
+                journey.run_id,
+                journey.board_position,
+                journey.alight_position,
+                (
+                    PassengerRequest(seats[0], "Ana Silva"),
+                    PassengerRequest(seats[1], "Rui Silva", "child"),
+                ),
+                Payment("card", None, "CARD-7"),
             ),
-            Payment("card", None, "CARD-7"),
-        ),
-    ).reference
+        )
+        .reference
+    )
 
 
 @pytest.fixture
 def documents(services, clerk, reference):
-    return services.ticket_documents(clerk, reference)
+    return services.counter(clerk).ticket_documents(reference)
 
 
 def pdf_page_count(data: bytes) -> int:
@@ -87,7 +90,7 @@ def test_the_pdf_page_is_a_ticket_roll_80_mm_wide(qapp, tmp_path, documents):
 def test_the_qr_code_scans_at_thermal_printer_resolution_and_verifies(
     qapp, services, conductor, documents
 ):
-    keys = services.public_keys(conductor)
+    keys = services.conductor(conductor).public_keys()
     for document in documents:
         (scanned,) = decode(render_ticket_image(document, THERMAL_DPI))
         assert scanned == document.qr_text
@@ -150,7 +153,7 @@ def test_the_pdf_rasterised_by_poppler_at_203_dpi_scans(qapp, tmp_path, document
 
 def test_print_tickets_opens_a_preview_of_every_ticket(qtbot, services, clerk, reference):
     parent = qapp_parent(qtbot)
-    print_tickets(parent, DeskContext(clerk, services, ImmediateTaskRunner()), reference)
+    print_tickets(parent, DeskContext.bind(services, clerk, ImmediateTaskRunner()), reference)
     dialog = parent.findChild(TicketPreviewDialog)
     assert dialog is not None and dialog.isVisible()
     assert [d.passenger_name for d in dialog.documents] == ["Ana Silva", "Rui Silva"]
@@ -160,7 +163,7 @@ def test_print_tickets_opens_a_preview_of_every_ticket(qtbot, services, clerk, r
 
 def test_the_preview_saves_the_same_tickets_as_pdf(qtbot, tmp_path, services, clerk, reference):
     parent = qapp_parent(qtbot)
-    print_tickets(parent, DeskContext(clerk, services, ImmediateTaskRunner()), reference)
+    print_tickets(parent, DeskContext.bind(services, clerk, ImmediateTaskRunner()), reference)
     dialog = parent.findChild(TicketPreviewDialog)
     saved = dialog.save_pdf(str(tmp_path / "again.pdf"))
     assert pdf_page_count((tmp_path / "again.pdf").read_bytes()) == 2
@@ -171,7 +174,7 @@ def test_the_preview_saves_the_same_tickets_as_pdf(qtbot, tmp_path, services, cl
 def test_a_reprint_from_the_desk_is_audited(qtbot, backend, services, clerk, reference):
     parent = qapp_parent(qtbot)
     print_tickets(
-        parent, DeskContext(clerk, services, ImmediateTaskRunner()), reference, reprint=True
+        parent, DeskContext.bind(services, clerk, ImmediateTaskRunner()), reference, reprint=True
     )
     parent.findChild(TicketPreviewDialog).close()
     with backend.uow() as uow:
@@ -184,7 +187,7 @@ def test_printing_an_unknown_booking_reports_the_error(qtbot, services, clerk):
     errors: list[BaseException] = []
     print_tickets(
         parent,
-        DeskContext(clerk, services, ImmediateTaskRunner()),
+        DeskContext.bind(services, clerk, ImmediateTaskRunner()),
         "ZZZZZZ",
         on_error=errors.append,
     )
@@ -209,21 +212,26 @@ def qapp_parent(qtbot):
     ],
 )
 def test_a_long_name_is_printed_whole_on_more_lines(qapp, tmp_path, services, clerk, journey, name):
-    seat_map = services.seat_map(
-        clerk, journey.run_id, journey.board_position, journey.alight_position
+    seat_map = services.counter(clerk).seat_map(
+        journey.run_id, journey.board_position, journey.alight_position
     )
     seat = next(s.seat_id for c in seat_map.coaches for s in c.seats if s.state.value == "free")
-    reference = services.book(
-        clerk,
-        BookingRequest(
-            journey.run_id,
-            journey.board_position,
-            journey.alight_position,
-            (PassengerRequest(seat, name),),
-            Payment("card", None, "CARD-8"),
-        ),
-    ).reference
-    path = save_tickets_pdf(tmp_path / "long.pdf", services.ticket_documents(clerk, reference))
+    reference = (
+        services.counter(clerk)
+        .book(
+            BookingRequest(
+                journey.run_id,
+                journey.board_position,
+                journey.alight_position,
+                (PassengerRequest(seat, name),),
+                Payment("card", None, "CARD-8"),
+            ),
+        )
+        .reference
+    )
+    path = save_tickets_pdf(
+        tmp_path / "long.pdf", services.counter(clerk).ticket_documents(reference)
+    )
     printed = subprocess.run(
         ["pdftotext", "-raw", str(path), "-"],
         capture_output=True,
@@ -238,12 +246,12 @@ def test_a_long_name_is_printed_whole_on_more_lines(qapp, tmp_path, services, cl
 def test_a_first_print_that_failed_is_no_reprint_when_tried_again(
     qtbot, monkeypatch, backend, services, clerk, reference
 ):
-    from ticket_office.ui.main_window import ticket_printer
+    from ticket_office.ui.shared.tickets import ticket_printer
 
     parent = qapp_parent(qtbot)
     errors: list[BaseException] = []
     print_reference = ticket_printer(
-        parent, DeskContext(clerk, services, ImmediateTaskRunner()), on_error=errors.append
+        parent, DeskContext.bind(services, clerk, ImmediateTaskRunner()), on_error=errors.append
     )
     monkeypatch.setenv(ticket_signing.SECRET_ENV, "too short")  # signing fails: nothing issued
     print_reference(reference)

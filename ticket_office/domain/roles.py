@@ -38,5 +38,26 @@ _GRANTS: dict[Role, frozenset[Permission]] = {
 }
 
 
+class Desk(StrEnum):
+    """A place of work in the app; each brings its own pages."""
+
+    COUNTER = "counter"
+    CONDUCTOR = "conductor"
+    SUPERVISOR = "supervisor"
+
+
+# The desks each role works, its own first. A supervisor covers the counter too; the
+# conductor's read-only journeys page would only repeat the counter's Sell page for them.
+_DESKS: dict[Role, tuple[Desk, ...]] = {
+    Role.CLERK: (Desk.COUNTER,),
+    Role.CONDUCTOR: (Desk.CONDUCTOR,),
+    Role.SUPERVISOR: (Desk.SUPERVISOR, Desk.COUNTER),
+}
+
+
 def permits(role: Role, permission: Permission) -> bool:
     return permission in _GRANTS[role]
+
+
+def desks_of(role: Role) -> tuple[Desk, ...]:
+    return _DESKS[role]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from ticket_office.domain.fares import SeatClass
-from ticket_office.domain.roles import Permission, Role, permits
+from ticket_office.domain.roles import Desk, Permission, Role, desks_of, permits
 from ticket_office.domain.seats import SeatFeature, SeatState
 
 
@@ -26,6 +26,9 @@ class OperatorContext:
 
     def may(self, permission: Permission) -> bool:
         return permits(self.role, permission)
+
+    def works_at(self, desk: Desk) -> bool:
+        return desk in desks_of(self.role)
 
     @classmethod
     def system(cls) -> OperatorContext:

@@ -110,7 +110,9 @@ class Desk(QObject):
         if self.live is None:
             self.live = LiveUpdates(backend.change_listener(), self.tasks, self)
             self.live.start()
-        desk = DeskContext(operator, backend.services, self.tasks, self.live, self.settings)
+        desk = DeskContext.bind(
+            backend.services, operator, self.tasks, live=self.live, settings=self.settings
+        )
         window = MainWindow(desk, server=backend.server)
         window.loggedOut.connect(self._logged_out)
         window.closed.connect(QApplication.quit)

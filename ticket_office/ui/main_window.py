@@ -1,19 +1,18 @@
-"""The desk's main window: the pages the operator's role may use, the Desk and Help menus, and
-the status bar.
+"""The desk's main window, built from the desks the operator's role works (`ui/desks.py`).
 
-Pages: Sell (or Journeys, read-only, for roles that may search but not sell) and Bookings.
-A role with none of them sees a short note instead. Logging out (or switching operator)
-releases this desk's held seats first and then hands control back to the app, which shows
-the sign-in dialog again; nothing restarts.
+Tabs are the pages those desks declare that the role is permitted, menus their actions plus the
+shell's own (refresh, print, switch operator, log out, quit, help), and F1 lists their keys. A role
+with no page sees a short note instead. Logging out (or switching operator) lets each page and
+desk give back what it holds first and then hands control back to the app, which shows the
+sign-in dialog again; nothing restarts.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon
 from PySide6.QtWidgets import (
     QLabel,
@@ -24,59 +23,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ticket_office.domain.roles import Permission
-from ticket_office.ui.counter.sale import SalePage
 from ticket_office.ui.desk import DeskContext
+from ticket_office.ui.desks import desks_for, shortcuts_of
 from ticket_office.ui.live_updates import ConnectionState
+from ticket_office.ui.pages import DeskPage
+from ticket_office.ui.registry import DeskSpec
 from ticket_office.ui.resources import app_icon, icon
-from ticket_office.ui.shortcuts import ShortcutsDialog, sequence
+from ticket_office.ui.shortcuts import SHELL_KEYS, Shortcut, ShortcutsDialog
 from ticket_office.ui.status import StatusBar, Tone, error_text
 
 if TYPE_CHECKING:
     from ticket_office.backend import ServerInfo
 
-_log = logging.getLogger(__name__)
-
 GEOMETRY_KEY = "window/geometry"
 
 
-def _bookings_view_class() -> type[QWidget] | None:
-    try:
-        from ticket_office.ui.counter.bookings import BookingsView
-    except ImportError:  # the Bookings page ships separately; the desk works without it
-        _log.info("Bookings page not available")
-        return None
-    return BookingsView
-
-
-def ticket_printer(
-    parent: QWidget,
-    desk: DeskContext,
-    on_error: Callable[[BaseException], None] | None = None,
-) -> Callable[[str], None] | None:
-    """A `print(reference)` function from the tickets package, if it is installed.
-
-    The first print of a booking sold at this desk is the original; any later one is
-    a reprint (the service audits reprints). A print whose tickets could not be fetched (the
-    database or the signing key unavailable) issued nothing, so the next try is the original."""
-    try:
-        from ticket_office.ui.shared.tickets import print_tickets
-    except ImportError:
-        _log.info("Ticket printing not available")
-        return None
-    printed: set[str] = set()
-
-    def print_reference(reference: str) -> None:
-        print_tickets(
-            parent,
-            desk,
-            reference,
-            reprint=reference in printed,
-            on_error=on_error,
-            shown=lambda: printed.add(reference),
-        )
-
-    return print_reference
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Desk", text)
 
 
 class PlaceholderPage(QWidget):
@@ -103,13 +66,13 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self.desk = desk
-        self.services, self.tasks, self.operator = desk.services, desk.tasks, desk.operator
-        operator = desk.operator
-        self.live = desk.live
+        self.tasks, self.operator, self.live = desk.tasks, desk.operator, desk.live
+        self.desks: tuple[DeskSpec, ...] = desks_for(desk.operator)
         self._settings = desk.settings or QSettings()
         self._leaving = False
         self.leaving_because = ""  # why the window signed out by itself, for the sign-in window
         self.setWindowIcon(app_icon())
+        operator = desk.operator
         self.setWindowTitle(
             self.tr("Ticket Office — {0} ({1})").format(
                 operator.display_name, self.tr(operator.role.title)
@@ -120,15 +83,14 @@ class MainWindow(QMainWindow):
         self.status.set_operator(operator)
         if server is not None:
             self.status.set_server(server.description, server.embedded)
-        self._print = ticket_printer(self, desk, self.show_error)
-        self.sale_page: SalePage | None = None
-        self.bookings_view: QWidget | None = None
+        self._pages: dict[str, DeskPage] = {}
+        self._actions: dict[str, QAction] = {}
         self.placeholder: PlaceholderPage | None = None
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
         self._build_pages()
-        self._build_actions()
+        self._build_menus()
         self._wire()
         self.resize(1280, 860)
         geometry = self._settings.value(GEOMETRY_KEY)
@@ -138,101 +100,103 @@ class MainWindow(QMainWindow):
     # --- pages ---------------------------------------------------------------------------------
 
     def _build_pages(self) -> None:
-        op = self.operator
-        if op.may(Permission.SEARCH):
-            self.sale_page = SalePage(self.desk, print_tickets=self._print, parent=self)
-            title = self.tr("Sell") if op.may(Permission.SELL) else self.tr("Journeys")
-            self.tabs.addTab(
-                self.sale_page, icon("sell" if op.may(Permission.SELL) else "journeys"), title
-            )
-            self.sale_page.statusMessage.connect(
-                lambda text, tone: self.status.show_message(text, Tone(tone))
-            )
-        bookings_class = _bookings_view_class() if op.may(Permission.VIEW_BOOKINGS) else None
-        if bookings_class is not None:
-            self.bookings_view = bookings_class(self.desk, self)
-            self.tabs.addTab(self.bookings_view, icon("bookings"), self.tr("Bookings"))
-            message = getattr(self.bookings_view, "statusMessage", None)
-            if message is not None:
-                message.connect(self.status.show_message)
-        if self.tabs.count() == 0:
+        for spec in self.desks:
+            for page_spec in spec.pages:
+                if not self.operator.may(page_spec.permission):
+                    continue
+                page = page_spec.factory(self.desk, self)
+                self._pages[page_spec.id] = page
+                self.tabs.addTab(page, icon(page_spec.icon), _tr(page_spec.title))
+                page.statusMessage.connect(self._page_message)
+        if not self._pages:
             self.placeholder = PlaceholderPage(
-                self.tr("Conductor tools arrive in a later release.")
-                if op.role.value == "conductor"
-                else self.tr("Tools for your role arrive in a later release."),
-                self,
+                self.tr("Tools for your role arrive in a later release."), self
             )
             self.tabs.addTab(self.placeholder, self.tr("Welcome"))
 
-    def _build_actions(self) -> None:
-        def action(
-            text: str,
-            shortcut_id: str | None,
-            slot: Callable[[], object],
-            icon_name: str | None = None,
-        ) -> QAction:
-            made = QAction(icon(icon_name) if icon_name else QIcon(), text, self)
-            if shortcut_id:
-                made.setShortcut(sequence(shortcut_id))
-            made.triggered.connect(slot)
-            self.addAction(made)
-            return made
+    def page(self, page_id: str) -> DeskPage | None:
+        """The page with this id, if the operator has it."""
+        return self._pages.get(page_id)
 
-        selling = self.sale_page is not None
-        self.new_search_action = action(
-            self.tr("&New search"), "new_search", self.new_search, "search"
-        )
-        self.find_booking_action = action(
-            self.tr("&Find booking…"), "find_booking", self.find_booking, "find"
-        )
-        self.refresh_action = action(self.tr("&Refresh"), "refresh", self.refresh, "refresh")
-        self.print_action = action(self.tr("&Print tickets"), "print", self.print_tickets, "print")
-        self.sell_page_action = action(
-            self.tr("Go to &Sell"), "page_sell", lambda: self._show_page(self.sale_page)
-        )
-        self.bookings_page_action = action(
-            self.tr("Go to &Bookings"), "page_bookings", lambda: self._show_page(self.bookings_view)
-        )
-        self.switch_action = action(
-            self.tr("S&witch operator…"),
-            "switch_operator",
-            lambda: self.log_out(switch=True),
-            "switch-user",
-        )
-        self.log_out_action = action(self.tr("&Log out"), "log_out", self.log_out, "logout")
-        self.quit_action = action(self.tr("&Quit"), "quit", self.close)
-        self.shortcuts_action = action(
-            self.tr("&Keyboard shortcuts"), "shortcuts", self.show_shortcuts, "keyboard"
-        )
-        self.about_action = action(self.tr("&About Ticket Office"), None, self.show_about)
-        self.new_search_action.setEnabled(selling)
-        self.find_booking_action.setEnabled(self.bookings_view is not None)
-        self.print_action.setEnabled(self._print is not None or self.bookings_view is not None)
-        self.sell_page_action.setEnabled(selling)
-        self.bookings_page_action.setEnabled(self.bookings_view is not None)
+    def page_ids(self) -> list[str]:
+        return list(self._pages)
 
-        desk = self.menuBar().addMenu(self.tr("&Desk"))
-        for item in (
-            self.new_search_action,
-            self.find_booking_action,
-            self.refresh_action,
-            self.print_action,
-            None,
-            self.sell_page_action,
-            self.bookings_page_action,
-            None,
-            self.switch_action,
-            self.log_out_action,
-            None,
-            self.quit_action,
-        ):
-            if item is None:
-                desk.addSeparator()
-            else:
-                desk.addAction(item)
+    def _page_message(self, text: str, tone: str) -> None:
+        self.status.show_message(text, Tone(tone))
+
+    # --- menus and actions ---------------------------------------------------------------------
+
+    def _action(
+        self, key: Shortcut | None, text: str, slot: Callable[[], object], icon_name: str | None
+    ) -> QAction:
+        made = QAction(icon(icon_name) if icon_name else QIcon(), text, self)
+        if key is not None:
+            made.setShortcut(key.sequence())
+            self._actions[key.id] = made
+        made.triggered.connect(slot)
+        self.addAction(made)
+        return made
+
+    def action(self, shortcut_id: str) -> QAction | None:
+        """The window's action for this key, if the operator has it."""
+        return self._actions.get(shortcut_id)
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar().addMenu(self.tr("&Desk"))
+        for spec in self.desks:
+            for action_spec in spec.actions:
+                page = self._pages.get(action_spec.page)
+                if page is not None:
+                    menu.addAction(
+                        self._action(
+                            action_spec.key,
+                            _tr(action_spec.text),
+                            lambda *_, s=action_spec, p=page: self._run_on(p, s.run),
+                            action_spec.icon,
+                        )
+                    )
+        keys = SHELL_KEYS
+        menu.addAction(
+            self._action(keys.find("refresh"), self.tr("&Refresh"), self.refresh, "refresh")
+        )
+        menu.addAction(
+            self._action(keys.find("print"), self.tr("&Print tickets"), self.print_tickets, "print")
+        )
+        menu.addSeparator()
+        for spec in self.desks:
+            for page_spec in spec.pages:
+                page = self._pages.get(page_spec.id)
+                if page is not None:
+                    text = self.tr("Go to {0}").format(_tr(page_spec.title))
+                    menu.addAction(
+                        self._action(page_spec.key, text, lambda *_, p=page: self._show(p), None)
+                    )
+        menu.addSeparator()
+        menu.addAction(
+            self._action(
+                keys.find("switch_operator"),
+                self.tr("S&witch operator…"),
+                lambda: self.log_out(switch=True),
+                "switch-user",
+            )
+        )
+        menu.addAction(
+            self._action(keys.find("log_out"), self.tr("&Log out"), self.log_out, "logout")
+        )
+        menu.addSeparator()
+        menu.addAction(self._action(keys.find("quit"), self.tr("&Quit"), self.close, None))
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
-        help_menu.addAction(self.shortcuts_action)
-        help_menu.addAction(self.about_action)
+        help_menu.addAction(
+            self._action(
+                keys.find("shortcuts"),
+                self.tr("&Keyboard shortcuts"),
+                self.show_shortcuts,
+                "keyboard",
+            )
+        )
+        help_menu.addAction(
+            self._action(None, self.tr("&About Ticket Office"), self.show_about, None)
+        )
 
     def _wire(self) -> None:
         self.tasks.failed.connect(self.show_error)
@@ -247,65 +211,41 @@ class MainWindow(QMainWindow):
             self.status.set_connection(ConnectionState.OFFLINE)
 
     def start(self) -> None:
-        """Load what the pages need (stations, concessions) once the window is up."""
-        if self.sale_page is not None:
-            self.sale_page.start()
-            self.sale_page.form.focus_origin()
+        """Load what the pages need once the window is up; the cursor goes to the first page."""
+        for page in self._pages.values():
+            page.start()
+        first = next(iter(self._pages.values()), None)
+        if first is not None:
+            first.focus_first()
 
     # --- actions -------------------------------------------------------------------------------
 
-    def _show_page(self, page: QWidget | None) -> None:
-        if page is not None:
-            self.tabs.setCurrentWidget(page)
+    def _show(self, page: DeskPage) -> None:
+        self.tabs.setCurrentWidget(page)
 
-    def new_search(self) -> None:
-        if self.sale_page is not None:
-            self._show_page(self.sale_page)
-            self.sale_page.new_search()
-
-    def find_booking(self) -> None:
-        if self.bookings_view is not None:
-            self._show_page(self.bookings_view)
-            focus = getattr(self.bookings_view, "focus_search", None)
-            if focus is not None:
-                focus()
-
-    def show_booking(self, reference: str) -> None:
-        if self.bookings_view is not None:
-            self._show_page(self.bookings_view)
-            show = getattr(self.bookings_view, "show_booking", None)
-            if show is not None:
-                show(reference)
+    def _run_on(self, page: DeskPage, run: Callable[[DeskPage], None]) -> None:
+        self._show(page)
+        run(page)
 
     def refresh(self) -> None:
-        if self.sale_page is not None:
-            self.sale_page.refresh()
-        refresh = getattr(self.bookings_view, "refresh", None)
-        if refresh is not None:
-            refresh()
+        for page in self._pages.values():
+            page.refresh()
 
     def print_tickets(self) -> None:
-        if self.tabs.currentWidget() is self.bookings_view and self.bookings_view is not None:
-            for name in ("print_tickets", "print_current"):
-                handler = getattr(self.bookings_view, name, None)
-                if handler is not None:
-                    handler()
-                    return
-        if self.sale_page is not None and self.sale_page.print_last():
-            return
-        self.status.show_message(
-            self.tr("Nothing to print yet: sell a booking or find one."), Tone.WARNING
-        )
+        """The page shown prints what it shows; otherwise the first page with something to."""
+        current = self.tabs.currentWidget()
+        pages = sorted(self._pages.values(), key=lambda page: page is not current)
+        if not any(page.print_tickets() for page in pages):
+            self.status.show_message(
+                self.tr("Nothing to print yet: sell a booking or find one."), Tone.WARNING
+            )
 
     def on_runs_changed(self, runs: set[int]) -> None:
-        if self.sale_page is not None:
-            self.sale_page.on_runs_changed(runs)
-        handler = getattr(self.bookings_view, "on_runs_changed", None)
-        if handler is not None:
-            handler(runs)
+        for page in self._pages.values():
+            page.on_runs_changed(runs)
 
     def show_shortcuts(self) -> None:
-        dialog = ShortcutsDialog(self)
+        dialog = ShortcutsDialog(shortcuts_of(self.desks), self)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
 
@@ -314,8 +254,8 @@ class MainWindow(QMainWindow):
             self,
             self.tr("About Ticket Office"),
             self.tr(
-                "<b>Ticket Office</b><p>Counter sales for the railway: search, seats, tickets."
-                "<p>Press F1 for the keyboard shortcuts."
+                "<b>Ticket Office</b><p>The railway's desks: sales at the counter, journeys and "
+                "seats for conductors.<p>Press F1 for the keyboard shortcuts."
             ),
         )
 
@@ -337,7 +277,7 @@ class MainWindow(QMainWindow):
         if self._leaving:
             return
         self._leaving = True
-        self._release_holds(lambda: self._finish_log_out(switch))
+        self._leave(lambda: self._finish_log_out(switch))
 
     def _finish_log_out(self, switch: bool) -> None:
         self._save_geometry()
@@ -345,18 +285,20 @@ class MainWindow(QMainWindow):
         self.loggedOut.emit(switch)
         self.deleteLater()
 
-    def _release_holds(self, then: Callable[[], None]) -> None:
-        if self.sale_page is not None:
-            self.sale_page.release_holds()
-        if not self.operator.may(Permission.SELL):
-            then()
-            return
-        self.tasks.run(
-            self.services.release_holds,
-            self.operator,
-            done=lambda _count: then(),
-            failed=lambda _error: then(),
-        )
+    def _leave(self, then: Callable[[], None]) -> None:
+        """Each page lets go of what it holds, then each desk gives back what it holds on the
+        server, one after the other, then `then()`."""
+        for page in self._pages.values():
+            page.leaving()
+        hooks = [spec.on_leave for spec in self.desks if spec.on_leave is not None]
+
+        def next_hook(index: int) -> None:
+            if index == len(hooks):
+                then()
+            else:
+                hooks[index](self.desk, lambda: next_hook(index + 1))
+
+        next_hook(0)
 
     def _save_geometry(self) -> None:
         self._settings.setValue(GEOMETRY_KEY, self.saveGeometry())
@@ -366,8 +308,6 @@ class MainWindow(QMainWindow):
             # Quitting: give the held seats back now; holds would lapse by themselves anyway.
             self._leaving = True
             self._save_geometry()
-            self._release_holds(lambda: None)
+            self._leave(lambda: None)
             self.closed.emit()
-        if self.sale_page is not None and self.sale_page.party_dialog is not None:
-            self.sale_page.party_dialog.reject()
         super().closeEvent(event)

@@ -27,13 +27,13 @@ from ticket_office.ui.status import InlineMessage, Tone, error_text
 from ticket_office.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
-    from ticket_office.services.gateway import TicketOfficeServices
+    from ticket_office.services.desks import SignInServices
 
 
 class PasswordChangeDialog(QDialog):
     def __init__(
         self,
-        services: TicketOfficeServices,
+        services: SignInServices,
         tasks: TaskRunner,
         username: str,
         *,

@@ -1,6 +1,5 @@
 """The Bookings page: find, cancel, change seat, move to another train, reprint tickets."""
 
-from ticket_office.ui.counter.bookings.keys import BOOKING_SHORTCUTS
 from ticket_office.ui.counter.bookings.view import BookingsView
 
-__all__ = ["BOOKING_SHORTCUTS", "BookingsView"]
+__all__ = ["BookingsView"]

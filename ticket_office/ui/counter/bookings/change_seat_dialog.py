@@ -66,7 +66,6 @@ class ChangeSeatDialog(SeatChoiceDialog):
         if len(seat_ids) != 1:
             return None
         return self.services.quote_seat_change, (
-            self.operator,
             self.booking.reference,
             self.ticket.ticket_id,
             seat_ids[0],
@@ -75,7 +74,6 @@ class ChangeSeatDialog(SeatChoiceDialog):
     def apply_call(self):
         seat_ids = self.panel.selected_seat_ids()
         return self.services.change_seat, (
-            self.operator,
             self.booking.reference,
             self.ticket.ticket_id,
             seat_ids[0],

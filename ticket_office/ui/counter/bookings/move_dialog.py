@@ -117,7 +117,6 @@ class MoveRunDialog(SeatChoiceDialog):
     def find_trains(self) -> None:
         self.run(
             self.services.search_journeys,
-            self.operator,
             self.booking.origin.code,
             self.booking.destination.code,
             self.travel_date(),
@@ -176,7 +175,6 @@ class MoveRunDialog(SeatChoiceDialog):
         journey = self.journey
         assert journey is not None
         return (
-            self.operator,
             self.booking.reference,
             journey.run_id,
             journey.board_position,

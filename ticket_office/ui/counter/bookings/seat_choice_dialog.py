@@ -37,7 +37,7 @@ class SeatChoiceDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.desk, self.booking = desk, booking
-        self.services, self.tasks, self.operator = desk.services, desk.tasks, desk.operator
+        self.services, self.tasks, self.operator = desk.counter, desk.tasks, desk.operator
         self._closed = False
         self._generation = 0  # bumps with every new request whose answer replaces the last
         self.quote: ChangeResult | None = None
@@ -97,9 +97,7 @@ class SeatChoiceDialog(QDialog):
     def load_seat_map(self, run_id: int, board: int, alight: int) -> None:
         self.leg = (run_id, board, alight)
         self._clear_quote()
-        self.run(
-            self.services.seat_map, self.operator, run_id, board, alight, done=self._show_seat_map
-        )
+        self.run(self.services.seat_map, run_id, board, alight, done=self._show_seat_map)
 
     def _show_seat_map(self, seat_map: SeatMap) -> None:
         if self.leg is not None and seat_map.run_id == self.leg[0]:
@@ -110,7 +108,6 @@ class SeatChoiceDialog(QDialog):
             run_id, board, alight = self.leg
             self.run(
                 self.services.seat_map,
-                self.operator,
                 run_id,
                 board,
                 alight,

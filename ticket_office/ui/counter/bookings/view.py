@@ -43,7 +43,7 @@ from ticket_office.services.results import (
 )
 from ticket_office.ui.counter.bookings.cancel_dialog import CancelConfirmDialog
 from ticket_office.ui.counter.bookings.change_seat_dialog import ChangeSeatDialog
-from ticket_office.ui.counter.bookings.keys import booking_key, booking_key_text
+from ticket_office.ui.counter.bookings.keys import BOOKING_KEYS
 from ticket_office.ui.counter.bookings.models import (
     BookingColumn,
     BookingListModel,
@@ -80,7 +80,7 @@ def _table(model: ItemProxyModel, parent: QWidget, name: str) -> QTableView:
 
 
 class BookingsView(QWidget):
-    statusMessage = Signal(str)
+    statusMessage = Signal(str, str)  # text, Tone value: news for the window's status bar
 
     def __init__(
         self,
@@ -89,7 +89,7 @@ class BookingsView(QWidget):
     ) -> None:
         super().__init__(parent)
         self.desk = desk
-        self.services, self.tasks, self.operator = desk.services, desk.tasks, desk.operator
+        self.services, self.tasks, self.operator = desk.counter, desk.tasks, desk.operator
         self._search_generation = 0
         self._dialog: QDialog | None = None
         self._build_search()
@@ -157,9 +157,9 @@ class BookingsView(QWidget):
 
     def _action(self, text: str, key_id: str, slot, tip: str) -> QAction:
         action = QAction(text, self)
-        action.setShortcut(booking_key(key_id))
+        action.setShortcut(BOOKING_KEYS.sequence(key_id))
         action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        action.setToolTip(f"{tip} ({booking_key_text(key_id)})")
+        action.setToolTip(f"{tip} ({BOOKING_KEYS.native(key_id)})")
         action.triggered.connect(slot)
         self.addAction(action)
         return action
@@ -239,6 +239,16 @@ class BookingsView(QWidget):
 
     # --- public API (the main window calls these) ----------------------------------------------
 
+    def start(self) -> None:
+        """Nothing to load before the first search."""
+
+    def focus_first(self) -> None:
+        self.focus_search()
+
+    def leaving(self) -> None:
+        if self._dialog is not None:
+            self._dialog.reject()
+
     def focus_search(self) -> None:
         self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search_edit.selectAll()
@@ -268,11 +278,11 @@ class BookingsView(QWidget):
         if booking is not None and booking.run_id in runs:
             self._reload(booking.reference)
 
-    def print_tickets(self) -> None:
+    def print_tickets(self) -> bool:
+        """Reprint the tickets of the booking shown."""
         booking = self.current_booking()
         if booking is None:
-            self._say(self.tr("Find a booking first."), Tone.WARNING)
-            return
+            return False
         print_tickets(
             self,
             self.desk,
@@ -280,6 +290,7 @@ class BookingsView(QWidget):
             reprint=True,
             on_error=self._failed,
         )
+        return True
 
     # --- search --------------------------------------------------------------------------------
 
@@ -298,7 +309,6 @@ class BookingsView(QWidget):
         if looks_like_reference(text):
             self.tasks.run(
                 self.services.find_booking,
-                self.operator,
                 text,
                 done=lambda booking: self._found([booking], generation),
                 failed=lambda error: self._reference_failed(error, text, generation),
@@ -322,7 +332,6 @@ class BookingsView(QWidget):
 
         self.tasks.run(
             self.services.find_bookings_by_passenger,
-            self.operator,
             text,
             travel_date,
             done=found,
@@ -434,7 +443,6 @@ class BookingsView(QWidget):
     def _reload(self, reference: str) -> None:
         self.tasks.run(
             self.services.find_booking,
-            self.operator,
             reference,
             done=self._reloaded,
             failed=self._failed,
@@ -478,7 +486,6 @@ class BookingsView(QWidget):
     def _quote_cancellation(self, booking: BookingDetails, ticket_ids: list[int] | None) -> None:
         self.tasks.run(
             self.services.quote_cancellation,
-            self.operator,
             booking.reference,
             ticket_ids,
             done=lambda quote: self._confirm_cancellation(quote, ticket_ids),
@@ -496,7 +503,6 @@ class BookingsView(QWidget):
             return
         self.tasks.run(
             self.services.cancel,
-            self.operator,
             quote.reference,
             ticket_ids,
             done=self._cancelled,
@@ -555,7 +561,7 @@ class BookingsView(QWidget):
             text
             + due
             + " "
-            + self.tr("Reprint the tickets ({0}).").format(booking_key_text("reprint"))
+            + self.tr("Reprint the tickets ({0}).").format(BOOKING_KEYS.native("reprint"))
         )
         self._reload(result.reference)
 
@@ -563,7 +569,7 @@ class BookingsView(QWidget):
 
     def _announce(self, text: str) -> None:
         self._say(text, Tone.SUCCESS)
-        self.statusMessage.emit(text)
+        self.statusMessage.emit(text, Tone.SUCCESS.value)
 
     def _say(self, text: str, tone: Tone = Tone.INFO) -> None:
         self.message.show_message(text, tone)

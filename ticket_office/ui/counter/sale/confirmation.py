@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
 
 from ticket_office.domain.money import format_cents
 from ticket_office.services.results import JourneyOption
-from ticket_office.ui.counter.sale.journey_text import journey_date, journey_title
+from ticket_office.ui.counter.keys import COUNTER_KEYS
 from ticket_office.ui.resources import icon
-from ticket_office.ui.shortcuts import native, sequence
+from ticket_office.ui.shared.search.journey_text import journey_date, journey_title
 
 if TYPE_CHECKING:
     from ticket_office.services.booking import BookingConfirmation
@@ -67,7 +67,9 @@ class SaleConfirmation(QDialog):
         else:
             self.change.hide()
         self.print_button = QPushButton(
-            icon("print"), self.tr("&Print tickets ({0})").format(native("print_sold")), self
+            icon("print"),
+            self.tr("&Print tickets ({0})").format(COUNTER_KEYS.native("print_sold")),
+            self,
         )
         self.print_button.setAutoDefault(False)
         self.print_button.setEnabled(print_tickets is not None)
@@ -90,7 +92,7 @@ class SaleConfirmation(QDialog):
         self.setMinimumWidth(480)
         self.next_button.clicked.connect(self.accept)
         self.print_button.clicked.connect(self.print_tickets)
-        shortcut = QShortcut(sequence("print_sold"), self)
+        shortcut = QShortcut(COUNTER_KEYS.sequence("print_sold"), self)
         shortcut.activated.connect(self.print_tickets)
         self.next_button.setFocus()
 

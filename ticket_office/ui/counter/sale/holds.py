@@ -42,7 +42,7 @@ class SeatHolder(QObject):
         debounce_ms: int = DEBOUNCE_MS,
     ) -> None:
         super().__init__(parent)
-        self._services, self._tasks, self._operator = desk.services, desk.tasks, desk.operator
+        self._services, self._tasks, self._operator = desk.counter, desk.tasks, desk.operator
         self._leg: Leg | None = None
         self._wanted: tuple[int, ...] = ()
         self._held: tuple[int, ...] = ()  # what the server holds for us on `_leg`
@@ -73,7 +73,6 @@ class SeatHolder(QObject):
         if old is not None and had:
             self._tasks.run(
                 self._services.release_holds,
-                self._operator,
                 old.run_id,
                 done=lambda _n: None,
                 failed=self._report,
@@ -98,7 +97,6 @@ class SeatHolder(QObject):
         self._in_flight = True
         self._tasks.run(
             self._services.set_holds,
-            self._operator,
             leg.run_id,
             leg.board,
             leg.alight,
@@ -133,7 +131,6 @@ class SeatHolder(QObject):
             # The clerk moved to another train while this call ran: give these seats back.
             self._tasks.run(
                 self._services.release_holds,
-                self._operator,
                 leg.run_id,
                 done=lambda _n: None,
                 failed=self._report,

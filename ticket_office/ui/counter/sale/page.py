@@ -4,14 +4,10 @@ Seats the clerk selects are held for this desk (see `SeatHolder`) while details 
 Live updates refresh the seat map and the results when another desk changes the same run.
 Every service call goes through the task runner; answers that arrive after the clerk moved
 on (another train, another search) are dropped.
-
-Operators who may search but not sell (conductors) get the same page read-only: results and
-seat maps, no holds, no sale.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -28,17 +24,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ticket_office.domain.roles import Permission
 from ticket_office.services.results import (
     ConcessionInfo,
     JourneyOption,
     SeatMap,
     StationInfo,
 )
+from ticket_office.ui.counter.keys import COUNTER_KEYS
 from ticket_office.ui.counter.sale.confirmation import SaleConfirmation
 from ticket_office.ui.counter.sale.drafts import PassengerDraft, PaymentDraft, assign_drafts
 from ticket_office.ui.counter.sale.holds import Leg, SeatHolder
-from ticket_office.ui.counter.sale.journey_text import journey_date, journey_title
 from ticket_office.ui.counter.sale.party_dialog import PartyDialog
 from ticket_office.ui.desk import DeskContext
 from ticket_office.ui.resources import icon
@@ -49,9 +44,11 @@ from ticket_office.ui.shared.search import (
     SearchQuery,
     StationListModel,
 )
+from ticket_office.ui.shared.search.journey_text import journey_date, journey_title
 from ticket_office.ui.shared.search.results_model import not_bookable_reason
 from ticket_office.ui.shared.seat_map import SeatMapPanel
-from ticket_office.ui.shortcuts import native, sequence
+from ticket_office.ui.shared.tickets import ticket_printer
+from ticket_office.ui.shortcuts import SHELL_KEYS
 from ticket_office.ui.status import InlineMessage, Tone, error_text
 
 if TYPE_CHECKING:
@@ -71,14 +68,12 @@ class SalePage(QWidget):
         self,
         desk: DeskContext,
         *,
-        print_tickets: Callable[[str], None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.desk = desk
-        self._services, self._tasks, self._operator = desk.services, desk.tasks, desk.operator
-        self._print_tickets = print_tickets
-        self.can_sell = desk.operator.may(Permission.SELL)
+        self._services, self._tasks, self._operator = desk.counter, desk.tasks, desk.operator
+        self._print_tickets = ticket_printer(self, desk, on_error=self._show_error)
         self._query: SearchQuery | None = None
         self._search_serial = 0
         self._searching = False
@@ -95,7 +90,7 @@ class SalePage(QWidget):
         self.confirmation: SaleConfirmation | None = None
         self.last_reference: str | None = None
         self._split_done = False
-        self.holder = SeatHolder(desk, self) if self.can_sell else None
+        self.holder = SeatHolder(desk, self)
         self._build()
         self._connect()
 
@@ -115,7 +110,9 @@ class SalePage(QWidget):
         self.hold_label.setProperty("muted", True)
         self.message = InlineMessage(self)
         self.party_button = QPushButton(
-            icon("sell"), self.tr("Passengers and payment ({0})").format(native("party")), self
+            icon("sell"),
+            self.tr("Passengers and payment ({0})").format(COUNTER_KEYS.native("party")),
+            self,
         )
         self.party_button.setProperty("primary", True)
         self.party_button.setEnabled(False)
@@ -172,8 +169,6 @@ class SalePage(QWidget):
         layout.addWidget(splitter, 1)
         layout.addLayout(action_row)  # below the scrolling seat area: always in reach
 
-        if not self.can_sell:
-            self._make_read_only()
         QWidget.setTabOrder(self.form.search_button, self.results)
         QWidget.setTabOrder(self.results, self.seat_panel.coach_strip)
         QWidget.setTabOrder(self.seat_panel.coach_strip, self.seat_panel.map_widget)
@@ -199,60 +194,39 @@ class SalePage(QWidget):
         if total > wanted + 300:
             self.splitter.setSizes([wanted, total - wanted])
 
-    def _make_read_only(self) -> None:
-        """Conductors look up trains and seats; selecting and selling is not theirs to do."""
-        self.party_button.hide()
-        self.hold_label.hide()
-        panel = self.seat_panel
-        for widget in (
-            panel.party_size,
-            panel.seat_class,
-            panel.window,
-            panel.aisle,
-            panel.table,
-            panel.pick_button,
-            panel.selection_label,
-        ):
-            widget.hide()
-        panel.map_widget.setEnabled(False)
-        for label in panel.findChildren(QLabel):
-            if label.buddy() in (panel.party_size, panel.seat_class):
-                label.hide()
-
     def _connect(self) -> None:
         self.form.searchRequested.connect(self.search)
         self.results.journeyActivated.connect(self.open_journey)
         self.seat_panel.selectionChanged.connect(self._selection_changed)
         self.party_button.clicked.connect(self.open_party)
-        for keys in (sequence("party"), QKeySequence("Ctrl+Enter")):
+        for keys in (COUNTER_KEYS.sequence("party"), QKeySequence("Ctrl+Enter")):
             shortcut = QShortcut(keys, self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(self.open_party)
-        pick = QShortcut(sequence("pick_together"), self)
+        pick = QShortcut(COUNTER_KEYS.sequence("pick_together"), self)
         pick.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         pick.activated.connect(self.pick_together)
-        if self.holder is not None:
-            self.holder.held.connect(self._held)
-            self.holder.refused.connect(self._hold_refused)
-            self.holder.failed.connect(self._show_error)
+        self.holder.held.connect(self._held)
+        self.holder.refused.connect(self._hold_refused)
+        self.holder.failed.connect(self._show_error)
 
     # --- starting ------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Load what the page needs once: stations (and concessions for selling)."""
+        """Load what the page needs once: stations and concessions."""
         self._tasks.run(
             self._services.list_stations,
-            self._operator,
             done=self._stations_loaded,
             failed=self._show_error,
         )
-        if self.can_sell:
-            self._tasks.run(
-                self._services.list_concessions,
-                self._operator,
-                done=self._concessions_loaded,
-                failed=self._show_error,
-            )
+        self._tasks.run(
+            self._services.list_concessions,
+            done=self._concessions_loaded,
+            failed=self._show_error,
+        )
+
+    def focus_first(self) -> None:
+        self.form.focus_origin()
 
     def _stations_loaded(self, stations: list[StationInfo]) -> None:
         self.stations.set_stations(stations)
@@ -278,7 +252,6 @@ class SalePage(QWidget):
             self.results.viewport().setCursor(Qt.CursorShape.BusyCursor)
         self._tasks.run(
             self._services.search_journeys,
-            self._operator,
             query.origin,
             query.destination,
             query.travel_date,
@@ -349,7 +322,7 @@ class SalePage(QWidget):
         return self._journey
 
     def open_journey(self, journey: JourneyOption) -> None:
-        if self.can_sell and not journey.bookable:
+        if not journey.bookable:
             self.message.show_message(not_bookable_reason(journey), Tone.WARNING)
             return
         self.message.clear_message()
@@ -361,8 +334,7 @@ class SalePage(QWidget):
         self._journey = journey
         self._seat_map = None
         self._drafts, self._payment_draft = {}, None
-        if self.holder is not None:
-            self.holder.set_leg(leg_of(journey))
+        self.holder.set_leg(leg_of(journey))
         self.seat_panel.map_widget.clear_selection()
         self.hold_label.clear()
         self.journey_label.setText(journey_title(journey))
@@ -394,7 +366,6 @@ class SalePage(QWidget):
         self.seat_panel.setCursor(Qt.CursorShape.BusyCursor)
         self._tasks.run(
             self._services.seat_map,
-            self._operator,
             leg.run_id,
             leg.board,
             leg.alight,
@@ -420,14 +391,14 @@ class SalePage(QWidget):
             if self._seat_map is None:
                 self.seat_hint.setText(
                     self.tr("The seats could not be read. Press {0} to try again.").format(
-                        native("refresh")
+                        SHELL_KEYS.native("refresh")
                     )
                 )
         if self._map_dirty or (self._journey is not None and not current):
             self._reload_seat_map()
 
     def pick_together(self) -> None:
-        if self.can_sell and self._seat_map is not None:
+        if self._seat_map is not None:
             self.seat_panel.pick_together()
 
     # --- holds ---------------------------------------------------------------------------------
@@ -436,11 +407,10 @@ class SalePage(QWidget):
         return self.seat_panel.selected_seat_ids()
 
     def _selection_changed(self, seat_ids: list[int]) -> None:
-        self.party_button.setEnabled(bool(seat_ids) and self.can_sell)
-        if self.holder is not None:
-            if seat_ids:
-                self.hold_label.setText(self.tr("Holding your seats…"))
-            self.holder.want(seat_ids)
+        self.party_button.setEnabled(bool(seat_ids))
+        if seat_ids:
+            self.hold_label.setText(self.tr("Holding your seats…"))
+        self.holder.want(seat_ids)
 
     def _held(self, result: HoldResult) -> None:
         if not result.seat_ids:
@@ -458,13 +428,17 @@ class SalePage(QWidget):
 
     def release_holds(self) -> None:
         """Leave the current train: its holds end now."""
-        if self.holder is not None:
-            self.holder.set_leg(None)
+        self.holder.set_leg(None)
+
+    def leaving(self) -> None:
+        self.release_holds()
+        if self.party_dialog is not None:
+            self.party_dialog.reject()
 
     # --- selling -------------------------------------------------------------------------------
 
     def open_party(self) -> None:
-        if not self.can_sell or self.party_dialog is not None or self._journey is None:
+        if self.party_dialog is not None or self._journey is None:
             return
         if not self.selected_seat_ids():
             self.message.show_message(
@@ -475,12 +449,10 @@ class SalePage(QWidget):
         if self._concessions is None:
             self._tasks.run(
                 self._services.list_concessions,
-                self._operator,
                 done=lambda found: (self._concessions_loaded(found), self.open_party()),
                 failed=self._show_error,
             )
             return
-        assert self.holder is not None
         self.holder.flush(then=self._open_party_when_held)
 
     def _open_party_when_held(self) -> None:
@@ -525,14 +497,14 @@ class SalePage(QWidget):
     def _seats_lost(self, error: BaseException) -> None:
         self.message.show_message(
             self.tr("{0} The names you typed are kept; choose another seat and press {1}.").format(
-                error_text(error), native("party")
+                error_text(error), COUNTER_KEYS.native("party")
             ),
             Tone.ERROR,
         )
         self._reload_seat_map()
 
     def _sold(self, confirmation: BookingConfirmation) -> None:
-        assert self.holder is not None and self._journey is not None
+        assert self._journey is not None
         self.holder.forget()
         self._drafts, self._payment_draft = {}, None
         self.last_reference = confirmation.reference
@@ -563,15 +535,15 @@ class SalePage(QWidget):
         if self.party_dialog is not None:
             return
         self.seat_panel.map_widget.clear_selection()
-        if self.holder is not None:
-            self.holder.release()
+        self.holder.release()
         self._drafts, self._payment_draft = {}, None
         self.message.clear_message()
         self.form.start_new_search()
         self._back_to_window()
 
-    def print_last(self) -> bool:
-        if self.last_reference is None or self._print_tickets is None:
+    def print_tickets(self) -> bool:
+        """Print the last sale's tickets (the first print is the original)."""
+        if self.last_reference is None:
             return False
         self._print_tickets(self.last_reference)
         return True

@@ -37,9 +37,9 @@ from ticket_office.services.results import (
 )
 from ticket_office.ui.counter.sale.drafts import PassengerDraft, PaymentDraft
 from ticket_office.ui.counter.sale.fare_breakdown import FareBreakdown
-from ticket_office.ui.counter.sale.journey_text import journey_date, journey_title, seat_caption
 from ticket_office.ui.counter.sale.payment import PaymentBox
 from ticket_office.ui.desk import DeskContext
+from ticket_office.ui.shared.search.journey_text import journey_date, journey_title, seat_caption
 from ticket_office.ui.shared.tickets.glyphs import unprintable
 from ticket_office.ui.status import InlineMessage, Tone, error_text
 
@@ -97,7 +97,7 @@ class PartyDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._services, self._tasks, self._operator = desk.services, desk.tasks, desk.operator
+        self._services, self._tasks, self._operator = desk.counter, desk.tasks, desk.operator
         self._journey = journey
         self._concession_names = {c.code: c.name for c in concessions}
         self._quote_serial = 0
@@ -201,7 +201,6 @@ class PartyDialog(QDialog):
         journey = self._journey
         self._tasks.run(
             self._services.quote,
-            self._operator,
             journey.run_id,
             journey.board_position,
             journey.alight_position,
@@ -238,7 +237,6 @@ class PartyDialog(QDialog):
         self.message.show_message(self.tr("Booking…"), Tone.INFO)
         self._tasks.run(
             self._services.book,
-            self._operator,
             request,
             done=self._booked,
             failed=self._book_failed,

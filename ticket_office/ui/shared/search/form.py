@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 from ticket_office.domain.time_zones import today_at
 from ticket_office.services.results import StationInfo
 from ticket_office.ui.resources import icon
+from ticket_office.ui.shared.keys import SHARED_KEYS
 from ticket_office.ui.shared.search.stations import StationField, StationListModel
-from ticket_office.ui.shortcuts import native, sequence
 from ticket_office.ui.status import InlineMessage, Tone
 
 
@@ -69,7 +69,9 @@ class SearchForm(QWidget):
         self.destination.setAccessibleName(self.tr("To"))
         self.swap_button = QToolButton(self)
         self.swap_button.setIcon(icon("swap"))
-        self.swap_button.setToolTip(self.tr("Swap From and To ({0})").format(native("swap")))
+        self.swap_button.setToolTip(
+            self.tr("Swap From and To ({0})").format(SHARED_KEYS.native("swap"))
+        )
         self.swap_button.setAccessibleName(self.tr("Swap From and To"))
         self.swap_button.setAutoRaise(True)
         self.swap_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Ctrl+E does it from the keys
@@ -128,7 +130,7 @@ class SearchForm(QWidget):
 
     def _connect(self) -> None:
         self.swap_button.clicked.connect(self.swap)
-        swap = QShortcut(sequence("swap"), self)
+        swap = QShortcut(SHARED_KEYS.sequence("swap"), self)
         swap.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         swap.activated.connect(self.swap)
         self.search_button.clicked.connect(self.submit)

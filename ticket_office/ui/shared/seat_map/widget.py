@@ -99,6 +99,7 @@ class SeatMapWidget(QWidget):
         self._coach_no: int | None = None
         self._selected: list[int] = []
         self._max_selection = DEFAULT_MAX_SELECTION
+        self._read_only = False
         self._focus_seat: int | None = None
         self._hover_seat: int | None = None
         self._unit_size = (1.0, 1.0)  # the largest coach's size at seat size 1
@@ -213,6 +214,12 @@ class SeatMapWidget(QWidget):
             raise ValueError("max_selection must be at least 1")
         self._max_selection = count
 
+    def set_read_only(self, read_only: bool) -> None:
+        """A map to look at (the conductor's): the cursor moves between seats, none is chosen."""
+        self._read_only = read_only
+        if read_only:
+            self.clear_selection()
+
     def toggle_seat(self, seat_id: int) -> None:
         if not self._is_selectable(seat_id):
             return
@@ -233,7 +240,7 @@ class SeatMapWidget(QWidget):
 
     def _is_selectable(self, seat_id: int) -> bool:
         seat = self._seats.get(seat_id)
-        return seat is not None and seat.state in SELECTABLE
+        return not self._read_only and seat is not None and seat.state in SELECTABLE
 
     # --- where things are (also what tests use) ------------------------------------------------
 

@@ -90,7 +90,7 @@ def print_tickets(
     main window calls this with the default. `shown` runs once the preview is open: a fetch that
     failed issued no tickets.
     """
-    fetch = desk.services.reprint_tickets if reprint else desk.services.ticket_documents
+    fetch = desk.counter.reprint_tickets if reprint else desk.counter.ticket_documents
 
     def show(documents: list[TicketDocument]) -> None:
         TicketPreviewDialog(documents, parent).open()
@@ -111,4 +111,29 @@ def print_tickets(
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
-    desk.tasks.run(fetch, desk.operator, reference, done=show, failed=fail)
+    desk.tasks.run(fetch, reference, done=show, failed=fail)
+
+
+def ticket_printer(
+    parent: QWidget,
+    desk: DeskContext,
+    on_error: Callable[[BaseException], None] | None = None,
+) -> Callable[[str], None]:
+    """A `print(reference)` function for the bookings sold at this desk.
+
+    The first print of a booking is the original; any later one is a reprint (the service
+    audits reprints). A print whose tickets could not be fetched (the database or the signing
+    key unavailable) issued nothing, so the next try is the original."""
+    printed: set[str] = set()
+
+    def print_reference(reference: str) -> None:
+        print_tickets(
+            parent,
+            desk,
+            reference,
+            reprint=reference in printed,
+            on_error=on_error,
+            shown=lambda: printed.add(reference),
+        )
+
+    return print_reference

@@ -1,4 +1,4 @@
-"""How a chosen journey is written on the sell page, in the party dialog and after the sale."""
+"""How a chosen journey is written: above its seat map, in the party dialog and after a sale."""
 
 from __future__ import annotations
 

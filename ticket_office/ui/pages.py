@@ -1,0 +1,33 @@
+"""What the main window may ask of any desk's page, declared once.
+
+The window knows pages only through this protocol: it never looks up a page's methods by name.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from PySide6.QtCore import SignalInstance
+
+
+class DeskPage(Protocol):
+    # (text, Tone value): news for the window's status bar
+    statusMessage: SignalInstance
+
+    def start(self) -> None:
+        """The window is up: load what the page needs (stations, price list...)."""
+
+    def focus_first(self) -> None:
+        """Put the cursor where work on this page starts."""
+
+    def refresh(self) -> None:
+        """F5, or the connection came back: read what the page shows again."""
+
+    def on_runs_changed(self, runs: set[int]) -> None:
+        """Another desk changed seats on these runs."""
+
+    def print_tickets(self) -> bool:
+        """Ctrl+P: print what the page shows; False when it has nothing to print."""
+
+    def leaving(self) -> None:
+        """The operator signs out or quits: release what the page holds, close its dialogs."""
