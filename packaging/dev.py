@@ -24,9 +24,9 @@ import os
 import shutil
 import subprocess
 import sys
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
+
+from fake_clock import TIME_MATRIX, clock_options, clocked, ensure_fake_clock
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
@@ -64,23 +64,6 @@ NAME_FONTS = {
 }  # fmt: skip
 # The tests rasterise printed tickets with pdftoppm to prove their QR codes scan.
 TEST_PROGRAMS = {"pdftoppm": "poppler-utils"}
-# Runs the suite at another instant: the test process and the PostgreSQL it starts see that clock.
-FAKETIME_PACKAGE = "faketime"
-
-# The instants the suite must pass at (`--matrix`): (at, zone). `at` None means the real time.
-# Weekdays with and without every train, the last minutes of a Lisbon Saturday (already Sunday
-# in Madrid), Europe's two clock changes, a year's last minute, and the zones furthest ahead of
-# and well behind the network's.
-TIME_MATRIX: tuple[tuple[str | None, str], ...] = (
-    ("2026-12-10 10:00", "UTC"),  # a Thursday
-    ("2026-12-11 10:00", "UTC"),  # a Friday
-    ("2026-12-12 23:50", "Europe/Lisbon"),  # a Saturday
-    ("2027-03-28 00:30", "UTC"),  # half an hour before the spring change
-    ("2027-10-31 01:30", "UTC"),  # half an hour after the autumn change
-    ("2027-12-31 23:59", "UTC"),
-    (None, "Pacific/Kiritimati"),
-    (None, "America/Los_Angeles"),
-)
 
 
 def say(message: str) -> None:
@@ -172,62 +155,10 @@ def run_app(arguments: list[str]) -> int:
     return subprocess.call([str(PYTHON), str(ROOT / "main.py"), *arguments], cwd=ROOT)
 
 
-def clock_options(arguments: list[str]) -> tuple[str | None, str | None, bool, list[str]]:
-    """Take `--at WHEN`, `--tz ZONE` and `--matrix` off the front of the test arguments."""
-    at = zone = None
-    matrix = False
-    rest = list(arguments)
-    while rest and rest[0] in {"--at", "--tz", "--matrix"}:
-        option = rest.pop(0)
-        if option == "--matrix":
-            matrix = True
-            continue
-        if not rest:
-            sys.exit(f"{option} needs a value, for example --at '2027-03-28 00:30' --tz UTC")
-        value = rest.pop(0)
-        if option == "--at":
-            at = value
-        else:
-            zone = value
-    if zone is not None:
-        try:
-            ZoneInfo(zone)
-        except Exception:  # ZoneInfoNotFoundError, or ValueError for a malformed key
-            sys.exit(f"{zone!r} is not a time zone name (for example Europe/Lisbon).")
-    if at is not None:
-        faked_epoch(at, zone)  # refuse a malformed time before anything runs
-    return at, zone, matrix, rest
-
-
-def faked_epoch(at: str, zone: str | None) -> int:
-    try:
-        moment = datetime.fromisoformat(at)
-    except ValueError:
-        sys.exit(f"--at {at!r} is not a time such as '2027-03-28 00:30'.")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(zone or "UTC"))
-    return int(moment.timestamp())
-
-
-def clocked(command: list[str], env: dict[str, str], at: str | None, zone: str | None):
-    """`command` and its environment at the instant `at` (faketime) and in `zone` (TZ)."""
-    env = dict(env)
-    if zone is not None:
-        env["TZ"] = zone
-    if at is None:
-        return command, env
-    # An epoch, so no zone's parsing rules come in; the clock goes on ticking from there.
-    env["FAKETIME_FMT"] = "%s"
-    return ["faketime", "-f", f"@{faked_epoch(at, zone)}", *command], env
-
-
 def run_tests(arguments: list[str]) -> int:
     at, zone, matrix, arguments = clock_options(arguments)
     if at is not None or matrix:
-        if not shutil.which("faketime"):
-            install_system_packages([FAKETIME_PACKAGE])
-        if not shutil.which("faketime"):
-            sys.exit("--at and --matrix need faketime: sudo apt-get install faketime")
+        ensure_fake_clock(install_system_packages)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     bin_dir = VENV / "bin"
     checks = [
