@@ -56,14 +56,25 @@ def test_unknown_and_known_users_cost_exactly_one_bcrypt_check(services, monkeyp
 
 
 def test_five_failures_lock_the_account_even_against_the_right_password(services, backend):
-    for _ in range(4):
-        with pytest.raises(AuthenticationFailed):
+    for _ in range(3):
+        with pytest.raises(AuthenticationFailed) as failed:
             services.log_in("clerk", "wrong-password")
-    with pytest.raises(AccountLocked, match="15 minutes"):
+        assert str(failed.value) == "Wrong username or password."
+    with pytest.raises(AuthenticationFailed) as last_try:
         services.log_in("clerk", "wrong-password")
+    assert str(last_try.value) == (
+        "Wrong username or password. One more wrong password locks this account for 15 minutes."
+    )
+    with pytest.raises(AccountLocked, match="15 minutes") as locking:
+        services.log_in("clerk", "wrong-password")
+    assert str(locking.value).endswith("ticket-office unlock clerk")
     with pytest.raises(AccountLocked) as locked:
-        services.log_in("clerk", "clerk-demo-2026")
+        services.log_in("  Clerk", "clerk-demo-2026")
     assert 1 <= locked.value.minutes_left <= 15
+    assert "minute(s)" not in str(locked.value) and "ask a supervisor to unlock it" not in str(
+        locked.value
+    )
+    assert str(locked.value).endswith("with the command: ticket-office unlock clerk")
     assert "lockout" in audit_kinds(backend, "clerk")
 
 

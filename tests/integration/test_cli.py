@@ -15,12 +15,13 @@ import pytest
 from keyring.backends import fail
 from psycopg import sql
 
-from tests.conftest import EXTERNAL_URL, url_as
+from tests.conftest import DEMO_PASSWORDS, EXTERNAL_URL, url_as
 from ticket_office import cli, terminal
 from ticket_office.cli import main
 from ticket_office.config import DatabaseChoice, describe_url
 from ticket_office.database_connector import KEYRING_SERVICE, DatabaseConnector
 from ticket_office.db.engine import libpq_url
+from ticket_office.domain.errors import AccountLocked, AuthenticationFailed
 
 
 def run_cli(database_url, *args, password=None, monkeypatch=None):
@@ -51,6 +52,20 @@ def test_operators_are_created_deactivated_and_unlocked(database_url, capsys, mo
     assert run_cli(database_url, "operators") == 0
     listing = capsys.readouterr().out
     assert "paula" in listing and "inactive" in listing
+
+
+def test_the_command_the_lockout_message_names_unlocks_the_account(database_url, services):
+    message = ""
+    for _ in range(5):
+        try:
+            services.log_in("clerk", "wrong-password")
+        except (AuthenticationFailed, AccountLocked) as error:
+            message = str(error)
+    program, *command = message.rsplit(": ", 1)[1].split()
+    assert (program, command) == ("ticket-office", ["unlock", "clerk"])
+    assert cli._parser().prog == program
+    assert run_cli(database_url, *command) == 0
+    assert services.log_in("clerk", DEMO_PASSWORDS["clerk"]).username == "clerk"
 
 
 @pytest.mark.parametrize(

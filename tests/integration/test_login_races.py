@@ -155,7 +155,7 @@ def test_parallel_wrong_guesses_lock_once_and_the_rest_are_told_it_is_locked(
     assert not any(thread.is_alive() for thread in threads), "a counter hung"
 
     wrong = [e for e in outcomes if type(e) is AuthenticationFailed]
-    locking = [e for e in outcomes if type(e) is AccountLocked and "15 minutes" in str(e)]
+    locking = [e for e in outcomes if type(e) is AccountLocked and "locked for 15" in str(e)]
     refused = [e for e in outcomes if type(e) is AccountLocked and "Try again in" in str(e)]
     assert (len(wrong), len(locking), len(refused)) == (4, 1, 3), outcomes
     kinds = audit_kinds(backend, "clerk")

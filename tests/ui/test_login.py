@@ -73,13 +73,17 @@ def test_a_wrong_password_is_refused_and_cleared(qtbot, login):
 
 def test_five_wrong_passwords_lock_the_account(qtbot, login):
     dialog = login()
-    for _ in range(4):
+    for _ in range(3):
         sign_in(qtbot, dialog, "clerk", "wrong-password")
         assert dialog.message.message() == "Wrong username or password."
     sign_in(qtbot, dialog, "clerk", "wrong-password")
+    assert "One more wrong password locks this account" in dialog.message.message()
+    sign_in(qtbot, dialog, "clerk", "wrong-password")
     assert "locked for 15 minutes" in dialog.message.message()
+    assert "ticket-office unlock clerk" in dialog.message.message()
     sign_in(qtbot, dialog, "clerk", DEMO_PASSWORDS["clerk"])
     assert "locked" in dialog.message.message() and dialog.operator() is None
+    assert "ticket-office unlock clerk" in dialog.message.message()
 
 
 def test_a_deactivated_account_is_told_to_see_a_supervisor(qtbot, login, backend):

@@ -5,9 +5,10 @@ holds locks: a plain read fetches the password hash, bcrypt checks the password 
 then one short transaction locks the operator's row and decides. The decision looks at the row
 as it is *then*, not as it was before bcrypt: a right password counts only if the account is
 not locked at that moment (and the success, resetting the failures, commits under the same
-lock); a wrong one counts as a failure, and only the failure that crosses the threshold locks
-the account and audits the lockout, while guesses that arrive once it is locked are refused as
-locked. If the password changed while bcrypt ran, the check is repeated against the new hash.
+lock); a wrong one counts as a failure, the one before the last warns that one more locks, and
+only the failure that crosses the threshold locks the account and audits the lockout, while
+guesses that arrive once it is locked are refused as locked. If the password changed while
+bcrypt ran, the check is repeated against the new hash.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from ticket_office.services.unit_of_work import UnitOfWork
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
 WRONG_CREDENTIALS = "Wrong username or password."
+LAST_TRY_WARNING = f"One more wrong password locks this account for {LOCK_MINUTES} minutes."
 # Checks against a hash that changed meanwhile before giving up: only a password changed again
 # and again during the few tenths of a second of one login uses more than one.
 _HASH_CHECKS = 3
@@ -72,9 +74,18 @@ _COUNT_FAILURE = text(
                             THEN now() + make_interval(mins => :minutes)
                             ELSE locked_until END
     WHERE id = :id
-    RETURNING failed_logins = 0 AS locked_now
+    RETURNING failed_logins = 0 AS locked_now, failed_logins AS failures
     """
 )
+
+
+def _minutes(count: int) -> str:
+    return f"{count} minute" if count == 1 else f"{count} minutes"
+
+
+def _unlock_hint(username: str) -> str:
+    # No desk can unlock an account yet: name the command that does, with this account in it.
+    return f"a supervisor can unlock it now with the command: ticket-office unlock {username}"
 
 
 def _stored_hash(uow: UnitOfWork, username: str) -> bytes | None:
@@ -150,14 +161,15 @@ def _decide(uow: UnitOfWork, username: str, account: _Account | None, matched: b
         minutes = max(1, int((account.locked_until - account.now).total_seconds() // 60) + 1)
         with_audit(uow, "login_refused_locked", operator_id, username)
         raise AccountLocked(
-            f"This account is locked after too many failed logins. Try again in {minutes} "
-            "minute(s) or ask a supervisor to unlock it.",
+            "This account is locked after too many failed logins. Try again in "
+            f"{_minutes(minutes)}, or {_unlock_hint(account.context.username)}",
             minutes_left=minutes,
         )
     if not matched:
-        locked_now = uow.session.execute(
+        counted = uow.session.execute(
             _COUNT_FAILURE, {"id": operator_id, "max": MAX_FAILURES, "minutes": LOCK_MINUTES}
-        ).scalar_one()
+        ).one()
+        locked_now = counted.locked_now
         audit.record(uow.session, "login_failed", operator_id=operator_id, subject=username)
         if locked_now:  # this failure crossed the threshold; the row lock makes it the only one
             audit.record(
@@ -170,9 +182,12 @@ def _decide(uow: UnitOfWork, username: str, account: _Account | None, matched: b
         uow.commit()
         if locked_now:
             raise AccountLocked(
-                f"Too many failed logins: this account is locked for {LOCK_MINUTES} minutes.",
+                f"Too many failed logins: this account is locked for {_minutes(LOCK_MINUTES)}; "
+                f"{_unlock_hint(account.context.username)}",
                 minutes_left=LOCK_MINUTES,
             )
+        if counted.failures == MAX_FAILURES - 1:
+            raise AuthenticationFailed(f"{WRONG_CREDENTIALS} {LAST_TRY_WARNING}")
         raise AuthenticationFailed(WRONG_CREDENTIALS)
     if not account.active:
         with_audit(uow, "login_refused_inactive", operator_id, username)
