@@ -129,11 +129,12 @@ def ensure_virtualenv() -> None:
 
 
 def ensure_python_packages() -> None:
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()[:16]
+    build_files = (ROOT / "pyproject.toml", ROOT / "setup.py")
+    digest = hashlib.sha256(b"".join(path.read_bytes() for path in build_files)).hexdigest()[:16]
     stamp = VENV / f".installed-{digest}"
     if stamp.exists():
         return
-    say("Installing Python packages (first run, or pyproject.toml changed)")
+    say("Installing Python packages (first run, or pyproject.toml or setup.py changed)")
     pip = [str(PYTHON), "-m", "pip", "--disable-pip-version-check", "-q"]
     subprocess.run([*pip, "install", "--upgrade", "pip"], check=True)
     subprocess.run([*pip, "install", "-e", f"{ROOT}[test]"], check=True)

@@ -3,7 +3,6 @@ tracebacks, and the sign-in → work → log out → sign in loop without a rest
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from tests.conftest import DEMO_PASSWORDS
 from ticket_office.database_connector import DatabaseConnector
 from ticket_office.domain import roles
 from ticket_office.domain.errors import DatabaseUnavailable
-from ticket_office.ui import resources, shortcuts
+from ticket_office.ui import shortcuts
 from ticket_office.ui.app import Desk
 from ticket_office.ui.counter.keys import PARTY, SOLD
 from ticket_office.ui.desk import DeskNotOpen
@@ -173,14 +172,6 @@ def test_no_two_shortcuts_share_keys_in_one_place():
             shortcuts.LOGIN,
         ):  # those are other windows
             assert shortcut.keys not in anywhere
-
-
-def test_icons_and_theme_are_found_in_a_source_tree_and_in_a_bundle(qapp, monkeypatch, tmp_path):
-    assert not resources.icon("swap").isNull()
-    assert "palette(" in resources.style_sheet()
-    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
-    assert resources.resources_dir() == Path(tmp_path) / "resources"
-    assert resources.style_sheet() == ""  # missing files never stop the desk
 
 
 def test_logging_out_and_switching_operator_needs_no_restart(

@@ -31,7 +31,7 @@ from ticket_office.domain.errors import TicketOfficeError
 from ticket_office.services.results import OperatorContext
 from ticket_office.ui.live_updates import LiveUpdates
 from ticket_office.ui.login import LoginDialog
-from ticket_office.ui.resources import app_icon, style_sheet
+from ticket_office.ui.resources import MissingResource, app_icon, style_sheet
 from ticket_office.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -190,7 +190,11 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 
 def run_app(database_url: str | None) -> int:
     probe = os.environ.get(PROBE_ENV, "").strip().lower() or None
-    app = make_application()
+    try:
+        app = make_application()
+    except MissingResource as error:
+        print(f"ticket-office: {error}", file=sys.stderr)
+        return 1
     app.setQuitOnLastWindowClosed(False)  # between log out and sign in no window is open
     if probe is None:
         _set_up_logging()
