@@ -98,8 +98,21 @@ def test_a_station_is_found_by_code_caption_or_a_part_of_its_name(stations, type
     assert stations.resolve(typed).code == code
 
 
+def test_a_unique_name_prefix_wins_over_the_same_letters_inside_other_names(qapp):
+    tarragona = StationInfo(5, "CTA", "Camp de Tarragona", "Europe/Madrid")
+    coimbra = StationInfo(6, "CMB", "Coimbra-B", "Europe/Lisbon")
+    model = StationListModel()
+    model.set_stations([LISBON, tarragona, coimbra])
+    assert model.resolve("camp").code == "CTA"  # "Porto Campanhã" has it only inside
+    assert model.resolve("CAMP DE").code == "CTA"
+    assert model.resolve("campanha").code == "PCA"  # a part only one name has still finds it
+    assert model.resolve("coimbra b").code == "CMB"  # punctuation typed as a space
+    assert model.matches("c") == [tarragona, coimbra]  # two names start with it
+    assert model.resolve("c") is None
+
+
 def test_an_ambiguous_or_unknown_text_finds_no_station(stations):
-    assert stations.resolve("a") is None  # in every name
+    assert stations.resolve("r") is None  # in every name
     assert stations.resolve("Lisboa") is None
     assert stations.resolve("") is None
 
@@ -283,9 +296,53 @@ def test_a_search_with_no_trains_says_so(qtbot, desk_window, clerk):
     assert "No trains" in window.status.currentMessage()
 
 
-def test_an_unknown_station_code_gets_the_services_message(qtbot, desk_window, clerk):
+@pytest.mark.parametrize(
+    "typed", ["Madrid Atocha", "madrid atocha", "MADRID", "atocha", "Madrid Atocha (MAD)"]
+)
+def test_a_destination_typed_by_name_is_searched_by_its_code(
+    qtbot, desk_window, clerk, full_day, typed
+):
     window = desk_window(clerk)
     page = window.page("sell")
-    page.form.destination.setText("XYZ")
-    page.form.submit()
-    assert "no station with code XYZ" in page.message.message()
+    page.form.travel_date.setDate(QDate(full_day))
+    page.form.destination.setFocus()
+    qtbot.keyClicks(page.form.destination, typed)
+    qtbot.keyClick(page.form.destination, Qt.Key.Key_Return)
+    assert page._query is not None and page._query.destination == "MAD"
+    assert page.results.proxy.rowCount() == 10
+    assert not page.message.message() and not page.form.message.message()
+
+
+def test_an_origin_typed_by_name_with_or_without_accents_is_searched(
+    qtbot, desk_window, clerk, full_day
+):
+    window = desk_window(clerk)
+    page = window.page("sell")
+    page.form.travel_date.setDate(QDate(full_day))
+    for typed in ("Porto Campanhã", "porto campanha", "PORTO CAMPANHÃ"):
+        page.form.origin.setText(typed)
+        page.form.destination.setText("Madrid Atocha")
+        page.form.submit()
+        assert page._query.origin == "PCA", typed
+        assert page.results.proxy.rowCount() == 10
+        assert not page.message.message() and not page.form.message.message()
+
+
+def test_an_unknown_station_is_named_in_the_message_and_not_searched(qtbot, desk_window, clerk):
+    window = desk_window(clerk)
+    page = window.page("sell")
+    page.form.destination.setText("Xyzzyville")
+    with qtbot.assertNotEmitted(page.form.searchRequested):
+        page.form.submit()
+    assert "There is no station called or coded “Xyzzyville”" in page.form.message.message()
+    assert page.form.destination.hasFocus() or not window.isActiveWindow()
+
+
+def test_an_ambiguous_name_lists_the_stations_it_fits(qtbot, desk_window, clerk):
+    window = desk_window(clerk)
+    page = window.page("sell")
+    page.form.destination.setText("po")
+    with qtbot.assertNotEmitted(page.form.searchRequested):
+        page.form.submit()
+    message = page.form.message.message()
+    assert "“po” fits several stations: Pombal, Ponte de Sor, Porto Campanhã" in message

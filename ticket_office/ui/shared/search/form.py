@@ -3,7 +3,8 @@
 The date follows the origin: until the clerk changes it, it is today in the origin station's
 time zone (a Madrid clerk selling a Lisbon departure just after midnight Madrid time gets
 Lisbon's date). Enter in any field searches once both stations are known, otherwise it moves
-to the missing one.
+to the missing one. A station may be typed by code or by name; a text that fits no station,
+or several, is said so here and never sent to the server as if it were a code.
 """
 
 from __future__ import annotations
@@ -24,12 +25,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ticket_office.domain import text_rules
 from ticket_office.domain.time_zones import today_at
 from ticket_office.services.results import StationInfo
 from ticket_office.ui.resources import icon
 from ticket_office.ui.shared.keys import SHARED_KEYS
 from ticket_office.ui.shared.search.stations import StationField, StationListModel
 from ticket_office.ui.status import InlineMessage, Tone
+
+MAX_NAMED = 5  # stations an ambiguous text is said to fit, at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,12 +173,13 @@ class SearchForm(QWidget):
         self.origin.selectAll()
 
     def query(self) -> SearchQuery | None:
-        """The query as typed, or None after saying what is missing."""
-        origin, destination = self.origin.typed_code(), self.destination.typed_code()
-        if not origin:
-            return self._missing(self.origin, self.tr("Choose where the journey starts."))
-        if not destination:
-            return self._missing(self.destination, self.tr("Choose where the journey ends."))
+        """The query as typed, or None after saying what is missing or unclear."""
+        origin = self._code_in(self.origin, self.tr("Choose where the journey starts."))
+        if origin is None:
+            return None
+        destination = self._code_in(self.destination, self.tr("Choose where the journey ends."))
+        if destination is None:
+            return None
         if origin == destination:
             return self._missing(self.destination, self.tr("From and To are the same station."))
         earliest = self.earliest.time()
@@ -183,6 +188,32 @@ class SearchForm(QWidget):
             destination,
             self.travel_date.date().toPython(),
             None if earliest == QTime(0, 0) else earliest.toPython(),
+        )
+
+    def _code_in(self, field: StationField, missing: str) -> str | None:
+        """The code of the one station the field's text means, or None after saying why not."""
+        typed = " ".join(field.text().split())
+        if not typed:
+            return self._missing(field, missing)
+        if self._stations.rowCount() == 0:
+            return field.typed_code()  # the list is not loaded yet: the server judges the code
+        found = self._stations.matches(typed)
+        if len(found) == 1:
+            return found[0].code
+        shown = text_rules.quoted(typed, 40)
+        if not found:
+            return self._missing(
+                field, self.tr("There is no station called or coded “{0}”.").format(shown)
+            )
+        names = ", ".join(station.name for station in found[:MAX_NAMED])
+        if len(found) > MAX_NAMED:
+            names += ", …"
+        return self._missing(
+            field,
+            self.tr(
+                "“{0}” fits several stations: {1}. Type more of the name, or pick one from "
+                "the list."
+            ).format(shown, names),
         )
 
     def submit(self) -> None:
@@ -194,6 +225,7 @@ class SearchForm(QWidget):
     def _missing(self, field: StationField, text: str) -> None:
         self.message.show_message(text, Tone.WARNING)
         field.setFocus(Qt.FocusReason.OtherFocusReason)
+        field.selectAll()  # what the clerk types next replaces what was not understood
         return None
 
     def _enter_pressed(self) -> None:

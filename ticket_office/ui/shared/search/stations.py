@@ -1,9 +1,11 @@
 """Choosing a station by typing its code or any part of its name.
 
 `StationListModel` is a thin list model over `StationInfo`; besides the caption it offers a
-search text (code, name, and the name without accents, so "merida" finds Mérida). The
+search text (name and code without accents or punctuation, so "merida" finds Mérida). The
 completer matches that text but fills the field with the caption, and `StationField.station()`
-turns whatever was typed (a code, a caption, a unique part of a name) into a station.
+turns whatever was typed (a code, a caption, a name, the start of only one name, a part only
+one name has) into a station; `StationListModel.matches` says which stations an ambiguous text
+fits.
 """
 
 from __future__ import annotations
@@ -28,8 +30,14 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
+def loose(text: str) -> str:
+    """`fold`, with punctuation as single spaces: "Coimbra-B" and "coimbra b" are the same."""
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in fold(text)).split())
+
+
 def search_text(station: StationInfo) -> str:
-    return f"{station.code} {station.name} {fold(station.name)}".casefold()
+    """Name and code as typed loosely ("merida mer"): what the completer and `matches` search."""
+    return loose(station.caption)
 
 
 class StationListModel(QAbstractListModel):
@@ -70,21 +78,32 @@ class StationListModel(QAbstractListModel):
         return next((s for s in self._stations if s.code == wanted), None)
 
     def resolve(self, text: str) -> StationInfo | None:
-        """The station a clerk meant: caption, code, full name, or a part only one name has."""
+        """The station a clerk meant, if the text fits exactly one (see `matches`)."""
+        found = self.matches(text)
+        return found[0] if len(found) == 1 else None
+
+    def matches(self, text: str) -> list[StationInfo]:
+        """The stations a typed text may mean, the closest kind of match only: the caption or
+        the code; else the whole name; else names starting with it; else any part of a name."""
         typed = " ".join(text.split())
         if not typed:
-            return None
+            return []
         for station in self._stations:
             if typed == station.caption:
-                return station
+                return [station]
         if found := self.by_code(typed):
-            return found
-        folded = fold(typed)
-        exact = [s for s in self._stations if fold(s.name) == folded]
-        if len(exact) == 1:
-            return exact[0]
-        partial = [s for s in self._stations if folded in search_text(s)]
-        return partial[0] if len(partial) == 1 else None
+            return [found]
+        wanted = loose(typed)
+        if not wanted:
+            return []
+        names = [(station, loose(station.name)) for station in self._stations]
+        exact = [station for station, name in names if name == wanted]
+        if exact:
+            return exact
+        starting = [station for station, name in names if name.startswith(wanted)]
+        if starting:
+            return starting
+        return [station for station in self._stations if wanted in search_text(station)]
 
 
 class StationCompleter(QCompleter):
@@ -102,7 +121,7 @@ class StationCompleter(QCompleter):
         return index.data(Qt.ItemDataRole.DisplayRole) or ""
 
     def splitPath(self, path: str) -> list[str]:
-        return [fold(path)]
+        return [loose(path)]
 
 
 class StationField(QLineEdit):
