@@ -424,7 +424,7 @@ def test_a_quoted_move_writes_nothing(backend, services, clerk, next_day, party)
 
 
 def test_a_move_after_cancelling_one_passenger_moves_only_the_others(
-    backend, services, clerk, next_day, party
+    backend, services, clerk, journey, next_day, party
 ):
     reference, tickets, _spare = party
     cancelled, kept = sorted(tickets.values())
@@ -438,6 +438,10 @@ def test_a_move_after_cancelling_one_passenger_moves_only_the_others(
         {kept: target[0]},
     )
     assert [row.id for row in active_seat_rows(backend, reference)] == [kept]
+    trains = {
+        t.ticket_id: t.run_id for t in services.counter(clerk).find_booking(reference).tickets
+    }
+    assert trains == {cancelled: journey.run_id, kept: next_day.run_id}
     with pytest.raises(BookingNotChangeable):
         services.counter(clerk).move_booking(
             reference,

@@ -9,6 +9,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDialog
 
+from ticket_office.domain.money import format_cents
 from ticket_office.domain.seats import SeatState
 from ticket_office.services import ticket_signing
 from ticket_office.services.results import BookingRequest, PassengerRequest, Payment
@@ -170,6 +171,61 @@ def test_show_booking_opens_a_booking_with_its_ticket_states(view, services, cle
     states = {t.ticket_id: t.status for t in view.tickets.tickets()}
     assert states == {ticket_ids[0]: "cancelled", ticket_ids[1]: "active"}
     assert view.selected_tickets()[0].ticket_id == ticket_ids[1]
+
+
+def cell(model, row: int, header: str) -> str:
+    headers = [
+        model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole)
+        for c in range(model.columnCount())
+    ]
+    return model.index(row, headers.index(header)).data()
+
+
+def test_the_list_shows_paid_and_refunded_as_the_summary_does(view, services, clerk, reference):
+    view.show_booking(reference)
+    booking = view.current_booking()
+    assert cell(view.results, 0, "Paid") == format_cents(booking.total_cents)
+    assert cell(view.results, 0, "Refunded") == ""
+    assert "refunded" not in view.summary.text()
+    services.counter(clerk).cancel(reference, [booking.tickets[0].ticket_id])
+    view.show_booking(reference)
+    booking = view.current_booking()
+    assert booking.refunded_cents > 0
+    paid, refunded = cell(view.results, 0, "Paid"), cell(view.results, 0, "Refunded")
+    assert (paid, refunded) == (
+        format_cents(booking.total_cents),
+        format_cents(booking.refunded_cents),
+    )
+    summary = view.summary.text()
+    assert f"Paid {paid} by card; refunded {refunded}." in summary
+
+
+def test_a_moved_bookings_cancelled_ticket_names_its_own_train_and_date(
+    view, services, clerk, journey, reference
+):
+    booking = services.counter(clerk).find_booking(reference)
+    cancelled, kept = sorted(t.ticket_id for t in booking.tickets)
+    services.counter(clerk).cancel(reference, [cancelled])
+    day = journey.service_date + timedelta(days=1)
+    target = next(
+        o
+        for o in services.counter(clerk).search_journeys("PCA", "MAD", day)
+        if o.train_number == journey.train_number
+    )
+    seat = free_standard(
+        services, clerk, target.run_id, target.board_position, target.alight_position, 1
+    )
+    services.counter(clerk).move_booking(
+        reference, target.run_id, target.board_position, target.alight_position, {kept: seat[0]}
+    )
+    view.show_booking(reference)
+    rows = {t.ticket_id: row for row, t in enumerate(view.tickets.tickets())}
+    old, new = rows[cancelled], rows[kept]
+    assert cell(view.tickets, old, "Train") == journey.train_number
+    assert cell(view.tickets, new, "Train") == target.train_number
+    old_day, new_day = cell(view.tickets, old, "Departs"), cell(view.tickets, new, "Departs")
+    assert f"{journey.departs_at:%H:%M}" in old_day and f"{target.departs_at:%H:%M}" in new_day
+    assert old_day != new_day  # the same train a day apart
 
 
 # --- cancel --------------------------------------------------------------------------------

@@ -44,15 +44,22 @@ _BOOKINGS = """
     JOIN stations ds ON ds.id = al.station_id
 """
 
+# Each ticket names its own train and departure: a moved booking's cancelled tickets stay on
+# the run they were cancelled on, not the booking's current one.
 _TICKETS = text(
     """
     SELECT t.id, t.booking_id, t.passenger_name, t.concession_code, rs.coach_no, ls.label,
-           t.seat_class, t.fare_cents, t.status, t.refund_cents
+           t.seat_class, t.fare_cents, t.status, t.refund_cents,
+           t.run_id, sv.train_number, bo.departs_at, st.timezone
     FROM tickets t
     JOIN run_seats rs ON rs.id = t.run_seat_id
     JOIN layout_seats ls ON ls.id = rs.layout_seat_id
+    JOIN runs r ON r.id = t.run_id
+    JOIN services sv ON sv.id = r.service_id
+    JOIN run_stops bo ON bo.run_id = t.run_id AND bo.position = t.board_position
+    JOIN stations st ON st.id = bo.station_id
     WHERE t.booking_id IN :ids
-    ORDER BY t.booking_id, rs.coach_no, ls.grid_row, ls.grid_column
+    ORDER BY t.booking_id, bo.departs_at, rs.coach_no, ls.grid_row, ls.grid_column
     """
 ).bindparams(bindparam("ids", expanding=True))
 
@@ -69,15 +76,18 @@ def load_bookings(session: Session, where: str, params: dict) -> list[BookingDet
     for t in session.execute(_TICKETS, {"ids": [r.id for r in rows]}):
         tickets.setdefault(t.booking_id, []).append(
             TicketInfo(
-                t.id,
-                t.passenger_name,
-                t.concession_code,
-                t.coach_no,
-                t.label,
-                SeatClass(t.seat_class),
-                t.fare_cents,
-                t.status,
-                t.refund_cents,
+                ticket_id=t.id,
+                passenger_name=t.passenger_name,
+                concession=t.concession_code,
+                coach_no=t.coach_no,
+                seat_label=t.label,
+                seat_class=SeatClass(t.seat_class),
+                fare_cents=t.fare_cents,
+                status=t.status,
+                run_id=t.run_id,
+                train_number=t.train_number,
+                departs_at=t.departs_at.astimezone(ZoneInfo(t.timezone)),
+                refund_cents=t.refund_cents,
             )
         )
     return [

@@ -177,6 +177,9 @@ class TicketInfo:
     seat_class: SeatClass
     fare_cents: int
     status: str
+    run_id: int  # the ticket's own train: a moved booking's cancelled tickets keep the old one
+    train_number: str
+    departs_at: datetime  # from the ticket's boarding stop, in that station's zone
     refund_cents: int | None = None
 
 

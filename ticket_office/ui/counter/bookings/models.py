@@ -56,7 +56,8 @@ class BookingColumn(IntEnum):
     DEPARTS = 3
     ROUTE = 4
     STATUS = 5
-    TOTAL = 6
+    PAID = 6
+    REFUNDED = 7
 
 
 _BOOKING_HEADERS = {
@@ -66,7 +67,9 @@ _BOOKING_HEADERS = {
     BookingColumn.DEPARTS: "Departs",
     BookingColumn.ROUTE: "From → To",
     BookingColumn.STATUS: "Status",
-    BookingColumn.TOTAL: "Paid",
+    # What was paid and what went back, as the summary under the list says them; not a net.
+    BookingColumn.PAID: "Paid",
+    BookingColumn.REFUNDED: "Refunded",
 }
 
 
@@ -108,7 +111,10 @@ class BookingListModel(RowTableModel[BookingDetails]):
             return self._sort_value(booking, column)
         if role == ITEM_ROLE:
             return booking
-        if role == Qt.ItemDataRole.TextAlignmentRole and column is BookingColumn.TOTAL:
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (
+            BookingColumn.PAID,
+            BookingColumn.REFUNDED,
+        ):
             return _RIGHT
         if role == Qt.ItemDataRole.ForegroundRole and booking.status != "active":
             return _muted()
@@ -128,7 +134,9 @@ class BookingListModel(RowTableModel[BookingDetails]):
             return f"{booking.origin.name} → {booking.destination.name}"
         if column is BookingColumn.STATUS:
             return status_text(booking.status)
-        return format_cents(booking.total_cents - booking.refunded_cents)
+        if column is BookingColumn.PAID:
+            return format_cents(booking.total_cents)
+        return format_cents(booking.refunded_cents) if booking.refunded_cents else ""
 
     @staticmethod
     def _sort_value(booking: BookingDetails, column: BookingColumn) -> int | str:
@@ -136,25 +144,32 @@ class BookingListModel(RowTableModel[BookingDetails]):
             return train_sort_key(booking.train_number)
         if column is BookingColumn.DEPARTS:
             return int(booking.departs_at.timestamp())
-        if column is BookingColumn.TOTAL:
-            return booking.total_cents - booking.refunded_cents
+        if column is BookingColumn.PAID:
+            return booking.total_cents
+        if column is BookingColumn.REFUNDED:
+            return booking.refunded_cents
         return BookingListModel._text(booking, column).casefold()
 
 
 class TicketColumn(IntEnum):
     PASSENGER = 0
     CONCESSION = 1
-    COACH = 2
-    SEAT = 3
-    CLASS = 4
-    FARE = 5
-    STATUS = 6
-    REFUND = 7
+    TRAIN = 2
+    DEPARTS = 3
+    COACH = 4
+    SEAT = 5
+    CLASS = 6
+    FARE = 7
+    STATUS = 8
+    REFUND = 9
 
 
 _TICKET_HEADERS = {
     TicketColumn.PASSENGER: "Passenger",
     TicketColumn.CONCESSION: "Concession",
+    # Each ticket's own train: after a move, cancelled tickets keep the train they were on.
+    TicketColumn.TRAIN: "Train",
+    TicketColumn.DEPARTS: "Departs",
     TicketColumn.COACH: "Coach",
     TicketColumn.SEAT: "Seat",
     TicketColumn.CLASS: "Class",
@@ -215,6 +230,10 @@ class TicketTableModel(RowTableModel[TicketInfo]):
             return ticket.passenger_name
         if column is TicketColumn.CONCESSION:
             return ticket.concession.capitalize()
+        if column is TicketColumn.TRAIN:
+            return ticket.train_number
+        if column is TicketColumn.DEPARTS:
+            return ticket.departs_at.strftime("%a %d %b %Y %H:%M")
         if column is TicketColumn.COACH:
             return str(ticket.coach_no)
         if column is TicketColumn.SEAT:
@@ -229,6 +248,10 @@ class TicketTableModel(RowTableModel[TicketInfo]):
 
     @staticmethod
     def _sort_value(ticket: TicketInfo, column: TicketColumn) -> int | str:
+        if column is TicketColumn.TRAIN:
+            return train_sort_key(ticket.train_number)
+        if column is TicketColumn.DEPARTS:
+            return int(ticket.departs_at.timestamp())
         if column is TicketColumn.COACH:
             return ticket.coach_no
         if column is TicketColumn.SEAT:

@@ -418,10 +418,15 @@ class BookingsView(QWidget):
                 escape(booking.destination.name),
                 when(booking.arrives_at),
             ),
-            self.tr("Paid {0} by {1}; refunded {2}. Sold by {3} at {4} on {5}.").format(
-                paid,
-                how,
-                format_cents(booking.refunded_cents),
+            (
+                self.tr("Paid {0} by {1}; refunded {2}.").format(
+                    paid, how, format_cents(booking.refunded_cents)
+                )
+                if booking.refunded_cents
+                else self.tr("Paid {0} by {1}.").format(paid, how)
+            )
+            + " "
+            + self.tr("Sold by {0} at {1} on {2}.").format(
                 escape(booking.clerk_name),
                 escape(booking.issuing_station or self.tr("the ticket office")),
                 booking.created_at.strftime("%d %b %Y %H:%M"),
