@@ -1,4 +1,5 @@
-"""SQLAlchemy 2 typed models: the schema the Alembic revisions create.
+"""SQLAlchemy 2 typed models: the schema the Alembic revisions create (the revisions are the
+truth; tests/integration/test_schema.py checks these models against a migrated database).
 
 Times are `timestamptz`; money is integer cents; a ticket's leg is an `int4range` of stop
 positions along its run, so "never twice for the same leg" is one exclusion constraint.
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Numeric,
+    PrimaryKeyConstraint,
     SmallInteger,
     String,
     UniqueConstraint,
@@ -247,8 +249,12 @@ class FareRevision(Base):
 
     __tablename__ = "fare_revision"
     singleton: Mapped[bool] = mapped_column(Boolean, primary_key=True, server_default=text("true"))
-    revision: Mapped[int] = mapped_column(BigInteger, server_default="1")
-    __table_args__ = (CheckConstraint("singleton", name="singleton"),)
+    revision: Mapped[int] = mapped_column(BigInteger, server_default=text("1"))
+    __table_args__ = (
+        # Revision 0004 wrote this table in SQL, so its key has PostgreSQL's name, not ours.
+        PrimaryKeyConstraint("singleton", name="fare_revision_pkey"),
+        CheckConstraint("singleton", name="singleton"),
+    )
 
 
 class Operator(Base):
