@@ -12,6 +12,7 @@ from keyring.backends import fail
 from PySide6.QtCore import Qt
 
 from tests.conftest import DEMO_PASSWORDS, MemoryKeyring
+from tests.ui.layout_checks import moved, placements, shows_all
 from ticket_office.config import DatabaseChoice
 from ticket_office.database_connector import (
     KEYRING_SERVICE,
@@ -84,6 +85,23 @@ def test_five_wrong_passwords_lock_the_account(qtbot, login):
     sign_in(qtbot, dialog, "clerk", DEMO_PASSWORDS["clerk"])
     assert "locked" in dialog.message.message() and dialog.operator() is None
     assert "ticket-office unlock clerk" in dialog.message.message()
+
+
+def test_a_refusal_on_two_lines_moves_nothing_and_a_longer_one_keeps_the_fields(qtbot, login):
+    dialog = login()
+    fields = (dialog.username, dialog.password)
+    heights = [field.sizeHint().height() for field in fields]
+    before = placements(dialog)
+    for _ in range(4):
+        sign_in(qtbot, dialog, "clerk", "wrong-password")
+    assert "One more wrong password" in dialog.message.message()
+    assert dialog.message.height() > 1.5 * dialog.message.fontMetrics().lineSpacing()
+    assert shows_all(dialog.message)
+    assert moved(before, placements(dialog)) == []
+    sign_in(qtbot, dialog, "clerk", "wrong-password")  # locked: the longest refusal
+    assert "ticket-office unlock clerk" in dialog.message.message()
+    assert shows_all(dialog.message)
+    assert [field.height() for field in fields] == heights
 
 
 def test_a_deactivated_account_is_told_to_see_a_supervisor(qtbot, login, backend):

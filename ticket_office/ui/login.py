@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -158,6 +158,7 @@ class LoginDialog(QDialog):
         self.database_box.hide()
 
         self.message = InlineMessage(self)
+        self.message.reserve_lines(2)  # most refusals fit: the buttons stay where they are
         self.sign_in_button = QPushButton(self.tr("Sign in"), self)
         self.sign_in_button.setProperty("primary", True)
         self.sign_in_button.setDefault(True)
@@ -186,6 +187,19 @@ class LoginDialog(QDialog):
         self.sign_in_button.clicked.connect(self.sign_in)
         self.retry_button.clicked.connect(self.retry)
         self.quit_button.clicked.connect(self.reject)
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest:
+            self._grow_to_fit()
+        return handled
+
+    def _grow_to_fit(self) -> None:
+        """A longer message makes the window taller instead of squeezing the fields: Qt sets
+        no minimum height on a window whose layout wraps text, so it would shrink them."""
+        needed = self.heightForWidth(self.width())
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def _server_text(self) -> str:
         if self._connector.embedded:

@@ -63,7 +63,8 @@ class InlineMessage(QLabel):
     """One line of news in a page or dialog, coloured by tone; empty means hidden.
 
     The colour goes into rich text rather than the palette, so a theme change only needs the
-    text set again (see `changeEvent`).
+    text set again (see `changeEvent`). Where news must not push the widgets around it, the
+    line can keep its room while empty (`reserve_lines`).
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -73,7 +74,22 @@ class InlineMessage(QLabel):
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._tone = Tone.INFO
         self._plain = ""
+        self._reserved_lines = 0
         self.hide()
+
+    def reserve_lines(self, lines: int) -> None:
+        """Keep room for `lines` lines even while there is no news, so news coming and going
+        moves nothing; a longer text still gets every line it needs (it is never cut)."""
+        self._reserved_lines = lines
+        policy = self.sizePolicy()
+        policy.setRetainSizeWhenHidden(lines > 0)
+        self.setSizePolicy(policy)
+        self._apply_reserve()
+
+    def _apply_reserve(self) -> None:
+        margins = self.contentsMargins()
+        height = self._reserved_lines * self.fontMetrics().lineSpacing()
+        self.setMinimumHeight(height + margins.top() + margins.bottom() if height else 0)
 
     @property
     def tone(self) -> Tone:
@@ -94,6 +110,8 @@ class InlineMessage(QLabel):
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange and self._plain:
             self._render()
+        elif event.type() == QEvent.Type.FontChange and self._reserved_lines:
+            self._apply_reserve()
 
     def _render(self) -> None:
         colour = tone_colour(self._tone, self.palette()).name()
