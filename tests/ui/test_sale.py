@@ -13,7 +13,7 @@ from ticket_office.demo.network import LISBON
 from ticket_office.domain.seats import SeatState
 from ticket_office.domain.time_zones import today_at
 from ticket_office.services.results import BookingRequest, PassengerRequest, Payment
-from ticket_office.ui.counter.sale.drafts import PassengerDraft, assign_drafts
+from ticket_office.ui.counter.sale.drafts import PassengerDraft, PaymentDraft, assign_drafts
 
 
 def focused() -> QWidget:
@@ -273,6 +273,32 @@ def test_the_party_dialog_refuses_missing_names_and_short_cash(qtbot, desk_windo
     dialog.payment.cash_given.setText("twelve")
     assert "is not an amount" in dialog.payment.cash_note.message()
     assert page.party_dialog is dialog and page.last_reference is None
+
+
+def test_alt_c_and_alt_d_choose_the_method_and_put_the_cursor_in_its_field(
+    qtbot, desk_window, clerk, full_day
+):
+    page, dialog = party_for_one_seat(qtbot, desk_window(clerk), full_day)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.rows[0].name)
+    payment = dialog.payment
+    payment.set_draft(PaymentDraft("cash", "50", "AUTH 9"))  # typed before going back to seats
+
+    press(qtbot, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)  # cash, chosen already
+    assert focused() is payment.cash_given
+    qtbot.keyClicks(focused(), "60")
+    assert payment.cash_given.text() == "60"
+
+    press(qtbot, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)  # card
+    assert payment.method() == "card"
+    assert focused() is payment.card_reference
+    qtbot.keyClicks(focused(), "4471")
+    assert payment.card_reference.text() == "4471"  # the old reference was selected, replaced
+
+    press(qtbot, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)  # cash
+    assert payment.method() == "cash"
+    assert focused() is payment.cash_given
+    qtbot.keyClicks(focused(), "200")
+    assert payment.cash_given.text() == "200"
 
 
 NO_FONT_HAS_IT = "\U00016a70"  # TANGSA LETTER OZ: a letter (Unicode 14) Debian 12's fonts lack
