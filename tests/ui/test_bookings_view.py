@@ -127,6 +127,13 @@ def test_no_booking_on_another_date_says_so(view, journey, reference):
     assert "No booking" in view.message.message()
 
 
+def test_a_name_search_over_the_limit_is_refused_with_the_limit_not_cut(view, reference):
+    view.search_edit.setText("Ana Silva " * 10)
+    assert len(view.search_edit.text()) == 100
+    view.search()
+    assert "too long (99 characters, at most 80)" in view.message.message()
+
+
 def test_an_unknown_reference_is_reported_and_nothing_is_shown(view):
     view.search_edit.setText("ZZ22ZZ")
     view.search()

@@ -301,6 +301,26 @@ def test_alt_c_and_alt_d_choose_the_method_and_put_the_cursor_in_its_field(
     assert payment.cash_given.text() == "200"
 
 
+def test_a_name_over_the_limit_is_refused_with_the_limit_not_cut(
+    qtbot, desk_window, clerk, full_day
+):
+    page, dialog = party_for_one_seat(qtbot, desk_window(clerk), full_day)
+    long_name = ("Ana Maria Sousa " * 6).strip()
+    assert len(long_name) == 95
+    dialog.rows[0].name.setText(long_name)
+    assert dialog.rows[0].name.text() == long_name  # kept whole, for the clerk to shorten
+    assert "95 characters, at most 80" in dialog.message.message()  # said while typing
+    dialog.payment.card.setChecked(True)
+    dialog.payment.card_reference.setText("AUTH 1")
+    dialog.confirm()
+    assert dialog.message.message() == (
+        "Passenger 1's name is too long (95 characters, at most 80)."
+    )
+    assert page.party_dialog is dialog and page.last_reference is None
+    dialog.rows[0].name.setText(long_name[:80])
+    assert dialog.message.message() == ""
+
+
 NO_FONT_HAS_IT = "\U00016a70"  # TANGSA LETTER OZ: a letter (Unicode 14) Debian 12's fonts lack
 
 

@@ -105,7 +105,6 @@ class BookingsView(QWidget):
         self.search_edit = QLineEdit(self)
         self.search_edit.setPlaceholderText(self.tr("Booking reference, or passenger name"))
         self.search_edit.setClearButtonEnabled(True)
-        self.search_edit.setMaxLength(80)
         self.search_edit.returnPressed.connect(self.search)
         self.search_label = QLabel(self.tr("&Reference or name"), self)
         self.search_label.setBuddy(self.search_edit)

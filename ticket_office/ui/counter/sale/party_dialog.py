@@ -61,8 +61,9 @@ class PassengerRow:
         self.seat = seat
         self.position = position
         self.caption = QLabel(seat_caption(seat), parent)
+        # No maxLength: a pasted name longer than the limit is refused with the limit named,
+        # never cut to a name nobody typed.
         self.name = QLineEdit(draft.name, parent)
-        self.name.setMaxLength(text_rules.MAX_PASSENGER_NAME)
         self.name.setPlaceholderText(parent.tr("Passenger {0}'s name").format(position))
         self.name.setAccessibleName(parent.tr("Name for {0}").format(seat_caption(seat)))
         self.caption.setBuddy(self.name)
@@ -127,7 +128,7 @@ class PartyDialog(QDialog):
         self.back_button.clicked.connect(self.reject)
         for row in self.rows:
             row.concession.currentIndexChanged.connect(self._requote)
-            row.name.textChanged.connect(self.message.clear_message)
+            row.name.textChanged.connect(lambda _text, row=row: self._name_edited(row))
         self._requote()
 
     def _lay_out(self) -> None:
@@ -189,6 +190,14 @@ class PartyDialog(QDialog):
 
     def payment_draft(self) -> PaymentDraft:
         return self.payment.draft()
+
+    def _name_edited(self, row: PassengerRow) -> None:
+        self.message.clear_message()
+        if len(row.name.text()) > text_rules.MAX_PASSENGER_NAME:  # say so while typing
+            try:
+                text_rules.passenger_name(row.name.text(), row.position)
+            except ValidationError as error:
+                self.message.show_message(str(error), Tone.WARNING)
 
     # --- pricing -------------------------------------------------------------------------------
 
