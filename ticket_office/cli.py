@@ -20,7 +20,6 @@ from ticket_office.cli_database import open_chosen_database, remember_database_p
 from ticket_office.config import choose_database, config_file, log_file, masked_url
 from ticket_office.domain.errors import TicketOfficeError
 
-EXIT_USAGE = 2
 EXIT_FAILED = 1
 NEW_PASSWORD_ENV = "TICKET_OFFICE_NEW_PASSWORD"
 

@@ -51,9 +51,6 @@ class EmbeddedServer:
         uri = self.handle.get_uri()  # type: ignore[attr-defined]
         return uri.split("host=", 1)[1].split("&", 1)[0]
 
-    def admin_url(self) -> str:
-        return self.url("postgres")
-
     def stop(self) -> None:
         self.handle.cleanup()  # type: ignore[attr-defined]
 

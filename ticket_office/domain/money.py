@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-CURRENCY = "EUR"
-
 
 def format_cents(cents: int) -> str:
     sign = "-" if cents < 0 else ""

@@ -23,9 +23,8 @@ from typing import Protocol
 
 from ticket_office.domain.errors import ValidationError
 from ticket_office.domain.fares import SeatClass
-from ticket_office.domain.seats import SeatFeature, SeatState
+from ticket_office.domain.seats import MAX_PARTY, SeatFeature, SeatState
 
-MAX_PARTY = 9
 CANDIDATE_STATES = frozenset({SeatState.FREE, SeatState.HELD_BY_ME})
 
 # Distances between seats, in tenths of a seat: a seat one row away is a little farther than

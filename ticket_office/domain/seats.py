@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+# The most seats one sale takes: the service checks it, the seat map and the picker offer no
+# more. The database's `sell_seats` function checks the same number in its own SQL.
+MAX_PARTY = 9
+
 
 class SeatFeature(StrEnum):
     WINDOW = "window"

@@ -2,7 +2,7 @@
 
 A ticket from stop 2 to stop 5 occupies its seat on the legs [2, 5): it leaves the seat free
 at stop 5, so another passenger may board there. The database stores the same thing as an
-`int4range`, and its exclusion constraint uses the same overlap rule as `overlaps` here.
+`int4range`, and its exclusion constraint uses the same overlap rule as `Segment.overlaps` here.
 """
 
 from __future__ import annotations
@@ -41,10 +41,3 @@ class Segment:
 
     def legs(self) -> range:
         return range(self.board, self.alight)
-
-    def within(self, stop_count: int) -> bool:
-        return self.alight < stop_count
-
-
-def overlaps(a: Segment, b: Segment) -> bool:
-    return a.overlaps(b)

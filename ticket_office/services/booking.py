@@ -1,4 +1,4 @@
-"""Selling seats: a party of 1-9 on one leg of one run, all or nothing, in one round trip.
+"""Selling seats: a whole party on one leg of one run, all or nothing, in one round trip.
 
 The service validates the party, prices it from cached facts (the run's seats and stops, the
 fares of the travel date: run_layouts.py, sale_facts.py) and sends one statement,

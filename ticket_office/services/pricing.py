@@ -13,6 +13,7 @@ from ticket_office.domain import text_rules
 from ticket_office.domain.errors import ValidationError
 from ticket_office.domain.fares import Concession, FareRate, SeatClass, fare_for
 from ticket_office.domain.ids import BIGINT_MAX, known_id
+from ticket_office.domain.seats import MAX_PARTY
 from ticket_office.services.results import ConcessionInfo
 
 _RATES = text(
@@ -100,12 +101,12 @@ def list_concessions(session: Session) -> list[ConcessionInfo]:
 def check_party_size(count: int) -> None:
     if count < 1:
         raise ValidationError("Choose at least one seat.", field="seats")
-    if count > 9:
-        raise ValidationError("A booking is for at most 9 passengers.", field="seats")
+    if count > MAX_PARTY:
+        raise ValidationError(f"A booking is for at most {MAX_PARTY} passengers.", field="seats")
 
 
 def chosen_seats(seat_ids: Sequence[int]) -> tuple[int, ...]:
-    """1-9 distinct seat ids, as a tuple; ValidationError or NotFound for anything else."""
+    """1 to MAX_PARTY distinct seat ids, as a tuple; ValidationError or NotFound otherwise."""
     if not isinstance(seat_ids, list | tuple):
         raise ValidationError("Choose at least one seat.", field="seats")
     check_party_size(len(seat_ids))

@@ -91,10 +91,6 @@ class InlineMessage(QLabel):
         height = self._reserved_lines * self.fontMetrics().lineSpacing()
         self.setMinimumHeight(height + margins.top() + margins.bottom() if height else 0)
 
-    @property
-    def tone(self) -> Tone:
-        return self._tone
-
     def message(self) -> str:
         return self._plain
 

@@ -94,12 +94,6 @@ class BookingListModel(RowTableModel[BookingDetails]):
     def booking(self, row: int) -> BookingDetails | None:
         return self.row_at(row)
 
-    def row_of(self, reference: str) -> int | None:
-        for row, booking in enumerate(self._rows):
-            if booking.reference == reference:
-                return row
-        return None
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or index.row() >= len(self._rows):
             return None

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from ticket_office.domain.fares import SeatClass
-from ticket_office.domain.seat_picking import MAX_PARTY, PickResult, SeatPreferences, pick_together
+from ticket_office.domain.seat_picking import PickResult, SeatPreferences, pick_together
+from ticket_office.domain.seats import MAX_PARTY
 from ticket_office.services.results import SeatMap
 from ticket_office.ui.shared.seat_map.coach_strip import CoachStrip
 from ticket_office.ui.shared.seat_map.legend import SeatLegend

@@ -28,7 +28,7 @@ from PySide6.QtGui import (
 )
 
 from ticket_office.domain.seats import SeatFeature, SeatState
-from ticket_office.ui.shared.seat_map.colours import SeatColours, StateColours
+from ticket_office.ui.shared.seat_map.colours import SeatColours
 
 WHEELCHAIR_GLYPH = "\u267f"
 
@@ -122,9 +122,6 @@ class SeatPainter:
         self._window_brush = QBrush(colours.window_glass)
         self._focus_pen = QPen(colours.focus, max(2.0, 0.07 * s))
         self._hover_pen = QPen(colours.hover, max(1.2, 0.045 * s))
-
-    def style(self, look: SeatLook) -> StateColours:
-        return self._styles[look]
 
     def paint_seat(
         self,

@@ -36,7 +36,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from ticket_office.domain.fares import SeatClass
-from ticket_office.domain.seats import SeatFeature, SeatState
+from ticket_office.domain.seats import MAX_PARTY, SeatFeature, SeatState
 from ticket_office.services.results import CoachInfo, SeatInfo, SeatMap
 from ticket_office.ui.shared.seat_map.colours import seat_colours
 from ticket_office.ui.shared.seat_map.geometry import (
@@ -48,7 +48,6 @@ from ticket_office.ui.shared.seat_map.geometry import (
 from ticket_office.ui.shared.seat_map.seat_painter import SeatPainter, look_of
 
 SELECTABLE = frozenset({SeatState.FREE, SeatState.HELD_BY_ME})
-DEFAULT_MAX_SELECTION = 9
 DEFAULT_SEAT_SIZE = 34
 MIN_SEAT_SIZE = 18
 MAX_SEAT_SIZE = 56
@@ -98,7 +97,7 @@ class SeatMapWidget(QWidget):
         self._seats: dict[int, SeatInfo] = {}
         self._coach_no: int | None = None
         self._selected: list[int] = []
-        self._max_selection = DEFAULT_MAX_SELECTION
+        self._max_selection = MAX_PARTY
         self._read_only = False
         self._focus_seat: int | None = None
         self._hover_seat: int | None = None
@@ -205,9 +204,6 @@ class SeatMapWidget(QWidget):
 
     def clear_selection(self) -> None:
         self.set_selection(())
-
-    def max_selection(self) -> int:
-        return self._max_selection
 
     def set_max_selection(self, count: int) -> None:
         if count < 1:
