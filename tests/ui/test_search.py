@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QApplication
 
 from ticket_office.domain.time_zones import today_at
 from ticket_office.services.results import JourneyOption, StationInfo
@@ -21,6 +22,7 @@ from ticket_office.ui.shared.search.results_model import (
     train_sort_key,
 )
 from ticket_office.ui.shared.search.stations import fold
+from ticket_office.ui.tasks import ImmediateTaskRunner
 
 LISBON = StationInfo(1, "PCA", "Porto Campanhã", "Europe/Lisbon")
 MADRID = StationInfo(2, "MAD", "Madrid Atocha", "Europe/Madrid")
@@ -346,3 +348,84 @@ def test_an_ambiguous_name_lists_the_stations_it_fits(qtbot, desk_window, clerk)
         page.form.submit()
     message = page.form.message.message()
     assert "“po” fits several stations: Pombal, Ponte de Sor, Porto Campanhã" in message
+
+
+# --- From, pre-filled with the home station, is typed over ---------------------------------------
+
+
+class StationsArriveLate(ImmediateTaskRunner):
+    """As in the app, the station list comes back after the window put the cursor in From."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waiting: list[tuple] = []
+
+    def run(self, fn, *args, done=None, failed=None, **kwargs) -> None:
+        if getattr(fn, "__name__", "") == "list_stations":
+            self.waiting.append((fn, args, done, failed, kwargs))
+        else:
+            super().run(fn, *args, done=done, failed=failed, **kwargs)
+
+    def answer(self) -> None:
+        waiting, self.waiting = self.waiting, []
+        for fn, args, done, failed, kwargs in waiting:
+            super().run(fn, *args, done=done, failed=failed, **kwargs)
+
+
+def focused():
+    return QApplication.focusWidget()
+
+
+def test_from_is_all_selected_when_the_home_station_arrives_after_the_cursor(
+    qtbot, backend, clerk, settings
+):
+    from ticket_office.ui.desk import DeskContext
+    from ticket_office.ui.main_window import MainWindow
+
+    tasks = StationsArriveLate()
+    window = MainWindow(DeskContext.bind(backend.services, clerk, tasks, settings=settings))
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    window.start()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    origin = window.page("sell").form.origin
+    assert focused() is origin and origin.text() == ""
+    tasks.answer()
+    assert origin.text() == "Porto Campanhã (PCA)"
+    assert origin.selectedText() == origin.text()
+    qtbot.keyClicks(origin, "MAD")
+    assert origin.text() == "MAD"  # typing replaced the home station
+
+
+def test_from_is_all_selected_when_tabbed_into_or_after_new_search(qtbot, desk_window, clerk):
+    window = desk_window(clerk)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    form = window.page("sell").form
+    origin = form.origin
+    home = origin.text()
+    assert focused() is origin and origin.selectedText() == home  # at start
+    origin.end(False)  # the clerk moved the cursor; then goes on to To and back
+    qtbot.keyClick(origin, Qt.Key.Key_Tab)
+    assert focused() is form.destination
+    qtbot.keyClick(form.destination, Qt.Key.Key_Backtab)
+    assert focused() is origin and origin.selectedText() == home
+    origin.end(False)
+    qtbot.keyClick(origin, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)  # new search
+    assert focused() is origin and origin.selectedText() == home
+    form.destination.setFocus()
+    origin.end(False)
+    qtbot.keyClick(form.destination, Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)  # From
+    assert focused() is origin and origin.selectedText() == home
+    qtbot.keyClicks(origin, "MAD")
+    assert origin.text() == "MAD"
+
+
+def test_a_station_set_in_a_focused_field_is_all_selected(qtbot, stations):
+    form = SearchForm(stations)
+    qtbot.addWidget(form)
+    form.show()
+    form.origin.setFocus()
+    form.set_origin(LISBON)
+    assert form.origin.selectedText() == "Porto Campanhã (PCA)"

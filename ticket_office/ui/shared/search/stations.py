@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from PySide6.QtCore import QAbstractListModel, QCollator, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
 
 from ticket_office.services.results import StationInfo
@@ -124,8 +125,22 @@ class StationCompleter(QCompleter):
         return [loose(path)]
 
 
+# Arriving by Tab, by a key (Alt+F, new search) or sent by the form: typing replaces the text.
+# Not after a click (the clerk put the cursor somewhere), nor when the window or the completer's
+# list gives the focus back (the clerk was halfway through a name).
+SELECT_ON_FOCUS = frozenset(
+    {
+        Qt.FocusReason.TabFocusReason,
+        Qt.FocusReason.BacktabFocusReason,
+        Qt.FocusReason.ShortcutFocusReason,
+        Qt.FocusReason.OtherFocusReason,
+    }
+)
+
+
 class StationField(QLineEdit):
-    """A station entry: type a code or name, pick from the list, read back `station()`."""
+    """A station entry: type a code or name, pick from the list, read back `station()`.
+    Whenever the cursor comes to it the text is all selected, so typing replaces it."""
 
     def __init__(self, model: StationListModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -137,8 +152,15 @@ class StationField(QLineEdit):
     def station(self) -> StationInfo | None:
         return self._model.resolve(self.text())
 
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        if event.reason() in SELECT_ON_FOCUS:
+            self.selectAll()
+
     def set_station(self, station: StationInfo | None) -> None:
+        """Fill in a station, all selected: the home station often arrives after the cursor."""
         self.setText(station.caption if station else "")
+        self.selectAll()
 
     def typed_code(self) -> str:
         """What to send when the stations are not loaded yet: the text as a code."""
