@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from ticket_office.backend import open_backend  # noqa: E402
 from ticket_office.database_connector import DatabaseConnector  # noqa: E402
 from ticket_office.domain.seats import SeatState  # noqa: E402
+from ticket_office.domain.time_zones import today_at  # noqa: E402
 from ticket_office.ui.app import make_application  # noqa: E402
 from ticket_office.ui.desk import DeskContext  # noqa: E402
 from ticket_office.ui.live_updates import LiveUpdates  # noqa: E402
@@ -130,12 +131,20 @@ def main() -> int:
     window.start()
     page = window.page("sell")
     assert page is not None
-    wait_until(lambda: page.stations.rowCount() > 0 and live.state == "connected")
+    wait_until(
+        lambda: (
+            page.stations.rowCount() > 0
+            and page.form.origin.station() is not None
+            and live.state == "connected"
+        )
+    )
 
-    # Today shows trains that have left (greyed) next to bookable ones; late at night, when
-    # every train of the day has gone, tomorrow is shown instead.
+    # Today at the clerk's station (the demo's runs and sample sales are the network's days,
+    # not the machine's) shows trains that have left (greyed) next to bookable ones; late at
+    # night, when every train of the day has gone, tomorrow is shown instead.
+    today = today_at(page.form.origin.station().timezone)
     page.form.destination.setText("Madrid Atocha (MAD)")
-    for travel in (date.today(), date.today() + timedelta(days=1)):
+    for travel in (today, today + timedelta(days=1)):
         page.form.travel_date.setDate(travel)
         page.form.submit()
         wait_until(
