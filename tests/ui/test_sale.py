@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
+from tests.ui.layout_checks import clipped_by, moved, placements, shows_all
 from ticket_office.demo.network import LISBON
 from ticket_office.domain.seats import SeatState
 from ticket_office.domain.time_zones import today_at
@@ -342,6 +343,23 @@ def test_a_name_the_printer_cannot_draw_is_queried_once_before_the_sale(
     assert page.last_reference is not None
     booking = services.counter(clerk).find_booking(page.last_reference)
     assert [t.passenger_name for t in booking.tickets] == [f"Ana {NO_FONT_HAS_IT}"]
+
+
+def test_the_sold_line_moves_and_clips_nothing(qtbot, desk_window, clerk, full_day):
+    window = desk_window(clerk)  # as large as the desk opens
+    page, dialog = party_for_one_seat(qtbot, window, full_day)
+    dialog.rows[0].name.setText("Ana Sousa")
+    dialog.payment.card.setChecked(True)
+    dialog.payment.card_reference.setText("AUTH 1")
+    before = placements(page)
+    assert clipped_by(page.seat_panel.party_size) is None
+    dialog.confirm()
+    assert page.message.message().startswith("Sold: booking ")
+    assert shows_all(page.message)
+    assert moved(before, placements(page)) == []
+    assert clipped_by(page.seat_panel.party_size) is None
+    page.message.clear_message()
+    assert moved(before, placements(page)) == []
 
 
 def test_a_train_that_cannot_be_sold_does_not_open_for_sale(qtbot, desk_window, clerk):

@@ -123,7 +123,14 @@ class SalePage(QWidget):
         results_layout.setContentsMargins(0, 0, 0, 0)
         results_title = QLabel(self.tr("Trains"), results_box)
         results_title.setProperty("heading", "section")
-        results_layout.addWidget(results_title)
+        # News shares the heading's line, which is there anyway: coming and going it moves
+        # nothing, and a long one would only shorten the table, never the seat area.
+        self.message.reserve_lines(1)
+        heading_row = QHBoxLayout()
+        heading_row.addWidget(results_title)
+        heading_row.addSpacing(16)
+        heading_row.addWidget(self.message, 1)
+        results_layout.addLayout(heading_row)
         results_layout.addWidget(self.results)
         self.results.setMinimumHeight(self._results_height(3))
 
@@ -165,7 +172,6 @@ class SalePage(QWidget):
         layout.setContentsMargins(12, 10, 12, 6)
         layout.setSpacing(8)
         layout.addWidget(self.form)
-        layout.addWidget(self.message)
         layout.addWidget(splitter, 1)
         layout.addLayout(action_row)  # below the scrolling seat area: always in reach
 

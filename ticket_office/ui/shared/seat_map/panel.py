@@ -89,6 +89,17 @@ class SeatMapPanel(QWidget):
         self.map_widget.seatsDropped.connect(self._announce_dropped)
         self.pick_button.clicked.connect(self.pick_together)
 
+    def heightForWidth(self, width: int) -> int:
+        """The height needed with the map at its smallest: the map takes whatever more it gets.
+
+        The legend wraps, so the panel has a height for each width, and layouts and scroll
+        areas take that as both its preferred and its least height. With the map at its
+        preferred size in it, a page would scroll the pick row out of sight rather than draw
+        the seats a little smaller.
+        """
+        slack = self.map_widget.sizeHint().height() - self.map_widget.minimumSizeHint().height()
+        return super().heightForWidth(width) - max(0, slack)
+
     # --- API -----------------------------------------------------------------------------------
 
     def set_seat_map(self, seat_map: SeatMap) -> None:
