@@ -373,7 +373,8 @@ def test_a_train_that_cannot_be_sold_does_not_open_for_sale(qtbot, desk_window, 
     assert not journey.bookable
     page.open_journey(journey)
     assert page.journey is None
-    assert "has left" in page.message.message()
+    assert "already departed" in page.message.message()
+    assert "already departed" in page.form.message.message()
 
 
 def test_drafts_follow_people_when_a_seat_is_replaced():

@@ -247,8 +247,33 @@ def test_a_train_that_cannot_be_sold_is_greyed_with_the_reason_as_tooltip(qapp, 
     model.set_journeys(journeys)
     greyed = model.index(2, Column.TRAIN)
     assert greyed.data(Qt.ItemDataRole.ForegroundRole) is not None
-    assert "has left" in greyed.data(Qt.ItemDataRole.ToolTipRole)
+    assert "already departed" in greyed.data(Qt.ItemDataRole.ToolTipRole)
     assert model.index(0, 0).data(Qt.ItemDataRole.ForegroundRole) is None
+
+
+def test_a_greyed_train_says_why_in_its_row(qapp, journeys):
+    model = JourneyTableModel(clock=lambda: datetime(2026, 11, 23, 12, tzinfo=UTC))
+    model.set_journeys(journeys)
+    assert model.index(2, Column.DEPARTS).data() == "07:40 WET · departed"
+    assert model.index(0, Column.DEPARTS).data() == "06:00 WET"  # on sale: the time alone
+    early = JourneyTableModel(clock=lambda: datetime(2026, 11, 20, tzinfo=UTC))
+    early.set_journeys(journeys)
+    assert early.index(2, Column.DEPARTS).data() == "07:40 WET · not on sale yet"
+    assert "not open yet" in early.index(2, Column.TRAIN).data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_a_search_for_a_past_day_says_its_trains_have_departed(qtbot, stations):
+    form = SearchForm(stations)
+    qtbot.addWidget(form)
+    form.set_origin(LISBON)
+    form.destination.set_station(MADRID)
+    form.travel_date.setDate(QDate(today_at(LISBON.timezone) - timedelta(days=1)))
+    with qtbot.waitSignal(form.searchRequested):  # still searched: the trains can be looked at
+        form.submit()
+    assert "already departed" in form.message.message()
+    form.travel_date.setDate(QDate(today_at(LISBON.timezone)))
+    form.submit()
+    assert form.message.message() == ""
 
 
 def test_a_refresh_with_the_same_trains_updates_rows_in_place(qtbot, qapp, journeys):

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from ticket_office.services.results import BookingDetails, JourneyOption
 from ticket_office.ui.counter.bookings.seat_choice_dialog import SeatChoiceDialog
 from ticket_office.ui.desk import DeskContext
-from ticket_office.ui.shared.search.results_model import JourneyTableModel
+from ticket_office.ui.shared.search.results_model import JourneyTableModel, not_bookable_reason
 from ticket_office.ui.shared.search.results_table import JourneyTable
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ class MoveRunDialog(SeatChoiceDialog):
             )
             return
         if not journey.bookable:
-            self.message.show_message(self.tr("That train can no longer be sold."))
+            self.message.show_message(not_bookable_reason(journey))
             return
         self.message.clear_message()
         self.journey = journey

@@ -220,6 +220,14 @@ class SearchForm(QWidget):
         query = self.query()
         if query is not None:
             self.message.clear_message()
+            origin = self.origin.station()
+            if origin is not None and query.travel_date < today_at(origin.timezone):
+                self.message.show_message(
+                    self.tr(
+                        "That day is past: its trains have already departed and can no longer "
+                        "be sold."
+                    )
+                )
             self.searchRequested.emit(query)
 
     def _missing(self, field: StationField, text: str) -> None:

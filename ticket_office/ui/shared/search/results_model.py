@@ -3,7 +3,8 @@
 Times are local to each station. When origin and destination lie in different time zones the
 zone abbreviation is shown ("14:35 CET"), and an arrival on a later day gets "+1". Sorting
 goes through `SORT_ROLE` (timestamps, minutes, counts), never through the displayed text.
-Trains that cannot be sold stay listed, greyed, with the reason as tooltip.
+Trains that cannot be sold stay listed, greyed, with the reason in their departure cell
+("departed") and in full as tooltip.
 """
 
 from __future__ import annotations
@@ -73,8 +74,14 @@ def duration_text(minutes: int) -> str:
 def not_bookable_reason(journey: JourneyOption, now: datetime | None = None) -> str:
     now = now or datetime.now(UTC)
     if journey.departs_at <= now:
-        return _tr("This train has left; it can no longer be sold.")
+        return _tr("This train has already departed; it can no longer be sold.")
     return _tr("Sales for this train are not open yet.")
+
+
+def not_bookable_note(journey: JourneyOption, now: datetime | None = None) -> str:
+    """The reason in a word or two, shown in the row itself (the tooltip has the sentence)."""
+    now = now or datetime.now(UTC)
+    return _tr("departed") if journey.departs_at <= now else _tr("not on sale yet")
 
 
 class JourneyTableModel(RowTableModel[JourneyOption]):
@@ -149,7 +156,11 @@ class JourneyTableModel(RowTableModel[JourneyOption]):
         if column is Column.TRAIN:
             return journey.train_number
         if column is Column.DEPARTS:
-            return local_time_text(journey.departs_at, with_zone=zones)
+            departs = local_time_text(journey.departs_at, with_zone=zones)
+            if journey.bookable:
+                return departs
+            # Greyed rows say why in words, not only in the tooltip.
+            return f"{departs} · {not_bookable_note(journey, self._clock())}"
         if column is Column.ARRIVES:
             days = (journey.arrives_at.date() - journey.departs_at.date()).days
             return local_time_text(journey.arrives_at, with_zone=zones, day_offset=days)
