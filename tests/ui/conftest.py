@@ -10,14 +10,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # --- the desk (login, search, sale, live updates) -------------------------------------------------
 
 import pytest
+import shiboken6
 
 
 @pytest.fixture
 def tasks(qapp):
-    """Service calls run at once on the calling thread, so tests read like the clerk's steps."""
-    from ticket_office.ui.tasks import ImmediateTaskRunner
+    """The app's own task path; each call returns once answered: tests read like the steps."""
+    from ticket_office.ui.tasks import SettledTaskRunner
 
-    return ImmediateTaskRunner()
+    return SettledTaskRunner()
 
 
 @pytest.fixture
@@ -44,13 +45,15 @@ def desk_window(qtbot, backend, tasks, settings):
             updates.start()
         desk = DeskContext.bind(backend.services, operator, tasks, live=updates, settings=settings)
         window = MainWindow(desk, server=backend.server)
-        qtbot.addWidget(window)
         window.show()
         window.start()
         made.append((window, updates))
         return window
 
     yield make
-    for _window, updates in made:
+    for window, updates in made:
+        if shiboken6.isValid(window):  # logging out deletes the window
+            window.close()
+            window.deleteLater()
         if updates is not None:
             updates.stop()

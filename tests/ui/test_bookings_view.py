@@ -20,7 +20,6 @@ from ticket_office.ui.counter.bookings.models import BookingListModel, TicketTab
 from ticket_office.ui.counter.bookings.move_dialog import MoveRunDialog
 from ticket_office.ui.desk import DeskContext
 from ticket_office.ui.shared.tickets import TicketPreviewDialog
-from ticket_office.ui.tasks import ImmediateTaskRunner
 
 STANDARD_COACH = 4
 
@@ -62,8 +61,8 @@ def reference(services, clerk, journey):
 
 
 @pytest.fixture
-def view(qtbot, services, clerk):
-    widget = BookingsView(DeskContext.bind(services, clerk, ImmediateTaskRunner()))
+def view(tasks, qtbot, services, clerk):
+    widget = BookingsView(DeskContext.bind(services, clerk, tasks))
     qtbot.addWidget(widget)
     widget.resize(1000, 700)
     widget.show()
@@ -419,10 +418,8 @@ def test_every_action_has_a_shortcut(view):
         assert native in action.toolTip()
 
 
-def test_a_conductor_can_find_but_not_change_bookings(qtbot, services, conductor, reference):
-    view = BookingsView(
-        DeskContext(conductor, ImmediateTaskRunner(), counter=services.counter(conductor))
-    )
+def test_a_conductor_can_find_but_not_change_bookings(tasks, qtbot, services, conductor, reference):
+    view = BookingsView(DeskContext(conductor, tasks, counter=services.counter(conductor)))
     qtbot.addWidget(view)
     view.show_booking(reference)
     assert view.current_booking().reference == reference

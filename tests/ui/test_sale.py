@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QLocale, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
 from tests.ui.layout_checks import clipped_by, moved, placements, shows_all
@@ -381,3 +381,69 @@ def test_drafts_follow_people_when_a_seat_is_replaced():
     drafts = {1: PassengerDraft("Ana"), 2: PassengerDraft("Rui", "child")}
     assert assign_drafts([2, 3], drafts) == [PassengerDraft("Rui", "child"), PassengerDraft("Ana")]
     assert assign_drafts([4], {}) == [PassengerDraft()]
+
+
+def hold_one_seat(qtbot, window, day: date):
+    journey = open_train(qtbot, window, day)
+    page = window.page("sell")
+    seat = free_seats(window)[0]
+    page.seat_panel.map_widget.set_selection([seat])
+    qtbot.waitUntil(lambda: page.holder.held_seat_ids() == (seat,))
+    return page, journey, seat
+
+
+def assert_no_train_on_screen(page) -> None:
+    assert page.journey is None and page.selected_seat_ids() == ()
+    assert page.seat_stack.currentWidget() is page.seat_hint
+    assert not page.party_button.isEnabled()
+
+
+def test_a_new_search_on_another_day_clears_the_seat_map_and_releases_its_holds(
+    qtbot, desk_window, clerk, supervisor, services, full_day
+):
+    window = desk_window(clerk)
+    page, journey, seat = hold_one_seat(qtbot, window, full_day)
+    page.form.travel_date.setDate(QDate(full_day + timedelta(days=1)))
+    page.form.submit()
+    assert_no_train_on_screen(page)
+    qtbot.waitUntil(lambda: state_of(services, supervisor, journey, seat) is SeatState.FREE)
+    page.open_party()  # Ctrl+Enter with nothing on screen sells nothing
+    assert page.party_dialog is None
+
+
+def test_changing_the_date_or_a_station_clears_what_was_found_for_the_old_ones(
+    qtbot, desk_window, clerk, supervisor, services, full_day
+):
+    window = desk_window(clerk)
+    page, journey, seat = hold_one_seat(qtbot, window, full_day)
+    page.form.travel_date.setDate(QDate(full_day + timedelta(days=2)))
+    assert_no_train_on_screen(page)
+    assert page.results_model.rowCount() == 0
+    qtbot.waitUntil(lambda: state_of(services, supervisor, journey, seat) is SeatState.FREE)
+
+    page, journey, seat = hold_one_seat(qtbot, window, full_day)
+    page.form.destination.setText("BCN")
+    assert_no_train_on_screen(page)
+    qtbot.waitUntil(lambda: state_of(services, supervisor, journey, seat) is SeatState.FREE)
+
+
+def test_next_sale_leaves_the_train_and_releases_its_holds(
+    qtbot, desk_window, clerk, supervisor, services, full_day
+):
+    window = desk_window(clerk)
+    page, journey, seat = hold_one_seat(qtbot, window, full_day)
+    page.next_sale()
+    assert_no_train_on_screen(page)
+    qtbot.waitUntil(lambda: state_of(services, supervisor, journey, seat) is SeatState.FREE)
+
+
+def test_the_passengers_dialog_names_the_train_and_day_it_sells(
+    qtbot, desk_window, clerk, full_day
+):
+    window = desk_window(clerk)
+    page, dialog = party_for_one_seat(qtbot, window, full_day)
+    assert page.journey.train_number in dialog.windowTitle()
+    assert (
+        QLocale().toString(QDate(full_day), QLocale.FormatType.LongFormat) in dialog.windowTitle()
+    )
+    dialog.reject()

@@ -24,7 +24,6 @@ from ticket_office.ui.shared.tickets import (
     save_tickets_pdf,
 )
 from ticket_office.ui.shared.tickets.output import PAGE_HEIGHT_MM, PAGE_WIDTH_MM, THERMAL_DPI
-from ticket_office.ui.tasks import ImmediateTaskRunner
 
 zxingcpp = pytest.importorskip("zxingcpp", reason="QR decoding needs the zxing-cpp test extra")
 
@@ -151,9 +150,9 @@ def test_the_pdf_rasterised_by_poppler_at_203_dpi_scans(qapp, tmp_path, document
     assert [decode(QImage(str(page))) for page in pages] == [[d.qr_text] for d in documents]
 
 
-def test_print_tickets_opens_a_preview_of_every_ticket(qtbot, services, clerk, reference):
+def test_print_tickets_opens_a_preview_of_every_ticket(tasks, qtbot, services, clerk, reference):
     parent = qapp_parent(qtbot)
-    print_tickets(parent, DeskContext.bind(services, clerk, ImmediateTaskRunner()), reference)
+    print_tickets(parent, DeskContext.bind(services, clerk, tasks), reference)
     dialog = parent.findChild(TicketPreviewDialog)
     assert dialog is not None and dialog.isVisible()
     assert [d.passenger_name for d in dialog.documents] == ["Ana Silva", "Rui Silva"]
@@ -161,9 +160,11 @@ def test_print_tickets_opens_a_preview_of_every_ticket(qtbot, services, clerk, r
     dialog.close()
 
 
-def test_the_preview_saves_the_same_tickets_as_pdf(qtbot, tmp_path, services, clerk, reference):
+def test_the_preview_saves_the_same_tickets_as_pdf(
+    tasks, qtbot, tmp_path, services, clerk, reference
+):
     parent = qapp_parent(qtbot)
-    print_tickets(parent, DeskContext.bind(services, clerk, ImmediateTaskRunner()), reference)
+    print_tickets(parent, DeskContext.bind(services, clerk, tasks), reference)
     dialog = parent.findChild(TicketPreviewDialog)
     saved = dialog.save_pdf(str(tmp_path / "again.pdf"))
     assert pdf_page_count((tmp_path / "again.pdf").read_bytes()) == 2
@@ -171,23 +172,21 @@ def test_the_preview_saves_the_same_tickets_as_pdf(qtbot, tmp_path, services, cl
     dialog.close()
 
 
-def test_a_reprint_from_the_desk_is_audited(qtbot, backend, services, clerk, reference):
+def test_a_reprint_from_the_desk_is_audited(tasks, qtbot, backend, services, clerk, reference):
     parent = qapp_parent(qtbot)
-    print_tickets(
-        parent, DeskContext.bind(services, clerk, ImmediateTaskRunner()), reference, reprint=True
-    )
+    print_tickets(parent, DeskContext.bind(services, clerk, tasks), reference, reprint=True)
     parent.findChild(TicketPreviewDialog).close()
     with backend.uow() as uow:
         kinds = uow.session.execute(text("SELECT kind FROM audit_events")).scalars().all()
     assert "reprint" in kinds
 
 
-def test_printing_an_unknown_booking_reports_the_error(qtbot, services, clerk):
+def test_printing_an_unknown_booking_reports_the_error(tasks, qtbot, services, clerk):
     parent = qapp_parent(qtbot)
     errors: list[BaseException] = []
     print_tickets(
         parent,
-        DeskContext.bind(services, clerk, ImmediateTaskRunner()),
+        DeskContext.bind(services, clerk, tasks),
         "ZZZZZZ",
         on_error=errors.append,
     )
@@ -244,14 +243,14 @@ def test_a_long_name_is_printed_whole_on_more_lines(qapp, tmp_path, services, cl
 
 
 def test_a_first_print_that_failed_is_no_reprint_when_tried_again(
-    qtbot, monkeypatch, backend, services, clerk, reference
+    tasks, qtbot, monkeypatch, backend, services, clerk, reference
 ):
     from ticket_office.ui.shared.tickets import ticket_printer
 
     parent = qapp_parent(qtbot)
     errors: list[BaseException] = []
     print_reference = ticket_printer(
-        parent, DeskContext.bind(services, clerk, ImmediateTaskRunner()), on_error=errors.append
+        parent, DeskContext.bind(services, clerk, tasks), on_error=errors.append
     )
     monkeypatch.setenv(ticket_signing.SECRET_ENV, "too short")  # signing fails: nothing issued
     print_reference(reference)

@@ -123,8 +123,6 @@ class LiveUpdates(QObject):
 
     def _on_connect_failed(self, error: BaseException) -> None:
         self._connecting = False
-        if not isinstance(error, Exception):
-            raise error
         _log.info("Live updates: connecting failed: %s", error)
         self._lost()
 

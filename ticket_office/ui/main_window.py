@@ -261,8 +261,6 @@ class MainWindow(QMainWindow):
 
     def show_error(self, error: BaseException) -> None:
         """Failures no caller handled itself: one calm line in the status bar."""
-        if not isinstance(error, Exception):
-            raise error
         self.status.show_message(error_text(error), Tone.ERROR)
 
     # --- leaving -------------------------------------------------------------------------------

@@ -1,22 +1,33 @@
 """Running service calls off the GUI thread.
 
-Every database call from the UI goes through a TaskRunner: `run(fn, *args, done=..., failed=...)`
-runs `fn` on a QThreadPool worker and delivers the result (or the raised exception) back on the
-GUI thread by a queued signal. Tests inject `ImmediateTaskRunner`, which runs the call at once
-on the calling thread, so a test reads like the user's steps.
+Every database call from the UI goes through a TaskRunner:
+`run(fn, *args, owner=..., latest=..., done=..., failed=...)` runs `fn` on a QThreadPool worker
+and delivers the result (or the raised exception) back on the GUI thread by a queued signal.
+
+- `owner` (a widget or dialog) ties the call to it: an answer that arrives after the owner was
+  destroyed, or after the owner dialog finished, is dropped, so no callback runs on a dead page.
+- `latest` names a slot of that owner ("search", "seat map", "quote"): only the newest call in a
+  slot is delivered, so a superseded search or seat-map load never paints over a newer one.
 
 `busyChanged(bool)` lets the window show that it is working while any call runs;
 `accountRefused(str)` tells it that the server refused the operator's account (deactivated
 since signing in), whichever call found out.
+
+Tests use `SettledTaskRunner`: the same worker, queued delivery, owners and slots, but `run`
+returns once its answer has been delivered, so a test reads like the clerk's steps.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+import shiboken6
+from PySide6.QtCore import QEventLoop, QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtWidgets import QDialog
 
 from ticket_office.domain.errors import AccountInactive
 
@@ -26,33 +37,34 @@ Done = Callable[[Any], None]
 Failed = Callable[[BaseException], None]
 
 
-class _Relay(QObject):
-    """Lives on the GUI thread; its signals carry a worker's outcome back there."""
+@dataclass(slots=True)
+class _Call:
+    number: int
+    owner: QObject | None
+    slot: tuple[int, Hashable] | None
+    done: Done | None
+    failed: Failed | None
+    delivered: bool = False
 
-    finished = Signal(object, object, object)  # callback, value, is_error
+
+class _Relay(QObject):
+    """Lives on the GUI thread; its signal carries a worker's outcome back there."""
+
+    finished = Signal(object, object, bool)  # _Call, value, is_error
 
 
 class _Job(QRunnable):
-    def __init__(
-        self,
-        relay: _Relay,
-        fn: Callable[..., Any],
-        args: tuple,
-        kwargs: dict,
-        done: Done | None,
-        failed: Failed | None,
-    ) -> None:
+    def __init__(self, relay: _Relay, call: _Call, fn: Callable[..., Any], args, kwargs) -> None:
         super().__init__()
-        self._relay, self._fn, self._args, self._kwargs = relay, fn, args, kwargs
-        self._done, self._failed = done, failed
+        self._relay, self._call, self._fn, self._args, self._kwargs = relay, call, fn, args, kwargs
 
     def run(self) -> None:
         try:
             value = self._fn(*self._args, **self._kwargs)
         except BaseException as exc:
-            self._relay.finished.emit(self._failed, exc, True)
+            self._relay.finished.emit(self._call, exc, True)
         else:
-            self._relay.finished.emit(self._done, value, False)
+            self._relay.finished.emit(self._call, value, False)
 
 
 class TaskRunner(QObject):
@@ -65,7 +77,11 @@ class TaskRunner(QObject):
         self._pool = pool or QThreadPool.globalInstance()
         self._relay = _Relay(self)
         self._relay.finished.connect(self._deliver)
+        self._numbers = itertools.count(1)
         self._running = 0
+        self._newest: dict[tuple[int, Hashable], int] = {}  # slot -> newest call's number
+        self._retired: set[int] = set()  # ids of owner dialogs that finished
+        self._watched: set[int] = set()
 
     @property
     def busy(self) -> bool:
@@ -75,60 +91,125 @@ class TaskRunner(QObject):
         self,
         fn: Callable[..., Any],
         *args: Any,
+        owner: QObject | None = None,
+        latest: Hashable | None = None,
         done: Done | None = None,
         failed: Failed | None = None,
         **kwargs: Any,
     ) -> None:
-        self._started()
-        self._pool.start(_Job(self._relay, fn, args, kwargs, done, failed))
+        self._pool.start(
+            _Job(self._relay, self._register(owner, latest, done, failed), fn, args, kwargs)
+        )
+
+    def drop(self, owner: QObject, latest: Hashable) -> None:
+        """The call in flight in this slot answers a question no longer asked: drop it."""
+        self._newest.pop((id(owner), latest), None)
 
     def wait_for_idle(self, msecs: int = 10_000) -> bool:
         """Block until queued work has run (for shutdown and tests)."""
         return self._pool.waitForDone(msecs)
 
-    def _started(self) -> None:
+    def _register(
+        self,
+        owner: QObject | None,
+        latest: Hashable | None,
+        done: Done | None,
+        failed: Failed | None,
+    ) -> _Call:
+        if latest is not None and owner is None:
+            raise ValueError("a 'latest' slot belongs to an owner")
+        number = next(self._numbers)
+        slot = (id(owner), latest) if latest is not None else None
+        if slot is not None:
+            self._newest[slot] = number
+        if owner is not None:
+            self._watch(owner)
         self._running += 1
         if self._running == 1:
             self.busyChanged.emit(True)
+        return _Call(number, owner, slot, done, failed)
 
-    def _finished(self) -> None:
-        self._running -= 1
-        if self._running == 0:
-            self.busyChanged.emit(False)
+    def _watch(self, owner: QObject) -> None:
+        key = id(owner)
+        self._retired.discard(key)  # a reopened dialog takes calls again
+        if key in self._watched:
+            return
+        self._watched.add(key)
+        if isinstance(owner, QDialog):
+            owner.finished.connect(lambda _result, key=key: self._retired.add(key))
+        owner.destroyed.connect(lambda _obj=None, key=key: self._forget(key))
 
-    @Slot(object, object, object)
-    def _deliver(self, callback: Callable[[Any], None] | None, value: Any, is_error: bool) -> None:
+    def _forget(self, key: int) -> None:
+        self._watched.discard(key)
+        self._retired.discard(key)
+        for slot in [slot for slot in self._newest if slot[0] == key]:
+            del self._newest[slot]
+
+    def _wanted(self, call: _Call) -> bool:
+        owner = call.owner
+        if owner is not None and (not shiboken6.isValid(owner) or id(owner) in self._retired):
+            return False
+        if call.slot is not None:
+            if self._newest.get(call.slot) != call.number:
+                return False
+            del self._newest[call.slot]
+        return True
+
+    @Slot(object, object, bool)
+    def _deliver(self, call: _Call, value: Any, is_error: bool) -> None:
+        call.delivered = True
         try:
             if is_error and not isinstance(value, Exception):
                 raise value  # KeyboardInterrupt or SystemExit: do not swallow
+            if is_error and isinstance(value, AccountInactive):
+                self.accountRefused.emit(str(value))
+            if not self._wanted(call):
+                _log.debug(
+                    "Dropped the answer of call %d: superseded or its owner is gone", call.number
+                )
+                return
+            callback = call.failed if is_error else call.done
             if callback is not None:
                 callback(value)
             elif is_error:
                 self.failed.emit(value)
-            if is_error and isinstance(value, AccountInactive):
-                self.accountRefused.emit(str(value))
         finally:
-            self._finished()
+            self._running -= 1
+            if self._running == 0:
+                self.busyChanged.emit(False)
 
 
-class ImmediateTaskRunner(TaskRunner):
-    """Runs each call synchronously on the calling thread: for tests."""
+class SettledTaskRunner(TaskRunner):
+    """For tests: the app's path (a worker, the queued delivery, owners and slots), but each
+    `run` returns only once its answer was delivered on the GUI thread."""
+
+    def __init__(self, parent: QObject | None = None, *, timeout_ms: int = 30_000) -> None:
+        super().__init__(parent, QThreadPool(parent))
+        self._timeout_ms = timeout_ms
 
     def run(
         self,
         fn: Callable[..., Any],
         *args: Any,
+        owner: QObject | None = None,
+        latest: Hashable | None = None,
         done: Done | None = None,
         failed: Failed | None = None,
         **kwargs: Any,
     ) -> None:
-        self._started()
+        call = self._register(owner, latest, done, failed)
+        loop = QEventLoop()
+        self._relay.finished.connect(loop.quit)
+        timer = QTimer(singleShot=True, interval=self._timeout_ms, timeout=loop.quit)
         try:
-            value = fn(*args, **kwargs)
-        except Exception as exc:
-            self._deliver(failed, exc, True)
-        else:
-            self._deliver(done, value, False)
-
-    def wait_for_idle(self, msecs: int = 10_000) -> bool:
-        return True
+            self._pool.start(_Job(self._relay, call, fn, args, kwargs))
+            timer.start()
+            while not call.delivered and timer.isActive():
+                loop.exec()
+        finally:
+            self._relay.finished.disconnect(loop.quit)
+            timer.stop()
+        if not call.delivered:
+            raise TimeoutError(
+                f"{getattr(fn, '__name__', fn)} did not answer in {self._timeout_ms} ms"
+            )

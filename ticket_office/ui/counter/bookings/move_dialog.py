@@ -115,12 +115,15 @@ class MoveRunDialog(SeatChoiceDialog):
         return self.date_edit.date().toPython()
 
     def find_trains(self) -> None:
-        self.run(
+        self.tasks.run(
             self.services.search_journeys,
             self.booking.origin.code,
             self.booking.destination.code,
             self.travel_date(),
+            owner=self,
+            latest="trains",
             done=self._show_trains,
+            failed=self.show_error,
         )
 
     def _show_trains(self, journeys: list[JourneyOption]) -> None:

@@ -38,8 +38,6 @@ class SeatChoiceDialog(QDialog):
         super().__init__(parent)
         self.desk, self.booking = desk, booking
         self.services, self.tasks, self.operator = desk.counter, desk.tasks, desk.operator
-        self._closed = False
-        self._generation = 0  # bumps with every new request whose answer replaces the last
         self.quote: ChangeResult | None = None
         self.leg: tuple[int, int, int] | None = None  # run, board, alight on the map
         self.panel = SeatMapPanel(self)
@@ -97,7 +95,7 @@ class SeatChoiceDialog(QDialog):
     def load_seat_map(self, run_id: int, board: int, alight: int) -> None:
         self.leg = (run_id, board, alight)
         self._clear_quote()
-        self.run(self.services.seat_map, run_id, board, alight, done=self._show_seat_map)
+        self.reload_seat_map()
 
     def _show_seat_map(self, seat_map: SeatMap) -> None:
         if self.leg is not None and seat_map.run_id == self.leg[0]:
@@ -106,12 +104,15 @@ class SeatChoiceDialog(QDialog):
     def reload_seat_map(self) -> None:
         if self.leg is not None:
             run_id, board, alight = self.leg
-            self.run(
+            self.tasks.run(
                 self.services.seat_map,
                 run_id,
                 board,
                 alight,
+                owner=self,
+                latest="seat map",
                 done=self._show_seat_map,
+                failed=self.show_error,
             )
 
     # --- quote and apply -----------------------------------------------------------------------
@@ -122,29 +123,23 @@ class SeatChoiceDialog(QDialog):
         if call is None:
             return
         function, args = call
-        self._generation += 1
-        generation = self._generation
-        self.run(
+        self.tasks.run(
             function,
             *args,
-            done=lambda quote: self._show_quote(quote, generation),
-            failed=lambda error: self._quote_failed(error, generation),
+            owner=self,
+            latest="quote",
+            done=self._show_quote,
+            failed=self.show_error,
         )
 
-    def _show_quote(self, quote: ChangeResult, generation: int) -> None:
-        if generation != self._generation:
-            return
+    def _show_quote(self, quote: ChangeResult) -> None:
         self.quote = quote
         self.quote_label.setText(self.describe(quote))
         self.message.clear_message()
         self.apply_button.setEnabled(True)
 
-    def _quote_failed(self, error: BaseException, generation: int) -> None:
-        if generation == self._generation:
-            self.show_error(error)
-
     def _clear_quote(self) -> None:
-        self._generation += 1
+        self.tasks.drop(self, "quote")  # a quote in flight priced the seats no longer chosen
         self.quote = None
         self.quote_label.clear()
         self.apply_button.setEnabled(False)
@@ -154,7 +149,7 @@ class SeatChoiceDialog(QDialog):
             return
         self.apply_button.setEnabled(False)
         function, args = self.apply_call()
-        self.run(function, *args, done=self._applied, failed=self._apply_failed)
+        self.tasks.run(function, *args, owner=self, done=self._applied, failed=self._apply_failed)
 
     def _applied(self, result: ChangeResult) -> None:
         self.changed.emit(result)
@@ -171,24 +166,3 @@ class SeatChoiceDialog(QDialog):
 
     def show_error(self, error: BaseException) -> None:
         self.message.show_message(error_text(error), Tone.ERROR)
-
-    def run(
-        self,
-        function: Callable[..., Any],
-        *args: Any,
-        done: Callable[[Any], None],
-        failed: Callable[[BaseException], None] | None = None,
-    ) -> None:
-        def deliver(value: Any) -> None:
-            if not self._closed:
-                done(value)
-
-        def report(error: BaseException) -> None:
-            if not self._closed:
-                (failed or self.show_error)(error)
-
-        self.tasks.run(function, *args, done=deliver, failed=report)
-
-    def done(self, result: int) -> None:
-        self._closed = True
-        super().done(result)

@@ -90,7 +90,6 @@ class BookingsView(QWidget):
         super().__init__(parent)
         self.desk = desk
         self.services, self.tasks, self.operator = desk.counter, desk.tasks, desk.operator
-        self._search_generation = 0
         self._dialog: QDialog | None = None
         self._build_search()
         self._build_results()
@@ -302,25 +301,25 @@ class BookingsView(QWidget):
             self._say(self.tr("Type a booking reference or a passenger's name."), Tone.WARNING)
             self.focus_search()
             return
-        self._search_generation += 1
-        generation = self._search_generation
         self.message.clear_message()
         if looks_like_reference(text):
             self.tasks.run(
                 self.services.find_booking,
                 text,
-                done=lambda booking: self._found([booking], generation),
-                failed=lambda error: self._reference_failed(error, text, generation),
+                owner=self,
+                latest="find",
+                done=lambda booking: self._found([booking]),
+                failed=lambda error: self._reference_failed(error, text),
             )
         else:
-            self._search_by_name(text, generation)
+            self._search_by_name(text)
 
-    def _search_by_name(self, text: str, generation: int, *, also_reference: bool = False) -> None:
+    def _search_by_name(self, text: str, *, also_reference: bool = False) -> None:
         travel_date = self.search_date()
 
         def found(bookings: list[BookingDetails]) -> None:
-            self._found(bookings, generation, text, travel_date)
-            if not bookings and also_reference and generation == self._search_generation:
+            self._found(bookings, text, travel_date)
+            if not bookings and also_reference:
                 self._say(
                     self.tr(
                         "No booking with reference {0}, and no passenger called “{1}” "
@@ -333,32 +332,29 @@ class BookingsView(QWidget):
             self.services.find_bookings_by_passenger,
             text,
             travel_date,
+            owner=self,
+            latest="find",
             done=found,
-            failed=lambda error: self._search_failed(error, generation),
+            failed=self._search_failed,
         )
 
-    def _reference_failed(self, error: BaseException, text: str, generation: int) -> None:
+    def _reference_failed(self, error: BaseException, text: str) -> None:
         # Six letters may be a short surname as well as a reference: try the name too.
-        current = generation == self._search_generation
-        if isinstance(error, NotFound) and text.isalpha() and current:
-            self._search_by_name(text, generation, also_reference=True)
+        if isinstance(error, NotFound) and text.isalpha():
+            self._search_by_name(text, also_reference=True)
         else:
-            self._search_failed(error, generation)
+            self._search_failed(error)
 
-    def _search_failed(self, error: BaseException, generation: int) -> None:
-        if generation == self._search_generation:
-            self.results.set_bookings([])
-            self._failed(error)
+    def _search_failed(self, error: BaseException) -> None:
+        self.results.set_bookings([])
+        self._failed(error)
 
     def _found(
         self,
         bookings: Sequence[BookingDetails],
-        generation: int,
         name: str | None = None,
         travel_date: date | None = None,
     ) -> None:
-        if generation != self._search_generation:
-            return
         self.results.set_bookings(bookings)
         if not bookings and name is not None and travel_date is not None:
             self._say(

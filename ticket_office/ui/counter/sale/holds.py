@@ -146,6 +146,4 @@ class SeatHolder(QObject):
             callback()
 
     def _report(self, error: BaseException) -> None:
-        if not isinstance(error, Exception):
-            raise error
         self.failed.emit(error)

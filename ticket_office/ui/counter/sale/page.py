@@ -75,13 +75,11 @@ class SalePage(QWidget):
         self._services, self._tasks, self._operator = desk.counter, desk.tasks, desk.operator
         self._print_tickets = ticket_printer(self, desk, on_error=self._show_error)
         self._query: SearchQuery | None = None
-        self._search_serial = 0
+        self._searched_fields: tuple[str, str, object] | None = None
         self._searching = False
         self._results_dirty = False
         self._journey: JourneyOption | None = None
         self._seat_map: SeatMap | None = None
-        self._map_loading = False
-        self._map_dirty = False
         self._focus_map_when_loaded = False
         self._concessions: list[ConcessionInfo] | None = None
         self._drafts: dict[int, PassengerDraft] = {}
@@ -202,6 +200,7 @@ class SalePage(QWidget):
 
     def _connect(self) -> None:
         self.form.searchRequested.connect(self.search)
+        self.form.edited.connect(self._form_edited)
         self.results.journeyActivated.connect(self.open_journey)
         self.seat_panel.selectionChanged.connect(self._selection_changed)
         self.party_button.clicked.connect(self.open_party)
@@ -248,12 +247,16 @@ class SalePage(QWidget):
         self.next_sale()
 
     def search(self, query: SearchQuery, *, quiet: bool = False) -> None:
-        """Run a search; `quiet` (a refresh) keeps focus and says nothing."""
+        """Run a search; `quiet` (a refresh) keeps focus and says nothing.
+
+        A new search leaves the train on screen: its seat map, selection and holds belong to
+        the previous query, and selling from them would sell another day's seats."""
         self._query = query
-        self._search_serial += 1
         self._searching, self._results_dirty = True, False
-        serial = self._search_serial
         if not quiet:
+            self.leave_journey()
+            self.message.clear_message()
+            self._searched_fields = self.form.fields()
             self.form.search_button.setEnabled(False)
             self.results.viewport().setCursor(Qt.CursorShape.BusyCursor)
         self._tasks.run(
@@ -262,16 +265,26 @@ class SalePage(QWidget):
             query.destination,
             query.travel_date,
             query.earliest,
-            done=lambda journeys: self._searched(serial, query, journeys, quiet),
-            failed=lambda error: self._search_failed(serial, error),
+            owner=self,
+            latest="search",
+            done=lambda journeys: self._searched(query, journeys, quiet),
+            failed=self._search_failed,
         )
 
-    def _searched(
-        self, serial: int, query: SearchQuery, journeys: list[JourneyOption], quiet: bool
-    ) -> None:
-        if serial != self._search_serial:
+    def _form_edited(self) -> None:
+        """From, To or Date no longer say what the results and the seat map show: clear them."""
+        if self._searched_fields is None or self.form.fields() == self._searched_fields:
             return
+        self._searched_fields = None
+        self._query = None
+        self.leave_journey()
+        self.results_model.set_journeys([])
+        self.results.set_placeholder(self.tr("The journey changed: press Enter to search again."))
+
+    def _searched(self, query: SearchQuery, journeys: list[JourneyOption], quiet: bool) -> None:
         self._search_done()
+        if query != self._query:
+            return  # the form changed since: these results answer a question no longer asked
         try:
             self._show_results(query, journeys, quiet)
         finally:
@@ -302,10 +315,9 @@ class SalePage(QWidget):
             self.results.select_run(bookable.run_id)
         self.results.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def _search_failed(self, serial: int, error: BaseException) -> None:
-        if serial == self._search_serial:
-            self._search_done()
-            self._show_error(error)
+    def _search_failed(self, error: BaseException) -> None:
+        self._search_done()
+        self._show_error(error)
 
     def refresh_results(self) -> None:
         """Read the shown results again; bursts of changes cost one search at a time."""
@@ -337,18 +349,34 @@ class SalePage(QWidget):
             self._journey = journey
             self._reload_seat_map()
             return
+        self._forget_journey()
         self._journey = journey
-        self._seat_map = None
-        self._drafts, self._payment_draft = {}, None
         self.holder.set_leg(leg_of(journey))
-        self.seat_panel.map_widget.clear_selection()
-        self.hold_label.clear()
         self.journey_label.setText(journey_title(journey))
         self.journey_when.setText(journey_date(journey))
-        # Until its seats arrive, the previous train's map must not take clicks.
         self.seat_hint.setText(self.tr("Loading the seats of {0}…").format(journey.train_number))
-        self.seat_stack.setCurrentWidget(self.seat_hint)
         self._reload_seat_map()
+
+    def leave_journey(self) -> None:
+        """No train on screen: its map, selection and drafts go, and its holds end now."""
+        if self._journey is None:
+            return
+        self._forget_journey()
+        self.holder.set_leg(None)
+        self.journey_label.setText(self.tr("Seats"))
+        self.journey_when.clear()
+        self.seat_hint.setText(
+            self.tr("Choose a train above: Enter (or a click) opens its seat map.")
+        )
+
+    def _forget_journey(self) -> None:
+        self._journey, self._seat_map = None, None
+        self._drafts, self._payment_draft = {}, None
+        self.seat_panel.map_widget.clear_selection()
+        self.hold_label.clear()
+        self.party_button.setEnabled(False)
+        # Until the next train's seats arrive, no map may take clicks.
+        self.seat_stack.setCurrentWidget(self.seat_hint)
 
     def refresh(self) -> None:
         """F5: read the results and the seat map again."""
@@ -364,10 +392,6 @@ class SalePage(QWidget):
     def _reload_seat_map(self) -> None:
         if self._journey is None:
             return
-        if self._map_loading:
-            self._map_dirty = True
-            return
-        self._map_loading, self._map_dirty = True, False
         leg = leg_of(self._journey)
         self.seat_panel.setCursor(Qt.CursorShape.BusyCursor)
         self._tasks.run(
@@ -375,6 +399,8 @@ class SalePage(QWidget):
             leg.run_id,
             leg.board,
             leg.alight,
+            owner=self,
+            latest="seat map",
             done=lambda seat_map: self._map_loaded(leg, seat_map),
             failed=lambda error: self._map_loaded(leg, None, error),
         )
@@ -382,7 +408,6 @@ class SalePage(QWidget):
     def _map_loaded(
         self, leg: Leg, seat_map: SeatMap | None, error: BaseException | None = None
     ) -> None:
-        self._map_loading = False
         self.seat_panel.unsetCursor()
         current = self._journey is not None and leg_of(self._journey) == leg
         if current and seat_map is not None:
@@ -400,8 +425,6 @@ class SalePage(QWidget):
                         SHELL_KEYS.native("refresh")
                     )
                 )
-        if self._map_dirty or (self._journey is not None and not current):
-            self._reload_seat_map()
 
     def pick_together(self) -> None:
         if self._seat_map is not None:
@@ -537,12 +560,10 @@ class SalePage(QWidget):
             self.window().activateWindow()
 
     def next_sale(self) -> None:
-        """Ctrl+N and Next sale: drop the selection (releasing holds) and go to From."""
+        """Ctrl+N and Next sale: leave the train (releasing its holds) and go to From."""
         if self.party_dialog is not None:
             return
-        self.seat_panel.map_widget.clear_selection()
-        self.holder.release()
-        self._drafts, self._payment_draft = {}, None
+        self.leave_journey()
         self.message.clear_message()
         self.form.start_new_search()
         self._back_to_window()
@@ -557,6 +578,4 @@ class SalePage(QWidget):
     # --- errors --------------------------------------------------------------------------------
 
     def _show_error(self, error: BaseException) -> None:
-        if not isinstance(error, Exception):
-            raise error
         self.message.show_message(error_text(error), Tone.ERROR)

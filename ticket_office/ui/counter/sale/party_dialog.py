@@ -101,11 +101,15 @@ class PartyDialog(QDialog):
         self._services, self._tasks, self._operator = desk.counter, desk.tasks, desk.operator
         self._journey = journey
         self._concession_names = {c.code: c.name for c in concessions}
-        self._quote_serial = 0
         self._booking = False
         self._boxes_accepted: set[str] = set()  # names sold anyway though they print as boxes
         self.booking: BookingConfirmation | None = None  # set once the sale went through
-        self.setWindowTitle(self.tr("Passengers and payment"))
+        # The title names what is sold, so no one sells a seat on another train or day.
+        self.setWindowTitle(
+            self.tr("Passengers and payment: {0}, {1}").format(
+                journey.train_number, journey_date(journey)
+            )
+        )
         self.setModal(True)
         self.rows = [
             PassengerRow(self, seat, concessions, draft, position)
@@ -202,8 +206,6 @@ class PartyDialog(QDialog):
     # --- pricing -------------------------------------------------------------------------------
 
     def _requote(self) -> None:
-        self._quote_serial += 1
-        serial = self._quote_serial
         self.confirm_button.setEnabled(False)
         self.fares.show_pending()
         self.payment.set_total(None)
@@ -215,20 +217,16 @@ class PartyDialog(QDialog):
             journey.alight_position,
             self.seat_ids(),
             [row.concession_code() for row in self.rows],
-            done=lambda quote: self._quoted(serial, quote),
-            failed=lambda error: self._quote_failed(serial, error),
+            owner=self,
+            latest="quote",
+            done=self._quoted,
+            failed=self._show_error,
         )
 
-    def _quoted(self, serial: int, quote: FareQuote) -> None:
-        if serial != self._quote_serial:
-            return
+    def _quoted(self, quote: FareQuote) -> None:
         self.fares.show_quote(quote, self._concession_names)
         self.payment.set_total(quote.total_cents)
         self.confirm_button.setEnabled(not self._booking)
-
-    def _quote_failed(self, serial: int, error: BaseException) -> None:
-        if serial == self._quote_serial:
-            self._show_error(error)
 
     # --- confirming ----------------------------------------------------------------------------
 
@@ -317,8 +315,6 @@ class PartyDialog(QDialog):
         self.back_button.setEnabled(True)
 
     def _show_error(self, error: BaseException) -> None:
-        if not isinstance(error, Exception):
-            raise error
         self.message.show_message(error_text(error), Tone.ERROR)
 
     def reject(self) -> None:

@@ -61,6 +61,7 @@ class TravelDateEdit(QDateEdit):
 
 class SearchForm(QWidget):
     searchRequested = Signal(object)  # SearchQuery
+    edited = Signal()  # From, To or the date changed, by the clerk or by a swap
 
     def __init__(self, stations: StationListModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -143,6 +144,9 @@ class SearchForm(QWidget):
         self.origin.editingFinished.connect(self._origin_settled)
         self.origin.completer().activated.connect(lambda _text: self._origin_settled())
         self.travel_date.dateChanged.connect(self._date_edited)
+        for field in (self.origin, self.destination):
+            field.textChanged.connect(self.edited)
+        self.travel_date.dateChanged.connect(self.edited)
         # QDateEdit and QTimeEdit have no returnPressed; their line edits do.
         for spin in (self.travel_date, self.earliest):
             spin.lineEdit().returnPressed.connect(self._enter_pressed)
@@ -171,6 +175,14 @@ class SearchForm(QWidget):
     def focus_origin(self) -> None:
         self.origin.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.origin.selectAll()
+
+    def fields(self) -> tuple[str, str, date]:
+        """From, To and the date as they stand, typed or not: what a search was made for."""
+        return (
+            self.origin.text().strip(),
+            self.destination.text().strip(),
+            self.travel_date.date().toPython(),
+        )
 
     def query(self) -> SearchQuery | None:
         """The query as typed, or None after saying what is missing or unclear."""

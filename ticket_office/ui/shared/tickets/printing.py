@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QToolBar, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QToolBar, QWidget
 
 from ticket_office.services.ticket_documents import TicketDocument
 from ticket_office.ui.desk import DeskContext
@@ -56,6 +56,13 @@ class TicketPreviewDialog(QPrintPreviewDialog):
             toolbar.addSeparator()
             toolbar.addAction(self.save_action)
 
+    def done(self, result: int) -> None:
+        super().done(result)
+        # Not every platform gives the keys back to the parent window when a dialog closes.
+        parent = self.parentWidget()
+        if parent is not None and parent.isVisible():
+            parent.activateWindow()
+
     def _paint(self, printer: QPrinter) -> None:
         paint_documents(printer, self.documents, printer.resolution())
 
@@ -91,9 +98,12 @@ def print_tickets(
     failed issued no tickets.
     """
     fetch = desk.counter.reprint_tickets if reprint else desk.counter.ticket_documents
+    # The preview belongs to the dialog printing was asked from (a sale's confirmation), so
+    # closing it gives the keys back there, whenever the tickets arrive.
+    asked_from = QApplication.activeModalWidget() or parent
 
     def show(documents: list[TicketDocument]) -> None:
-        TicketPreviewDialog(documents, parent).open()
+        TicketPreviewDialog(documents, asked_from).open()
         if shown is not None:
             shown()
 
