@@ -22,7 +22,7 @@ from ticket_office.ui.shared.search.results_model import (
     train_sort_key,
 )
 from ticket_office.ui.shared.search.stations import fold
-from ticket_office.ui.tasks import ImmediateTaskRunner
+from ticket_office.ui.tasks import SettledTaskRunner
 
 LISBON = StationInfo(1, "PCA", "Porto Campanhã", "Europe/Lisbon")
 MADRID = StationInfo(2, "MAD", "Madrid Atocha", "Europe/Madrid")
@@ -378,23 +378,23 @@ def test_an_ambiguous_name_lists_the_stations_it_fits(qtbot, desk_window, clerk)
 # --- From, pre-filled with the home station, is typed over ---------------------------------------
 
 
-class StationsArriveLate(ImmediateTaskRunner):
+class StationsArriveLate(SettledTaskRunner):
     """As in the app, the station list comes back after the window put the cursor in From."""
 
     def __init__(self) -> None:
         super().__init__()
         self.waiting: list[tuple] = []
 
-    def run(self, fn, *args, done=None, failed=None, **kwargs) -> None:
+    def run(self, fn, *args, **kwargs) -> None:
         if getattr(fn, "__name__", "") == "list_stations":
-            self.waiting.append((fn, args, done, failed, kwargs))
+            self.waiting.append((fn, args, kwargs))
         else:
-            super().run(fn, *args, done=done, failed=failed, **kwargs)
+            super().run(fn, *args, **kwargs)
 
     def answer(self) -> None:
         waiting, self.waiting = self.waiting, []
-        for fn, args, done, failed, kwargs in waiting:
-            super().run(fn, *args, done=done, failed=failed, **kwargs)
+        for fn, args, kwargs in waiting:
+            super().run(fn, *args, **kwargs)
 
 
 def focused():
