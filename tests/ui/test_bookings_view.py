@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QApplication, QDialog
 
+from tests.ui.layout_checks import clipped_by, moved, placements, shows_all
 from ticket_office.domain.money import format_cents
 from ticket_office.domain.seats import SeatState
 from ticket_office.services import ticket_signing
@@ -381,6 +382,75 @@ def test_a_clerk_moves_the_booking_to_the_next_days_train(
     booking = services.counter(clerk).find_booking(reference)
     assert booking.run_id == target.run_id
     assert view.current_booking().run_id == target.run_id
+
+
+def move_to_the_next_day(view, journey, reference) -> tuple[MoveRunDialog, object]:
+    view.show_booking(reference)
+    view.move_action.trigger()
+    dialog = view.findChild(MoveRunDialog)
+    dialog.date_edit.setDate(QDate(journey.departs_at.date() + timedelta(days=1)))
+    dialog.find_trains()
+    target = next(j for j in dialog.trains.journeys() if j.train_number == journey.train_number)
+    dialog.choose_train(target)
+    return dialog, target
+
+
+def test_picking_a_seat_moves_nothing_in_the_change_seat_dialog(
+    view, services, clerk, journey, reference
+):
+    view.show_booking(reference)
+    select_ticket(view, "Ana Silva")
+    view.change_seat_action.trigger()
+    dialog = view.findChild(ChangeSeatDialog)
+    map_widget = dialog.panel.map_widget
+    map_widget.set_coach(STANDARD_COACH)
+    seat = free_standard(
+        services, clerk, journey.run_id, journey.board_position, journey.alight_position, 1
+    )[0]
+    before, seat_before = placements(dialog), map_widget.seat_rect(seat)
+    map_widget.set_selection([seat])
+    assert "Nothing to pay" in dialog.quote_label.text()
+    assert moved(before, placements(dialog)) == []
+    assert map_widget.seat_rect(seat) == seat_before
+    assert shows_all(dialog.quote_label)
+
+
+def test_picking_seats_moves_nothing_in_the_move_dialog(view, services, clerk, journey, reference):
+    dialog, target = move_to_the_next_day(view, journey, reference)
+    map_widget = dialog.panel.map_widget
+    map_widget.set_coach(STANDARD_COACH)
+    seats = free_standard(
+        services, clerk, target.run_id, target.board_position, target.alight_position, 2
+    )
+    before, seat_before = placements(dialog), map_widget.seat_rect(seats[0])
+    map_widget.set_selection(seats[:1])
+    assert "1 more seat" in dialog.quote_label.text()
+    assert moved(before, placements(dialog)) == []
+    map_widget.set_selection(seats)
+    assert dialog.apply_button.isEnabled()
+    assert moved(before, placements(dialog)) == []
+    assert map_widget.seat_rect(seats[0]) == seat_before
+    assert shows_all(dialog.quote_label)
+
+
+def test_the_move_dialogs_seat_map_has_room_and_a_tab_stop(qtbot, view, journey, reference):
+    dialog, _target = move_to_the_next_day(view, journey, reference)
+    map_widget = dialog.panel.map_widget
+    geometry = map_widget.coach_geometry()
+    assert geometry.seat_size >= 28
+    assert map_widget.rect().toRectF().contains(geometry.bounds)  # the coach is not cut off
+    assert clipped_by(dialog.panel.party_size) is None
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    dialog.train_table.setFocus()
+    reached = []
+    for _ in range(2):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(QApplication.focusWidget())
+    assert map_widget in reached
+    qtbot.keyClick(map_widget, Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is map_widget
 
 
 def test_the_bookings_own_train_is_not_offered_as_a_move(view, journey, reference):

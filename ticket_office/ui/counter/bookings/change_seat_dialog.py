@@ -45,22 +45,21 @@ class ChangeSeatDialog(SeatChoiceDialog):
         intro.setWordWrap(True)
         self.panel.party_size.setValue(1)
         self.panel.map_widget.set_max_selection(1)
+        self.target_label.hide()  # the intro says where the passenger sits now
         layout = QVBoxLayout(self)
-        for widget in (
-            intro,
-            self.panel,
-            self.quote_label,
-            self.rule_label,
-            self.message,
-            self.buttons,
-        ):
-            layout.addWidget(widget, 1 if widget is self.panel else 0)
-        self.resize(900, 640)
+        layout.addWidget(intro)
+        layout.addWidget(self.choice_row(), 1)
+        layout.addWidget(self.buttons)
+        self.chain_tab_order()
+        self.resize(1060, 600)
         self.load_seat_map(booking.run_id, booking.board_position, booking.alight_position)
         self.panel.map_widget.setFocus()
 
     def apply_text(self) -> str:
         return self.tr("Change seat")
+
+    def quote_lines(self) -> int:
+        return 2
 
     def request_quote(self, seat_ids: list[int]):
         if len(seat_ids) != 1:

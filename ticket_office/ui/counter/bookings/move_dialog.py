@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
+    QApplication,
     QDateEdit,
     QHBoxLayout,
     QLabel,
@@ -68,8 +69,7 @@ class MoveRunDialog(SeatChoiceDialog):
         self.trains = JourneyTableModel(self)
         self.train_table = JourneyTable(self.trains, self)
         self.train_table.set_placeholder(self.tr("No train of this journey on that date."))
-        rows = self.train_table.verticalHeader().defaultSectionSize()
-        self.train_table.setMinimumHeight(6 * rows)
+        self.train_table.setMinimumHeight(self._table_height(3))
         self.target_label.setText(self.tr("Choose a train above (Enter or click)."))
         self.panel.party_size.setValue(max(1, len(self.tickets)))
         self.panel.map_widget.set_max_selection(max(1, len(self.tickets)))
@@ -77,7 +77,8 @@ class MoveRunDialog(SeatChoiceDialog):
         self.find_button.clicked.connect(self.find_trains)
         self.date_edit.editingFinished.connect(self.find_trains)
         self.train_table.journeyActivated.connect(self.choose_train)
-        self.resize(960, 760)
+        # Fits a 1366 x 768 screen with four trains in view and seats of MIN_SEAT_SIZE.
+        self.resize(1120, 700)
         self.find_trains()
 
     def _lay_out(self, intro: QLabel, date_label: QLabel) -> None:
@@ -85,26 +86,27 @@ class MoveRunDialog(SeatChoiceDialog):
         for widget in (date_label, self.date_edit, self.find_button):
             date_row.addWidget(widget)
         date_row.addStretch(1)
-        top = QWidget(self)
-        top_layout = QVBoxLayout(top)
-        top_layout.setContentsMargins(0, 0, 0, 0)
-        top_layout.addLayout(date_row)
-        top_layout.addWidget(self.train_table)
-        top_layout.addWidget(self.target_label)
-        splitter = QSplitter(Qt.Orientation.Vertical, self)
-        splitter.addWidget(top)
-        splitter.addWidget(self.panel)
-        splitter.setStretchFactor(1, 3)
+        self.splitter = splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self.train_table)
+        splitter.addWidget(self.choice_row())
+        splitter.setStretchFactor(0, 0)  # a taller dialog is for the seats
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        splitter.setSizes([self._table_height(4), 10_000])
         layout = QVBoxLayout(self)
-        for widget in (
-            intro,
-            splitter,
-            self.quote_label,
-            self.rule_label,
-            self.message,
-            self.buttons,
-        ):
-            layout.addWidget(widget, 1 if widget is splitter else 0)
+        layout.addWidget(intro)
+        layout.addLayout(date_row)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.buttons)
+        self.chain_tab_order(self.date_edit, self.find_button, self.train_table)
+
+    def _table_height(self, rows: int) -> int:
+        table = self.train_table
+        return (
+            table.horizontalHeader().sizeHint().height()
+            + rows * table.verticalHeader().defaultSectionSize()
+            + 2 * table.frameWidth()
+        )
 
     def apply_text(self) -> str:
         return self.tr("Move booking")
@@ -128,7 +130,8 @@ class MoveRunDialog(SeatChoiceDialog):
 
     def _show_trains(self, journeys: list[JourneyOption]) -> None:
         self.trains.set_journeys(journeys)
-        self.train_table.setFocus()
+        if not self.panel.isAncestorOf(QApplication.focusWidget()):
+            self.train_table.setFocus()  # but a late list must not pull the clerk off the map
 
     def choose_train(self, journey: JourneyOption) -> None:
         if journey.run_id == self.booking.run_id:
@@ -154,6 +157,9 @@ class MoveRunDialog(SeatChoiceDialog):
         self.panel.map_widget.setFocus()
 
     # --- seats ---------------------------------------------------------------------------------
+
+    def quote_lines(self) -> int:
+        return len(self.tickets) + 1
 
     def seat_choice(self, seat_ids: list[int]) -> dict[int, int]:
         """Ticket id to new seat: the booking's tickets in order, the seats as chosen."""

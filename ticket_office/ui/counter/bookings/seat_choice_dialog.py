@@ -1,6 +1,9 @@
 """What the Change seat and Move dialogs share: a seat map to choose on, a quote of the fare
 difference before anything is written, and one button that applies the change.
 
+The quote, the fare rule and any message stand in a column beside the map, each with its room
+kept: what they say changes with every seat picked, and the map must not jump when it does.
+
 Every service call goes through the task runner. Answers that arrive after the dialog closed,
 or that were overtaken by a newer request, are dropped.
 """
@@ -12,7 +15,14 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ticket_office.domain.errors import SeatUnavailable
 from ticket_office.domain.money import format_cents
@@ -24,6 +34,9 @@ from ticket_office.ui.status import InlineMessage, Tone, error_text
 
 if TYPE_CHECKING:
     pass
+
+MIN_SEAT_SIZE = 28  # px: a seat number a clerk reads without leaning in
+COLUMN_CHARACTERS = 44  # the column beside the map: "Nothing to pay: …" on about one line
 
 
 class SeatChoiceDialog(QDialog):
@@ -41,15 +54,21 @@ class SeatChoiceDialog(QDialog):
         self.quote: ChangeResult | None = None
         self.leg: tuple[int, int, int] | None = None  # run, board, alight on the map
         self.panel = SeatMapPanel(self)
+        self.panel.layout().setContentsMargins(0, 0, 0, 0)  # the dialog's margins are enough
+        self.panel.map_widget.set_minimum_seat_size(MIN_SEAT_SIZE)
         self.quote_label = QLabel(self)
-        # One short line per passenger; unwrapped, so the dialog always makes room for all.
         self.quote_label.setTextFormat(Qt.TextFormat.RichText)
-        self.quote_label.setWordWrap(False)
+        self.quote_label.setWordWrap(True)
+        self.quote_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.target_label = QLabel(self)
         self.target_label.setTextFormat(Qt.TextFormat.RichText)
+        self.target_label.setWordWrap(True)
+        self.target_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.rule_label = QLabel(self.tr("Fare rule: {0}").format(FARE_RULE), self)
         self.rule_label.setWordWrap(True)
+        self.rule_label.setProperty("muted", True)
         self.message = InlineMessage(self)
+        self.message.reserve_lines(2)
         self.buttons = QDialogButtonBox(self)
         self.apply_button = self.buttons.addButton(
             self.apply_text(), QDialogButtonBox.ButtonRole.AcceptRole
@@ -73,6 +92,10 @@ class SeatChoiceDialog(QDialog):
         """The call that saves the quoted change."""
         raise NotImplementedError
 
+    def quote_lines(self) -> int:
+        """How many lines a quote takes (a line per passenger and the amount due): kept free."""
+        raise NotImplementedError
+
     def describe(self, quote: ChangeResult) -> str:
         lines = [
             self.tr("{0}: {1} → <b>{2}</b>").format(
@@ -89,6 +112,48 @@ class SeatChoiceDialog(QDialog):
         else:
             lines.append(self.tr("<b>Nothing to pay</b>: the fare already paid covers it."))
         return "<br>".join(lines)
+
+    # --- layout --------------------------------------------------------------------------------
+
+    def choice_row(self) -> QWidget:
+        """The map with, beside it, what the choice means: train, quote, message, fare rule."""
+        row = QWidget(self)
+        column = QVBoxLayout()
+        column.setContentsMargins(0, 0, 0, 0)
+        line = self.fontMetrics().lineSpacing()
+        self.target_label.setMinimumHeight(2 * line)
+        self.quote_label.setMinimumHeight(self.quote_lines() * line)
+        for widget in (self.target_label, self.quote_label, self.message):
+            column.addWidget(widget)
+        column.addStretch(1)
+        column.addWidget(self.rule_label)
+        width = COLUMN_CHARACTERS * self.fontMetrics().averageCharWidth()
+        for widget in (self.target_label, self.quote_label, self.message, self.rule_label):
+            widget.setFixedWidth(width)  # a long name wraps; it never narrows the map
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(16)
+        layout.addWidget(self.panel, 1)
+        layout.addLayout(column)
+        return row
+
+    def chain_tab_order(self, *first: QWidget) -> None:
+        """Tab goes through `first`, then coaches, seats, the pick row and the buttons."""
+        panel = self.panel
+        chain = [
+            *first,
+            panel.coach_strip,
+            panel.map_widget,
+            panel.party_size,
+            panel.seat_class,
+            panel.window,
+            panel.aisle,
+            panel.table,
+            panel.pick_button,
+            *self.buttons.buttons(),
+        ]
+        for before, after in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(before, after)
 
     # --- seat map ------------------------------------------------------------------------------
 

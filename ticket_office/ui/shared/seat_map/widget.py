@@ -98,6 +98,7 @@ class SeatMapWidget(QWidget):
         self._coach_no: int | None = None
         self._selected: list[int] = []
         self._max_selection = MAX_PARTY
+        self._min_seat_size = MIN_SEAT_SIZE
         self._read_only = False
         self._focus_seat: int | None = None
         self._hover_seat: int | None = None
@@ -210,6 +211,13 @@ class SeatMapWidget(QWidget):
             raise ValueError("max_selection must be at least 1")
         self._max_selection = count
 
+    def set_minimum_seat_size(self, size: int) -> None:
+        """Never draw seats smaller than `size` pixels: the map asks its layout for the room."""
+        self._min_seat_size = size
+        self._forget_layout()
+        self.updateGeometry()
+        self.update()
+
     def set_read_only(self, read_only: bool) -> None:
         """A map to look at (the conductor's): the cursor moves between seats, none is chosen."""
         self._read_only = read_only
@@ -283,7 +291,7 @@ class SeatMapWidget(QWidget):
         room_width = self.width() - 2 * MARGIN
         room_height = self.height() - 2 * MARGIN - chrome
         fit = min(room_width / unit_width, room_height / unit_height)
-        seat_size = float(max(MIN_SEAT_SIZE, min(MAX_SEAT_SIZE, math.floor(fit))))
+        seat_size = float(max(self._min_seat_size, min(MAX_SEAT_SIZE, math.floor(fit))))
         spare_height = max(0.0, room_height - unit_height * seat_size)
         top = MARGIN + spare_height / 2 + self._header_height()
         left = MARGIN + max(0.0, (room_width - unit_width * seat_size) / 2)
@@ -298,10 +306,10 @@ class SeatMapWidget(QWidget):
         return (max(size.width() for size in sizes), max(size.height() for size in sizes))
 
     def sizeHint(self) -> QSize:
-        return self._size_for(DEFAULT_SEAT_SIZE)
+        return self._size_for(max(DEFAULT_SEAT_SIZE, self._min_seat_size))
 
     def minimumSizeHint(self) -> QSize:
-        return self._size_for(MIN_SEAT_SIZE)
+        return self._size_for(self._min_seat_size)
 
     def _size_for(self, seat_size: float) -> QSize:
         if self._seat_map is None:
