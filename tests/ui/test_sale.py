@@ -159,10 +159,11 @@ def test_selected_seats_are_held_and_released_when_deselected(
     seats = free_seats(window)[:2]
     page.seat_panel.map_widget.set_selection(seats)
     qtbot.waitUntil(lambda: set(page.holder.held_seat_ids()) == set(seats))
-    assert "2 seat(s) held for you until" in page.hold_label.text()
+    assert "2 seats held for you until" in page.hold_label.text()
     assert state_of(services, supervisor, journey, seats[0]) is SeatState.HELD
     page.seat_panel.map_widget.set_selection(seats[1:])
     qtbot.waitUntil(lambda: page.holder.held_seat_ids() == (seats[1],))
+    assert "1 seat held for you until" in page.hold_label.text()
     assert state_of(services, supervisor, journey, seats[0]) is SeatState.FREE
 
 

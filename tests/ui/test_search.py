@@ -308,7 +308,7 @@ def test_search_fills_the_table_and_sorting_by_free_seats_works(
         for row in range(table.proxy.rowCount())
     ]
     assert counts == sorted(counts, reverse=True)
-    assert "10 train(s) found" in window.status.currentMessage()
+    assert "10 trains found." in window.status.currentMessage()
 
 
 def test_a_search_with_no_trains_says_so(qtbot, desk_window, clerk):

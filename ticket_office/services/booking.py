@@ -110,7 +110,8 @@ def _price_party(
     seats_by_id = layout.seats_by_id
     chosen = tuple([seats_by_id[p.seat_id] for p in passengers if p.seat_id in seats_by_id])
     if missing := len(passengers) - len(chosen):
-        raise NotFound(f"{missing} chosen seat(s) are not on train {run.train_number}.")
+        seats = "1 chosen seat is" if missing == 1 else f"{missing} chosen seats are"
+        raise NotFound(f"{seats} not on train {run.train_number}.")
     if unsellable := [seat.caption for seat in chosen if not seat.for_sale]:
         raise SeatUnavailable(unsellable)
     lines = _fare_lines(fares.table, chosen, passengers, distance)

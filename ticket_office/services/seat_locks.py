@@ -79,7 +79,8 @@ def lock_seats(session: Session, leg: RunLeg, seat_ids: Sequence[int]) -> dict[i
         for r in rows
     }
     if missing := [seat_id for seat_id in seat_ids if seat_id not in locked]:
-        raise NotFound(f"{len(missing)} chosen seat(s) are not on train {leg.train_number}.")
+        seats = "1 chosen seat is" if len(missing) == 1 else f"{len(missing)} chosen seats are"
+        raise NotFound(f"{seats} not on train {leg.train_number}.")
     return locked
 
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from ticket_office.domain.money import format_cents
 from ticket_office.services.results import CancellationQuote
+from ticket_office.ui.plurals import counted
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
@@ -34,13 +35,17 @@ class CancelConfirmDialog(QDialog):
         count = len(quote.lines)
         if whole_booking:
             title = self.tr("Cancel booking {0}").format(quote.reference)
-            question = self.tr("Cancel the whole booking {0} ({1} ticket(s))?").format(
-                quote.reference, count
+            question = self.tr("Cancel the whole booking {0} ({1})?").format(
+                quote.reference,
+                counted(count, self.tr("{0} ticket"), self.tr("{0} tickets")),
             )
         else:
             title = self.tr("Cancel tickets of {0}").format(quote.reference)
-            question = self.tr("Cancel {0} ticket(s) of booking {1}?").format(
-                count, quote.reference
+            question = counted(
+                count,
+                self.tr("Cancel {0} ticket of booking {1}?"),
+                self.tr("Cancel {0} tickets of booking {1}?"),
+                quote.reference,
             )
         self.setWindowTitle(title)
         heading = QLabel(f"<b>{question}</b>", self)

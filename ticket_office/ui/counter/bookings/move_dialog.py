@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from ticket_office.services.results import BookingDetails, JourneyOption
 from ticket_office.ui.counter.bookings.seat_choice_dialog import SeatChoiceDialog
 from ticket_office.ui.desk import DeskContext
+from ticket_office.ui.plurals import counted
 from ticket_office.ui.shared.search.results_model import JourneyTableModel, not_bookable_reason
 from ticket_office.ui.shared.search.results_table import JourneyTable
 
@@ -45,14 +46,15 @@ class MoveRunDialog(SeatChoiceDialog):
         )
         self.journey: JourneyOption | None = None
         self.setWindowTitle(self.tr("Move booking {0} to another train").format(booking.reference))
+        passengers = counted(len(self.tickets), self.tr("{0} passenger"), self.tr("{0} passengers"))
         intro = QLabel(
             self.tr(
-                "{0} → {1}, {2} passenger(s), now on train {3} at {4}. Choose another date or "
+                "{0} → {1}, {2}, now on train {3} at {4}. Choose another date or "
                 "train of the same journey, then one seat per passenger."
             ).format(
                 booking.origin.name,
                 booking.destination.name,
-                len(self.tickets),
+                passengers,
                 booking.train_number,
                 booking.departs_at.strftime("%a %d %b %Y %H:%M"),
             ),
@@ -172,7 +174,11 @@ class MoveRunDialog(SeatChoiceDialog):
         if self.journey is None or len(seat_ids) != len(self.tickets):
             if self.journey is not None and seat_ids:
                 self.quote_label.setText(
-                    self.tr("Choose {0} more seat(s).").format(len(self.tickets) - len(seat_ids))
+                    counted(
+                        len(self.tickets) - len(seat_ids),
+                        self.tr("Choose {0} more seat."),
+                        self.tr("Choose {0} more seats."),
+                    )
                 )
             return None
         return self.services.quote_move, self._move_args(seat_ids)

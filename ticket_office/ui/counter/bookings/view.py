@@ -54,6 +54,7 @@ from ticket_office.ui.counter.bookings.models import (
 )
 from ticket_office.ui.counter.bookings.move_dialog import MoveRunDialog
 from ticket_office.ui.desk import DeskContext
+from ticket_office.ui.plurals import counted
 from ticket_office.ui.shared.tickets import print_tickets
 from ticket_office.ui.status import InlineMessage, Tone, error_text
 
@@ -511,8 +512,12 @@ class BookingsView(QWidget):
 
     def _cancelled(self, result: CancellationQuote) -> None:
         self._announce(
-            self.tr("Cancelled {0} ticket(s) of booking {1}; refund {2}.").format(
-                len(result.lines), result.reference, format_cents(result.refund_cents)
+            counted(
+                len(result.lines),
+                self.tr("Cancelled {0} ticket of booking {1}; refund {2}."),
+                self.tr("Cancelled {0} tickets of booking {1}; refund {2}."),
+                result.reference,
+                format_cents(result.refund_cents),
             )
         )
         self._reload(result.reference)

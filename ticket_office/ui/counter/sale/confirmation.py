@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from ticket_office.domain.money import format_cents
 from ticket_office.services.results import JourneyOption
 from ticket_office.ui.counter.keys import COUNTER_KEYS
+from ticket_office.ui.plurals import counted
 from ticket_office.ui.resources import icon
 from ticket_office.ui.shared.search.journey_text import journey_date, journey_title
 
@@ -48,10 +49,10 @@ class SaleConfirmation(QDialog):
         self.reference.setAccessibleName(self.tr("Booking reference"))
         seats = len(confirmation.lines)
         what = QLabel(
-            self.tr("{0} · {1} · {2} ticket(s), total {3}").format(
+            self.tr("{0} · {1} · {2}, total {3}").format(
                 journey_title(journey),
                 journey_date(journey),
-                seats,
+                counted(seats, self.tr("{0} ticket"), self.tr("{0} tickets")),
                 format_cents(confirmation.total_cents),
             ),
             self,

@@ -308,7 +308,10 @@ class SalePage(QWidget):
             self.form.focus_origin()
             return
         self.statusMessage.emit(
-            self.tr("{0} train(s) found.").format(len(journeys)), Tone.INFO.value
+            (
+                self.tr("1 train found.") if len(journeys) == 1 else self.tr("{0} trains found.")
+            ).format(len(journeys)),
+            Tone.INFO.value,
         )
         bookable = next((j for j in journeys if j.bookable), None)
         if bookable is not None:
@@ -447,7 +450,11 @@ class SalePage(QWidget):
             return
         until = result.expires_at.astimezone().strftime("%H:%M") if result.expires_at else "?"
         self.hold_label.setText(
-            self.tr("{0} seat(s) held for you until {1}").format(len(result.seat_ids), until)
+            (
+                self.tr("1 seat held for you until {1}")
+                if len(result.seat_ids) == 1
+                else self.tr("{0} seats held for you until {1}")
+            ).format(len(result.seat_ids), until)
         )
 
     def _hold_refused(self, error: BaseException) -> None:
