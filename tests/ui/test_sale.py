@@ -182,6 +182,105 @@ def test_logging_out_releases_the_desks_holds(
     assert state_of(services, supervisor, journey, seat) is SeatState.FREE
 
 
+def active(qtbot, widget) -> None:
+    widget.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is widget)
+
+
+def quit_question(qtbot, window):
+    qtbot.waitUntil(lambda: window.quit_question is not None)
+    box = window.quit_question
+    qtbot.waitUntil(lambda: box.isVisible() and QApplication.activeWindow() is box)
+    assert {b.text() for b in box.buttons()} == {"&Quit and release seats", "&Keep working"}
+    return box
+
+
+def test_quitting_with_seats_held_asks_first_and_releases_them(
+    qtbot, desk_window, clerk, supervisor, full_day
+):
+    window = desk_window(clerk)
+    active(qtbot, window)
+    open_train(qtbot, window, full_day)
+    page = window.page("sell")
+    seat = free_seats(window)[0]
+    page.seat_panel.map_widget.set_selection([seat])
+    qtbot.waitUntil(lambda: page.holder.held_seat_ids() == (seat,))
+    page.seat_panel.map_widget.setFocus()
+
+    press(qtbot, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    box = quit_question(qtbot, window)
+    assert "1 seat is held for a customer" in box.informativeText()
+    press(qtbot, Qt.Key.Key_Escape)  # keep working
+    qtbot.waitUntil(lambda: window.quit_question is None)
+    assert window.isVisible() and page.holder.held_seat_ids() == (seat,)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+
+    press(qtbot, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    box = quit_question(qtbot, window)
+    assert focused() is box.defaultButton()  # Enter keeps working too
+    with qtbot.waitSignal(window.closed):
+        press(qtbot, Qt.Key.Key_Q, Qt.KeyboardModifier.AltModifier)  # quit and release seats
+    assert not window.isVisible()
+
+    other = desk_window(supervisor)  # another desk sees the seat free again
+    open_train(qtbot, other, full_day)
+    assert other.page("sell").seat_panel.map_widget.seat_map().seat(seat).state is SeatState.FREE
+
+
+def test_quitting_from_the_passengers_dialog_asks_over_it(
+    qtbot, desk_window, clerk, supervisor, services, full_day
+):
+    window = desk_window(clerk)
+    active(qtbot, window)
+    page, dialog = party_for_one_seat(qtbot, window, full_day)
+    seat = dialog.seat_ids()[0]
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.rows[0].name)
+    press(qtbot, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    box = quit_question(qtbot, window)
+    assert box.parentWidget() is dialog  # on top of the dialog, not hidden behind it
+    assert "Passengers and payment" in box.text() + box.informativeText()
+    press(qtbot, Qt.Key.Key_Return)  # the default: keep working
+    qtbot.waitUntil(lambda: window.quit_question is None)
+    assert page.party_dialog is dialog and dialog.isVisible()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+
+    press(qtbot, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    quit_question(qtbot, window)
+    with qtbot.waitSignal(window.closed):
+        press(qtbot, Qt.Key.Key_Q, Qt.KeyboardModifier.AltModifier)
+    assert page.party_dialog is None and not window.isVisible()
+    assert state_of(services, supervisor, page.journey, seat) is SeatState.FREE
+
+
+def test_quitting_with_nothing_held_asks_nothing(qtbot, desk_window, clerk):
+    window = desk_window(clerk)
+    active(qtbot, window)
+    with qtbot.waitSignal(window.closed):
+        press(qtbot, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    assert window.quit_question is None and not window.isVisible()
+
+
+def test_the_window_close_button_asks_too_while_seats_are_held(qtbot, desk_window, clerk, full_day):
+    from PySide6.QtGui import QCloseEvent
+
+    class CloseButton(QCloseEvent):
+        """What the window manager sends (Qt marks it spontaneous; a test cannot)."""
+
+        def spontaneous(self) -> bool:
+            return True
+
+    window = desk_window(clerk)
+    active(qtbot, window)
+    open_train(qtbot, window, full_day)
+    page = window.page("sell")
+    page.seat_panel.map_widget.set_selection(free_seats(window)[:1])
+    qtbot.waitUntil(lambda: len(page.holder.held_seat_ids()) == 1)
+    event = CloseButton()
+    window.closeEvent(event)
+    assert not event.isAccepted() and window.isVisible()
+    quit_question(qtbot, window)
+
+
 def test_a_seat_held_by_one_clerk_cannot_be_taken_at_another_desk(
     qtbot, desk_window, clerk, supervisor, services, full_day
 ):

@@ -4,7 +4,8 @@ Tabs are the pages those desks declare that the role is permitted, menus their a
 shell's own (refresh, print, switch operator, log out, quit, help), and F1 lists their keys. A role
 with no page sees a short note instead. Logging out (or switching operator) lets each page and
 desk give back what it holds first and then hands control back to the app, which shows the
-sign-in dialog again; nothing restarts.
+sign-in dialog again; nothing restarts. Quitting (Ctrl+Q, even from a dialog, or the close
+button) asks first while a page has unfinished work, such as seats held for a customer.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon
 from PySide6.QtWidgets import (
+    QApplication,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -70,6 +72,8 @@ class MainWindow(QMainWindow):
         self.desks: tuple[DeskSpec, ...] = desks_for(desk.operator)
         self._settings = desk.settings or QSettings()
         self._leaving = False
+        self._quit_agreed = False
+        self.quit_question: QMessageBox | None = None  # "Quit and release seats?", while asked
         self.leaving_because = ""  # why the window signed out by itself, for the sign-in window
         self.setWindowIcon(app_icon())
         operator = desk.operator
@@ -184,7 +188,7 @@ class MainWindow(QMainWindow):
             self._action(keys.find("log_out"), self.tr("&Log out"), self.log_out, "logout")
         )
         menu.addSeparator()
-        menu.addAction(self._action(keys.find("quit"), self.tr("&Quit"), self.close, None))
+        menu.addAction(self._action(keys.find("quit"), self.tr("&Quit"), self.quit, None))
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         help_menu.addAction(
             self._action(
@@ -298,10 +302,69 @@ class MainWindow(QMainWindow):
 
         next_hook(0)
 
+    def quit(self) -> None:
+        """Ctrl+Q: close for good, after asking when a page has work that quitting would drop."""
+        if self._leaving or self.quit_question is not None:
+            return
+        work = [text for page in self._pages.values() if (text := page.unfinished_work())]
+        if not work:
+            self._quit_agreed = True
+            self.close()
+            return
+        # Over whatever dialog has the keys (passengers and payment), or it would hide behind it.
+        over = QApplication.activeModalWidget() or self
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Quit Ticket Office"), "", parent=over)
+        box.setText(self.tr("Quit Ticket Office?"))
+        box.setInformativeText(
+            " ".join([*work, self.tr("Quitting gives the seats back to the other desks.")])
+        )
+        agree = box.addButton(
+            self.tr("&Quit and release seats"), QMessageBox.ButtonRole.DestructiveRole
+        )
+        keep = box.addButton(self.tr("&Keep working"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)  # Enter or Esc: nothing is lost by a slip of the finger
+        box.setEscapeButton(keep)
+        box.finished.connect(lambda _result: self._quit_answered(box, box.clickedButton() is agree))
+        self.quit_question = box
+        box.open()
+
+    def _quit_answered(self, box: QMessageBox, agreed: bool) -> None:
+        self.quit_question = None
+        box.deleteLater()
+        if agreed:
+            self._quit_agreed = True
+            self.close()
+        elif (over := box.parentWidget()) is not None:
+            # The keys go back where they were (not every platform does that by itself).
+            over.window().activateWindow()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.WindowBlocked:
+            self._lend_quit_key()
+        return super().event(event)
+
+    def _lend_quit_key(self) -> None:
+        """A modal dialog of this window (passengers and payment) takes the keys, and Qt gives
+        the window's shortcuts none: the dialog gets Ctrl+Q too, so it can be asked from there."""
+        dialog = QApplication.activeModalWidget()
+        quit_action = self._actions.get("quit")
+        if (
+            dialog is not None
+            and quit_action is not None
+            and dialog is not self.quit_question
+            and quit_action not in dialog.actions()
+        ):
+            dialog.addAction(quit_action)
+
     def _save_geometry(self) -> None:
         self._settings.setValue(GEOMETRY_KEY, self.saveGeometry())
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if event.spontaneous() and not self._leaving and not self._quit_agreed:
+            # The window's close button: the same question as Ctrl+Q (or none).
+            event.ignore()
+            self.quit()
+            return
         if not self._leaving:
             # Quitting: give the held seats back now; holds would lapse by themselves anyway.
             self._leaving = True

@@ -29,5 +29,9 @@ class DeskPage(Protocol):
     def print_tickets(self) -> bool:
         """Ctrl+P: print what the page shows; False when it has nothing to print."""
 
+    def unfinished_work(self) -> str:
+        """What quitting now would drop (seats held, a sale half typed), in a sentence for the
+        question asked before quitting; "" when there is nothing."""
+
     def leaving(self) -> None:
         """The operator signs out or quits: release what the page holds, close its dialogs."""

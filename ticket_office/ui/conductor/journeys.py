@@ -127,6 +127,9 @@ class JourneysPage(QWidget):
     def print_tickets(self) -> bool:
         return False  # a conductor prints nothing
 
+    def unfinished_work(self) -> str:
+        return ""  # read-only: nothing to lose
+
     def leaving(self) -> None:
         """Nothing is held here."""
 

@@ -244,6 +244,9 @@ class BookingsView(QWidget):
     def focus_first(self) -> None:
         self.focus_search()
 
+    def unfinished_work(self) -> str:
+        return ""  # a change is only made by its dialog's Confirm; nothing is held meanwhile
+
     def leaving(self) -> None:
         if self._dialog is not None:
             self._dialog.reject()

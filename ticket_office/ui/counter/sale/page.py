@@ -466,6 +466,14 @@ class SalePage(QWidget):
         """Leave the current train: its holds end now."""
         self.holder.set_leg(None)
 
+    def unfinished_work(self) -> str:
+        seats = len(set(self.holder.held_seat_ids()) | set(self.selected_seat_ids()))
+        if self.party_dialog is not None:
+            return self.tr("A sale is open in Passengers and payment.")
+        if seats == 1:
+            return self.tr("1 seat is held for a customer.")
+        return self.tr("{0} seats are held for a customer.").format(seats) if seats else ""
+
     def leaving(self) -> None:
         self.release_holds()
         if self.party_dialog is not None:
