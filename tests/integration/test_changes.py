@@ -335,7 +335,7 @@ def test_a_move_is_audited_and_both_runs_are_notified(
         )
         changed: set[int] = set()
         for _ in range(50):
-            changed |= listener.drain()
+            changed |= {run for notice in listener.drain() for run in notice.run_ids}
             if {journey.run_id, next_day.run_id} <= changed:
                 break
             threading.Event().wait(0.05)

@@ -8,6 +8,7 @@ change the facts behind the cache's back, as a supervisor on another PC would.
 from __future__ import annotations
 
 import json
+import threading
 
 import psycopg
 import pytest
@@ -15,8 +16,8 @@ from helpers import as_owner, free_seats, request, table_counts
 from sqlalchemy import text
 
 from ticket_office.db.engine import libpq_url
-from ticket_office.db.notifications import CHANNEL
 from ticket_office.services import booking
+from ticket_office.services.seat_notices import SEAT_CHANNEL, origin_of
 
 
 @pytest.fixture
@@ -193,10 +194,10 @@ def test_seat_maps_elsewhere_hear_of_a_sale_after_it_commits(
     services, backend, clerk, journey, seat_map
 ):
     with psycopg.connect(libpq_url(backend.database.url), autocommit=True) as listener:
-        listener.execute(f"LISTEN {CHANNEL}")
+        listener.execute(f"LISTEN {SEAT_CHANNEL}")
         services.counter(clerk).book(request(journey, free_seats(seat_map, 1)))
         heard = [n.payload for n in listener.notifies(timeout=5, stop_after=1)]
-    assert heard == [str(journey.run_id)]
+    assert heard == [f"{origin_of(clerk.client_id)}:{journey.run_id}"]
 
 
 def test_a_sale_priced_from_a_stale_seat_class_is_priced_again_and_sold(
@@ -287,3 +288,24 @@ def test_the_seats_sold_are_those_of_the_party_all_checked_and_locked(
     outcome = _sell(backend, journey, first, party_list=_party([first, second]), seats=[first])
     assert outcome == ("unsellable", [second])
     assert table_counts(backend) == before
+
+
+def test_a_forged_notice_costs_nothing_of_the_genuine_ones_in_its_batch(backend):
+    listener = backend.change_listener()
+    listener.connect()
+    try:
+        with (
+            psycopg.connect(libpq_url(backend.database.url), autocommit=True) as sender,
+            sender.transaction(),  # one batch: the listener reads them together
+        ):
+            for payload in ("²", "1;DROP TABLE tickets", "ab12:7,8", "", "9"):
+                sender.execute("SELECT pg_notify(%s, %s)", (SEAT_CHANNEL, payload))
+        heard = []
+        for _ in range(100):
+            heard += listener.drain()
+            if len(heard) >= 2:
+                break
+            threading.Event().wait(0.02)
+    finally:
+        listener.close()
+    assert [(n.origin, sorted(n.run_ids)) for n in heard] == [("ab12", [7, 8]), ("", [9])]

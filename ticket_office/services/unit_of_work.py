@@ -51,11 +51,13 @@ class UnitOfWork:
         statements: StatementConnections | None = None,
         autocommit_engine: Engine | None = None,
         notices: SeatNotices | None = None,
+        origin: str = "",
     ) -> None:
         self._session_factory = session_factory
         self._statements = statements
         self._autocommit_engine = autocommit_engine
         self._notices = notices
+        self._origin = origin  # the desk whose change this is: it skips its own notice
         self.server = server
         self._session: Session | None = None
         self._changed_runs: set[int] = set()
@@ -137,7 +139,7 @@ class UnitOfWork:
     def seats_changed_and_committed(self, *run_ids: int) -> None:
         """Tell other apps now: these runs' seats changed in a statement already committed."""
         if self._notices is not None:
-            self._notices.changed(run_ids)
+            self._notices.changed(run_ids, self._origin)
         else:  # a factory given no statement connections (building a template) tells no one
             _log.debug("No seat change notices for runs %s: no background sender", run_ids)
 
@@ -242,9 +244,15 @@ class UnitOfWorkFactory:
         )
         self.notices = SeatNotices(self._send_notice) if statements is not None else None
 
-    def __call__(self) -> UnitOfWork:
+    def __call__(self, origin: str = "") -> UnitOfWork:
+        """A unit of work; `origin` names the desk whose changes it makes (see seat_notices)."""
         return UnitOfWork(
-            self._session_factory, self._server, self._statements, self._autocommit, self.notices
+            self._session_factory,
+            self._server,
+            self._statements,
+            self._autocommit,
+            self.notices,
+            origin,
         )
 
     def close(self) -> None:

@@ -1,12 +1,13 @@
 """Live seat updates: the app's one LISTEN connection, woken by its socket.
 
 A QSocketNotifier watches the listener's socket; when the server sends a notification the
-socket becomes readable, Qt calls `_on_readable`, and `drain()` (non-blocking) returns the runs
-that changed, emitted as `runsChanged`. Nothing polls: the only timer schedules reconnect
-attempts after the connection is lost (1 s, 2 s, 5 s, then every 10 s). Connecting is a
-blocking network call, so it runs on the task runner; the notifier is made back on the GUI
-thread. After a reconnect `reconnected` fires, because notifications sent while offline are
-lost and whatever is on screen must be read again.
+socket becomes readable, Qt calls `_on_readable`, and `drain()` (non-blocking) returns the
+notices heard, emitted as `changesHeard`: each names the runs changed and the desk that changed
+them, so a desk can skip its own echo (`runs_changed_by_others`). Nothing polls: the only
+timer schedules reconnect attempts after the connection is lost (1 s, 2 s, 5 s, then every
+10 s). Connecting is a blocking network call, so it runs on the task runner; the notifier is
+made back on the GUI thread. After a reconnect `reconnected` fires, because notifications sent
+while offline are lost and whatever is on screen must be read again.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Protocol
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 
 from ticket_office.domain.errors import DatabaseUnavailable
+from ticket_office.services.seat_notices import SeatNotice, origin_of
 from ticket_office.ui.tasks import TaskRunner
 
 _log = logging.getLogger(__name__)
@@ -42,12 +44,12 @@ class ChangeListener(Protocol):
 
     def connect(self) -> None: ...
     def fileno(self) -> int: ...
-    def drain(self) -> set[int]: ...
+    def drain(self) -> list[SeatNotice]: ...
     def close(self) -> None: ...
 
 
 class LiveUpdates(QObject):
-    runsChanged = Signal(object)  # set[int]: run ids whose seats changed
+    changesHeard = Signal(object)  # list[SeatNotice]: runs whose seats changed, and by whom
     stateChanged = Signal(str)  # a ConnectionState value
     reconnected = Signal()
 
@@ -130,7 +132,7 @@ class LiveUpdates(QObject):
 
     def _on_readable(self) -> None:
         try:
-            runs = self._listener.drain()
+            notices = self._listener.drain()
         except DatabaseUnavailable as error:
             _log.info("Live updates: %s", error)
             self._lost()
@@ -138,8 +140,8 @@ class LiveUpdates(QObject):
         if not self._listener.connected:
             self._lost()
             return
-        if runs:
-            self.runsChanged.emit(runs)
+        if notices:
+            self.changesHeard.emit(notices)
 
     def _lost(self) -> None:
         self._drop_notifier()
@@ -166,3 +168,15 @@ class LiveUpdates(QObject):
         if state != self._state:
             self._state = state
             self.stateChanged.emit(state.value)
+
+
+def runs_changed_by_others(notices: Sequence[SeatNotice], client_id: str) -> set[int]:
+    """The runs some other desk than the login `client_id` changed: a desk has shown its own
+    changes already."""
+    own_origin = origin_of(client_id)
+    return {
+        run
+        for notice in notices
+        if not own_origin or notice.origin != own_origin
+        for run in notice.run_ids
+    }

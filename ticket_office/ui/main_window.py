@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from ticket_office.ui.desk import DeskContext
 from ticket_office.ui.desks import desks_for, shortcuts_of
-from ticket_office.ui.live_updates import ConnectionState
+from ticket_office.ui.live_updates import ConnectionState, runs_changed_by_others
 from ticket_office.ui.pages import DeskPage
 from ticket_office.ui.registry import DeskSpec
 from ticket_office.ui.resources import app_icon, icon
@@ -36,6 +36,7 @@ from ticket_office.ui.status import StatusBar, Tone, error_text
 
 if TYPE_CHECKING:
     from ticket_office.backend import ServerInfo
+    from ticket_office.services.seat_notices import SeatNotice
 
 GEOMETRY_KEY = "window/geometry"
 
@@ -112,6 +113,9 @@ class MainWindow(QMainWindow):
                 self._pages[page_spec.id] = page
                 self.tabs.addTab(page, icon(page_spec.icon), _tr(page_spec.title))
                 page.statusMessage.connect(self._page_message)
+                page.seatsChanged.connect(
+                    lambda runs, changed_by=page: self._changed_here(changed_by, runs)
+                )
         if not self._pages:
             self.placeholder = PlaceholderPage(
                 self.tr("Tools for your role arrive in a later release."), self
@@ -209,7 +213,7 @@ class MainWindow(QMainWindow):
         if self.live is not None:
             self.status.set_connection(self.live.state)
             self.live.stateChanged.connect(self.status.set_connection)
-            self.live.runsChanged.connect(self.on_runs_changed)
+            self.live.changesHeard.connect(self._changes_heard)
             self.live.reconnected.connect(self.refresh)
         else:
             self.status.set_connection(ConnectionState.OFFLINE)
@@ -243,6 +247,17 @@ class MainWindow(QMainWindow):
             self.status.show_message(
                 self.tr("Nothing to print yet: sell a booking or find one."), Tone.WARNING
             )
+
+    def _changes_heard(self, notices: list[SeatNotice]) -> None:
+        # This desk's own changes were shown when made (see _changed_here): no echo.
+        runs = runs_changed_by_others(notices, self.operator.client_id)
+        if runs:
+            self.on_runs_changed(runs)
+
+    def _changed_here(self, changed_by: DeskPage, runs: set[int]) -> None:
+        for page in self._pages.values():
+            if page is not changed_by:
+                page.on_runs_changed(runs)
 
     def on_runs_changed(self, runs: set[int]) -> None:
         for page in self._pages.values():

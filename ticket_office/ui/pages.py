@@ -13,6 +13,9 @@ from PySide6.QtCore import SignalInstance
 class DeskPage(Protocol):
     # (text, Tone value): news for the window's status bar
     statusMessage: SignalInstance
+    # set[int]: runs whose seats this page changed (a sale, a cancellation, a move). The desk's
+    # other pages hear it from the window at once; the desk skips its own notices from the server.
+    seatsChanged: SignalInstance
 
     def start(self) -> None:
         """The window is up: load what the page needs (stations, price list...)."""
@@ -24,7 +27,7 @@ class DeskPage(Protocol):
         """F5, or the connection came back: read what the page shows again."""
 
     def on_runs_changed(self, runs: set[int]) -> None:
-        """Another desk changed seats on these runs."""
+        """Another desk, or another page of this one, changed seats on these runs."""
 
     def print_tickets(self) -> bool:
         """Ctrl+P: print what the page shows; False when it has nothing to print."""

@@ -3,7 +3,9 @@ reads every desk that searches shares (stations, journeys, seat maps, the price 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, time
+from functools import partial
 
 from ticket_office.services import availability, network, pricing
 from ticket_office.services.results import (
@@ -13,12 +15,15 @@ from ticket_office.services.results import (
     SeatMap,
     StationInfo,
 )
-from ticket_office.services.unit_of_work import UnitOfWorkFactory
+from ticket_office.services.seat_notices import origin_of
+from ticket_office.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 
 class BoundServices:
     def __init__(self, uow_factory: UnitOfWorkFactory, operator: OperatorContext) -> None:
-        self.uow = uow_factory
+        # Seat changes made through this facade are announced as this desk's own, so its
+        # live updates skip the echo of what it has already shown.
+        self.uow: Callable[[], UnitOfWork] = partial(uow_factory, origin_of(operator.client_id))
         self.operator = operator
 
 

@@ -26,6 +26,7 @@ from ticket_office.ui.status import InlineMessage, Tone, error_text
 
 class JourneysPage(QWidget):
     statusMessage = Signal(str, str)  # text, Tone value: news for the window's status bar
+    seatsChanged = Signal(object)  # never: a conductor's journeys page only reads
 
     def __init__(self, desk: DeskContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)

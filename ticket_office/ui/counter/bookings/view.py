@@ -82,6 +82,7 @@ def _table(model: ItemProxyModel, parent: QWidget, name: str) -> QTableView:
 
 class BookingsView(QWidget):
     statusMessage = Signal(str, str)  # text, Tone value: news for the window's status bar
+    seatsChanged = Signal(object)  # set[int]: runs whose seats a cancellation or change freed
 
     def __init__(
         self,
@@ -505,15 +506,18 @@ class BookingsView(QWidget):
         if not accepted:
             self._say(self.tr("Nothing was cancelled."))
             return
+        booking = self.current_booking()
+        runs = {booking.run_id} if booking is not None else set()
         self.tasks.run(
             self.services.cancel,
             quote.reference,
             ticket_ids,
-            done=self._cancelled,
+            done=lambda result: self._cancelled(result, runs),
             failed=self._failed,
         )
 
-    def _cancelled(self, result: CancellationQuote) -> None:
+    def _cancelled(self, result: CancellationQuote, runs: set[int]) -> None:
+        self.seatsChanged.emit(runs)
         self._announce(
             counted(
                 len(result.lines),
@@ -551,6 +555,7 @@ class BookingsView(QWidget):
         dialog.open()
 
     def _changed(self, result: ChangeResult) -> None:
+        self.seatsChanged.emit({result.old_run_id, result.new_run_id})
         due = (
             self.tr(" Collect {0}.").format(format_cents(result.due_cents))
             if result.due_cents

@@ -63,6 +63,7 @@ def leg_of(journey: JourneyOption) -> Leg:
 class SalePage(QWidget):
     statusMessage = Signal(str, str)  # text, Tone value: news for the window's status bar
     sold = Signal(str)  # booking reference
+    seatsChanged = Signal(object)  # set[int]: the run a sale was made on
 
     def __init__(
         self,
@@ -561,7 +562,9 @@ class SalePage(QWidget):
             self.tr("Sold: booking {0}.").format(confirmation.reference), Tone.SUCCESS.value
         )
         self.sold.emit(confirmation.reference)
+        self.seatsChanged.emit({self._journey.run_id})
         self._reload_seat_map()
+        self.refresh_results()  # the free seats it shows; the desk skips its own notices
         dialog = SaleConfirmation(confirmation, self._journey, self._print_tickets, self)
         dialog.accepted.connect(self.next_sale)
         dialog.finished.connect(dialog.deleteLater)
