@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import QDate, Qt
@@ -19,6 +19,7 @@ from ticket_office.ui.counter.bookings.cancel_dialog import CancelConfirmDialog
 from ticket_office.ui.counter.bookings.change_seat_dialog import ChangeSeatDialog
 from ticket_office.ui.counter.bookings.models import BookingListModel, TicketTableModel
 from ticket_office.ui.counter.bookings.move_dialog import MoveRunDialog
+from ticket_office.ui.dates import day_text, day_time_text
 from ticket_office.ui.desk import DeskContext
 from ticket_office.ui.shared.tickets import TicketPreviewDialog
 
@@ -132,6 +133,15 @@ def test_a_name_search_over_the_limit_is_refused_with_the_limit_not_cut(view, re
     assert len(view.search_edit.text()) == 100
     view.search()
     assert "too long (99 characters, at most 80)" in view.message.message()
+
+
+def test_the_travel_date_and_the_summary_write_the_day_one_way(view, reference):
+    view.date_edit.setDate(QDate(2026, 12, 3))
+    assert view.date_edit.text() == day_text(date(2026, 12, 3))  # "Thu 3 Dec 2026"
+    view.show_booking(reference)
+    booking = view.current_booking()
+    assert day_text(booking.departs_at) in view.summary.text()
+    assert cell(view.results, 0, "Departs") == day_time_text(booking.departs_at)
 
 
 def test_an_unknown_reference_is_reported_and_nothing_is_shown(view):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from PySide6.QtCore import QDate, QLocale, Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
 from tests.ui.layout_checks import clipped_by, moved, placements, shows_all
@@ -15,6 +15,7 @@ from ticket_office.domain.seats import SeatState
 from ticket_office.domain.time_zones import today_at
 from ticket_office.services.results import BookingRequest, PassengerRequest, Payment
 from ticket_office.ui.counter.sale.drafts import PassengerDraft, PaymentDraft, assign_drafts
+from ticket_office.ui.dates import day_text
 
 
 def focused() -> QWidget:
@@ -543,7 +544,5 @@ def test_the_passengers_dialog_names_the_train_and_day_it_sells(
     window = desk_window(clerk)
     page, dialog = party_for_one_seat(qtbot, window, full_day)
     assert page.journey.train_number in dialog.windowTitle()
-    assert (
-        QLocale().toString(QDate(full_day), QLocale.FormatType.LongFormat) in dialog.windowTitle()
-    )
+    assert day_text(full_day) in dialog.windowTitle()
     dialog.reject()

@@ -20,6 +20,7 @@ from PySide6.QtGui import QGuiApplication, QPalette
 from ticket_office.domain.fares import SeatClass
 from ticket_office.domain.money import format_cents
 from ticket_office.services.results import BookingDetails, TicketInfo
+from ticket_office.ui.dates import day_time_text
 from ticket_office.ui.row_table_model import SORT_ROLE, Index, RowTableModel
 from ticket_office.ui.shared.search.results_model import train_sort_key
 
@@ -123,7 +124,7 @@ class BookingListModel(RowTableModel[BookingDetails]):
         if column is BookingColumn.TRAIN:
             return booking.train_number
         if column is BookingColumn.DEPARTS:
-            return booking.departs_at.strftime("%a %d %b %Y %H:%M")
+            return day_time_text(booking.departs_at)
         if column is BookingColumn.ROUTE:
             return f"{booking.origin.name} → {booking.destination.name}"
         if column is BookingColumn.STATUS:
@@ -227,7 +228,7 @@ class TicketTableModel(RowTableModel[TicketInfo]):
         if column is TicketColumn.TRAIN:
             return ticket.train_number
         if column is TicketColumn.DEPARTS:
-            return ticket.departs_at.strftime("%a %d %b %Y %H:%M")
+            return day_time_text(ticket.departs_at)
         if column is TicketColumn.COACH:
             return str(ticket.coach_no)
         if column is TicketColumn.SEAT:

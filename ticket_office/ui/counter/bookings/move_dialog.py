@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from ticket_office.services.results import BookingDetails, JourneyOption
 from ticket_office.ui.counter.bookings.seat_choice_dialog import SeatChoiceDialog
+from ticket_office.ui.dates import day_time_text, show_days, time_text
 from ticket_office.ui.desk import DeskContext
 from ticket_office.ui.plurals import counted
 from ticket_office.ui.shared.search.results_model import JourneyTableModel, not_bookable_reason
@@ -56,14 +57,14 @@ class MoveRunDialog(SeatChoiceDialog):
                 booking.destination.name,
                 passengers,
                 booking.train_number,
-                booking.departs_at.strftime("%a %d %b %Y %H:%M"),
+                day_time_text(booking.departs_at),
             ),
             self,
         )
         intro.setWordWrap(True)
         self.date_edit = QDateEdit(QDate(booking.departs_at.date()), self)
         self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("ddd dd MMM yyyy")
+        show_days(self.date_edit)
         date_label = QLabel(self.tr("Travel &date"), self)
         date_label.setBuddy(self.date_edit)
         self.find_button = QPushButton(self.tr("&Find trains"), self)
@@ -150,8 +151,8 @@ class MoveRunDialog(SeatChoiceDialog):
         self.target_label.setText(
             self.tr("Seats on train <b>{0}</b>, {1} → {2}:").format(
                 escape(journey.train_number),
-                journey.departs_at.strftime("%a %d %b %Y %H:%M %Z"),
-                journey.arrives_at.strftime("%H:%M %Z"),
+                day_time_text(journey.departs_at, zone=True),
+                time_text(journey.arrives_at, zone=True),
             )
         )
         self.panel.map_widget.clear_selection()

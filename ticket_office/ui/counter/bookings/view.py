@@ -53,6 +53,7 @@ from ticket_office.ui.counter.bookings.models import (
     status_text,
 )
 from ticket_office.ui.counter.bookings.move_dialog import MoveRunDialog
+from ticket_office.ui.dates import day_text, day_time_text, show_days, time_text
 from ticket_office.ui.desk import DeskContext
 from ticket_office.ui.plurals import counted
 from ticket_office.ui.shared.tickets import print_tickets
@@ -111,7 +112,7 @@ class BookingsView(QWidget):
         self.search_label.setBuddy(self.search_edit)
         self.date_edit = QDateEdit(QDate.currentDate(), self)
         self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("ddd dd MMM yyyy")
+        show_days(self.date_edit)
         self.date_edit.setToolTip(self.tr("Travel date, for a search by name"))
         self.date_label = QLabel(self.tr("Travel &date"), self)
         self.date_label.setBuddy(self.date_edit)
@@ -329,7 +330,7 @@ class BookingsView(QWidget):
                     self.tr(
                         "No booking with reference {0}, and no passenger called “{1}” "
                         "travelling on {2}."
-                    ).format(normalise_reference(text), text, travel_date.strftime("%a %d %b %Y")),
+                    ).format(normalise_reference(text), text, day_text(travel_date)),
                     Tone.WARNING,
                 )
 
@@ -364,7 +365,7 @@ class BookingsView(QWidget):
         if not bookings and name is not None and travel_date is not None:
             self._say(
                 self.tr("No booking for a passenger called “{0}” travelling on {1}.").format(
-                    name, travel_date.strftime("%a %d %b %Y")
+                    name, day_text(travel_date)
                 ),
                 Tone.WARNING,
             )
@@ -401,7 +402,7 @@ class BookingsView(QWidget):
 
     def _summary_html(self, booking: BookingDetails) -> str:
         def when(moment) -> str:
-            return f"{moment:%H:%M} {moment.tzname()}"
+            return time_text(moment, zone=True)
 
         paid = format_cents(booking.total_cents)
         how = self.tr("cash") if booking.payment_method == "cash" else self.tr("card")
@@ -410,7 +411,7 @@ class BookingsView(QWidget):
                 booking.reference,
                 status_text(booking.status),
                 escape(booking.train_number),
-                booking.departs_at.strftime("%a %d %b %Y"),
+                day_text(booking.departs_at),
             ),
             self.tr("{0} {1} → {2} {3}").format(
                 escape(booking.origin.name),
@@ -429,7 +430,7 @@ class BookingsView(QWidget):
             + self.tr("Sold by {0} at {1} on {2}.").format(
                 escape(booking.clerk_name),
                 escape(booking.issuing_station or self.tr("the ticket office")),
-                booking.created_at.strftime("%d %b %Y %H:%M"),
+                day_time_text(booking.created_at),
             ),
         ]
         return "<br>".join(lines)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from ticket_office.domain import text_rules
 from ticket_office.domain.time_zones import today_at
 from ticket_office.services.results import StationInfo
+from ticket_office.ui.dates import show_days
 from ticket_office.ui.resources import icon
 from ticket_office.ui.shared.keys import SHARED_KEYS
 from ticket_office.ui.shared.search.stations import StationField, StationListModel
@@ -82,7 +83,7 @@ class SearchForm(QWidget):
         self.swap_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Ctrl+E does it from the keys
         self.travel_date = TravelDateEdit(self)
         self.travel_date.setCalendarPopup(True)
-        self.travel_date.setDisplayFormat("ddd d MMM yyyy")
+        show_days(self.travel_date)
         self.travel_date.setDate(QDate.currentDate())
         self.earliest = QTimeEdit(self)
         self.earliest.setDisplayFormat("HH:mm")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QDate, QLocale
+from PySide6.QtCore import QCoreApplication
 
 from ticket_office.services.results import JourneyOption, SeatInfo
+from ticket_office.ui.dates import day_text
 from ticket_office.ui.shared.search.results_model import local_time_text
 
 
@@ -25,7 +26,7 @@ def journey_title(journey: JourneyOption) -> str:
 
 
 def journey_date(journey: JourneyOption) -> str:
-    return QLocale().toString(QDate(journey.departs_at.date()), QLocale.FormatType.LongFormat)
+    return day_text(journey.departs_at)
 
 
 def seat_caption(seat: SeatInfo) -> str:

@@ -22,6 +22,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont, QGuiApplication, QPalette
 
 from ticket_office.services.results import JourneyOption
+from ticket_office.ui.dates import time_text
 from ticket_office.ui.row_table_model import SORT_ROLE, Index, RowTableModel
 
 JOURNEY_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -58,9 +59,7 @@ def _tr(text: str) -> str:
 
 
 def local_time_text(moment: datetime, *, with_zone: bool, day_offset: int = 0) -> str:
-    text = moment.strftime("%H:%M")
-    if with_zone:
-        text += f" {moment.tzname()}"
+    text = time_text(moment, zone=with_zone)
     if day_offset:
         text += f" +{day_offset}"
     return text
@@ -196,9 +195,9 @@ class JourneyTableModel(RowTableModel[JourneyOption]):
     def _tooltip(self, journey: JourneyOption) -> str:
         route = _tr("{0} {1} → {2} {3}").format(
             journey.origin.name,
-            journey.departs_at.strftime("%H:%M %Z"),
+            time_text(journey.departs_at, zone=True),
             journey.destination.name,
-            journey.arrives_at.strftime("%H:%M %Z"),
+            time_text(journey.arrives_at, zone=True),
         )
         if journey.bookable:
             return route

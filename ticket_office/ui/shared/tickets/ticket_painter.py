@@ -19,6 +19,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QTextLay
 from ticket_office.domain.fares import SeatClass
 from ticket_office.domain.money import format_cents
 from ticket_office.services.ticket_documents import TicketDocument
+from ticket_office.ui.dates import day_text, day_time_text, short_day_text, time_text
 from ticket_office.ui.shared.tickets.qr_painter import (
     module_pixels,
     paint_qr,
@@ -223,7 +224,7 @@ def _paint_header(canvas: _Canvas, document: TicketDocument) -> None:
 
 
 def _clock(moment: datetime) -> str:
-    return moment.strftime("%H:%M")
+    return time_text(moment)
 
 
 def _zone(moment: datetime) -> str:
@@ -231,7 +232,7 @@ def _zone(moment: datetime) -> str:
 
 
 def _day(moment: datetime) -> str:
-    return moment.strftime("%a %d %b %Y")
+    return day_text(moment)
 
 
 def _paint_journey(canvas: _Canvas, document: TicketDocument, y: float) -> float:
@@ -250,7 +251,7 @@ def _paint_journey(canvas: _Canvas, document: TicketDocument, y: float) -> float
         )
         note = _tr("local time {0}").format(_zone(moment))
         if moment.date() != document.departs_at.date():
-            note = f"{moment:%a %d %b} · {note}"
+            note = f"{short_day_text(moment)} · {note}"
         canvas.text(30, y + 8.8, 42, 3.0, note, 2.3, align=Qt.AlignmentFlag.AlignRight)
         y += 12.5
     return y
@@ -359,7 +360,7 @@ def _paint_issue(canvas: _Canvas, document: TicketDocument, y: float) -> None:
         y,
         TICKET_WIDTH_MM,
         3.4,
-        _tr("Issued {0} {1}").format(issued.strftime("%d %b %Y %H:%M"), _zone(issued)),
+        _tr("Issued {0}").format(day_time_text(issued, zone=True)),
         2.6,
         bold=True,
     )
@@ -380,7 +381,7 @@ def _paint_issue(canvas: _Canvas, document: TicketDocument, y: float) -> None:
             y,
             TICKET_WIDTH_MM - 2,
             4.0,
-            _tr("REPRINT · {0} {1}").format(printed.strftime("%d %b %Y %H:%M"), _zone(printed)),
+            _tr("REPRINT · {0}").format(day_time_text(printed, zone=True)),
             2.4,
             bold=True,
             align=Qt.AlignmentFlag.AlignHCenter,
