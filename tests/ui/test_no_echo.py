@@ -108,7 +108,7 @@ def test_an_idle_desk_sends_no_statement_for_ten_seconds_after_a_selection(
 ):
     window, journey = live_desk(qtbot, desk_window, clerk, full_day)
     page = window.page("sell")
-    seats = free_seats(window)[:2]
+    seats = free_seats(window)[4::-2]  # picked right to left: the server answers in seat order
     page.seat_panel.map_widget.set_selection(seats)
     qtbot.waitUntil(lambda: set(page.holder.held_seat_ids()) == set(seats))
     qtbot.wait(SETTLE_MS)
@@ -134,3 +134,19 @@ def test_a_change_on_one_page_refreshes_the_desks_other_pages(
     calls.watch(window.desk.counter)
     window.page("bookings").seatsChanged.emit({journey.run_id})  # as after a cancellation there
     assert calls["seat_map"] == 1 and calls["search_journeys"] == 1
+
+
+def test_seats_picked_right_to_left_are_held_once_and_go_to_the_passengers_dialog(
+    qtbot, desk_window, clerk, full_day, calls
+):
+    window, journey = live_desk(qtbot, desk_window, clerk, full_day)
+    page = window.page("sell")
+    calls.watch(window.desk.counter)
+    seats = free_seats(window)[3::-1]
+    page.seat_panel.map_widget.set_selection(seats)
+    qtbot.waitUntil(lambda: set(page.holder.held_seat_ids()) == set(seats))
+    qtbot.wait(SETTLE_MS)
+    assert calls["set_holds"] == 1
+    page.open_party()
+    qtbot.waitUntil(lambda: page.party_dialog is not None)
+    page.party_dialog.reject()

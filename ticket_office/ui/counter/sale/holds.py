@@ -90,7 +90,7 @@ class SeatHolder(QObject):
             self._after_flight.append(then)
         if self._in_flight:
             return  # `_landed` sends again if needed and runs `then`
-        if self._leg is None or self._wanted == self._held:
+        if self._leg is None or self._holds_wanted():
             self._run_waiting()
             return
         leg, wanted = self._leg, self._wanted
@@ -135,10 +135,16 @@ class SeatHolder(QObject):
                 done=lambda _n: None,
                 failed=self._report,
             )
-        if error is None and self._leg is not None and self._wanted != self._held:
+        if error is None and self._leg is not None and not self._holds_wanted():
             self.flush()
         else:
             self._run_waiting()
+
+    def _holds_wanted(self) -> bool:
+        # As sets: the server answers in seat order, the clerk picks in any order. Compared as
+        # tuples, seats picked right to left never matched and the holder wrote them again and
+        # again, 136 commits a second, until a seat was released.
+        return set(self._wanted) == set(self._held)
 
     def _run_waiting(self) -> None:
         waiting, self._after_flight = self._after_flight, []
