@@ -28,6 +28,7 @@ PAGE_WIDTH_MM = 80.0
 PAGE_MARGIN_MM = 4.0
 PAGE_HEIGHT_MM = TICKET_HEIGHT_MM + 2 * PAGE_MARGIN_MM
 THERMAL_DPI = 203
+SHEET_MARGIN_MM = 10.0
 
 
 def ticket_page_layout() -> QPageLayout:
@@ -38,6 +39,13 @@ def ticket_page_layout() -> QPageLayout:
         QPageSize.SizeMatchPolicy.ExactMatch,
     )
     margins = QMarginsF(PAGE_MARGIN_MM, PAGE_MARGIN_MM, PAGE_MARGIN_MM, PAGE_MARGIN_MM)
+    return QPageLayout(size, QPageLayout.Orientation.Portrait, margins, QPageLayout.Unit.Millimeter)
+
+
+def sheet_page_layout(size: QPageSize) -> QPageLayout:
+    """A sheet printer's page (A4, Letter …): the ticket at full size in its top corner, with
+    its cut line."""
+    margins = QMarginsF(SHEET_MARGIN_MM, SHEET_MARGIN_MM, SHEET_MARGIN_MM, SHEET_MARGIN_MM)
     return QPageLayout(size, QPageLayout.Orientation.Portrait, margins, QPageLayout.Unit.Millimeter)
 
 

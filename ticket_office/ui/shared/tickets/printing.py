@@ -3,7 +3,8 @@
 `print_tickets` fetches the signed ticket documents through the task runner (never on the GUI
 thread), then opens a print preview; its Print button opens the system print dialog, and its
 "Save PDF" button writes the same pages to a file. Both paint with `paint_documents`, so what
-the preview shows is what the printer and the PDF get.
+the preview shows is what the printer and the PDF get. The page is the ticket's own on a roll
+printer or with no printer, and A4 on a sheet printer that names no paper of its own.
 """
 
 from __future__ import annotations
@@ -11,26 +12,59 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+from PySide6.QtGui import QAction, QKeySequence, QPageLayout, QPageSize
+from PySide6.QtPrintSupport import QPrinter, QPrinterInfo, QPrintPreviewDialog
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QToolBar, QWidget
 
 from ticket_office.services.ticket_documents import TicketDocument
 from ticket_office.ui.desk import DeskContext
 from ticket_office.ui.shared.tickets.output import (
+    PAGE_HEIGHT_MM,
+    PAGE_WIDTH_MM,
     paint_documents,
     save_tickets_pdf,
+    sheet_page_layout,
     ticket_page_layout,
 )
+
+_ROLL_MM = PAGE_WIDTH_MM + 2  # a paper this narrow (and long) is a ticket roll
 
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("TicketPrinting", text)
 
 
+def page_layout_for(default_size: QPageSize | None, sizes: Sequence[QPageSize]) -> QPageLayout:
+    """The page for a printer with this default paper and these supported sizes.
+
+    No printer (the preview, a PDF) and roll printers (a size as narrow as the ticket) get the
+    ticket's own page. A sheet printer gets the paper it names as its default, else A4: never
+    Qt's fallback, which follows the desk's locale and so gives Letter to an en_US desk in a
+    euro-zone office.
+    """
+    if default_size is None or any(_is_roll(size) for size in (default_size, *sizes)):
+        return ticket_page_layout()
+    known = default_size.isValid() and default_size.id() != QPageSize.PageSizeId.Custom
+    return sheet_page_layout(default_size if known else QPageSize(QPageSize.PageSizeId.A4))
+
+
+def _is_roll(size: QPageSize) -> bool:
+    # As narrow as the ticket and at least as long: a 3x5" index card is narrow but short.
+    millimetres = size.size(QPageSize.Unit.Millimeter)
+    narrow = millimetres.width() <= _ROLL_MM
+    return size.isValid() and narrow and millimetres.height() >= PAGE_HEIGHT_MM
+
+
+def printer_page_layout(printer: QPrinter) -> QPageLayout:
+    info = QPrinterInfo(printer)
+    if info.isNull():
+        return page_layout_for(None, ())
+    return page_layout_for(info.defaultPageSize(), info.supportedPageSizes())
+
+
 def new_ticket_printer() -> QPrinter:
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setPageLayout(ticket_page_layout())
+    printer.setPageLayout(printer_page_layout(printer))
     printer.setDocName(_tr("Tickets"))
     return printer
 
