@@ -26,6 +26,7 @@ def test_the_demo_clerk_logs_in_with_station_and_a_fresh_client_id(services, bac
     first = services.log_in("clerk", "clerk-demo-2026")
     second = services.log_in("  CLERK ", "clerk-demo-2026")
     assert (first.role.value, first.station_code) == ("clerk", "PCA")
+    assert first.station_timezone == "Europe/Lisbon"  # the desk's day is Porto's
     assert first.client_id and first.client_id != second.client_id
     assert audit_kinds(backend, "clerk") == ["login", "login"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import QDate, Qt
@@ -10,11 +10,18 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog
 
 from tests.ui.layout_checks import clipped_by, moved, placements, shows_all
+from ticket_office.domain import time_zones
 from ticket_office.domain.money import format_cents
 from ticket_office.domain.seats import SeatState
-from ticket_office.services import ticket_signing
-from ticket_office.services.results import BookingRequest, PassengerRequest, Payment
+from ticket_office.services import operators, ticket_signing
+from ticket_office.services.results import (
+    BookingRequest,
+    OperatorContext,
+    PassengerRequest,
+    Payment,
+)
 from ticket_office.ui.counter.bookings import BookingsView
+from ticket_office.ui.counter.bookings import view as bookings_view
 from ticket_office.ui.counter.bookings.cancel_dialog import CancelConfirmDialog
 from ticket_office.ui.counter.bookings.change_seat_dialog import ChangeSeatDialog
 from ticket_office.ui.counter.bookings.models import BookingListModel, TicketTableModel
@@ -142,6 +149,50 @@ def test_the_travel_date_and_the_summary_write_the_day_one_way(view, reference):
     booking = view.current_booking()
     assert day_text(booking.departs_at) in view.summary.text()
     assert cell(view.results, 0, "Departs") == day_time_text(booking.departs_at)
+
+
+# 23:30 UTC on a summer day: already the next day in Porto (WEST) and Madrid (CEST), still this
+# one in UTC, and a day the machine running the tests is not on.
+LATE_EVENING_UTC = datetime(2031, 7, 4, 23, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def pinned_clock(monkeypatch):
+    monkeypatch.setattr(
+        bookings_view, "today_at", lambda zone: time_zones.today_at(zone, LATE_EVENING_UTC)
+    )
+
+
+def test_the_travel_date_starts_at_the_day_of_the_clerks_station(
+    pinned_clock, tasks, qtbot, services, clerk
+):
+    widget = BookingsView(DeskContext.bind(services, clerk, tasks))
+    qtbot.addWidget(widget)
+    widget.start()
+    assert clerk.station_timezone == "Europe/Lisbon"
+    assert widget.search_date() == date(2031, 7, 5)  # Porto's day, not UTC's 4 July
+
+
+def test_an_operator_without_a_home_station_gets_the_first_stations_day(
+    pinned_clock, tasks, qtbot, services
+):
+    operators.create_operator(
+        services.uow(),
+        OperatorContext.system(),
+        username="roving.clerk",
+        display_name="Roving Clerk",
+        role="clerk",
+        password="roving-clerk-pass",
+        must_change_password=False,
+    )
+    roving = services.log_in("roving.clerk", "roving-clerk-pass")
+    widget = BookingsView(DeskContext.bind(services, roving, tasks))
+    qtbot.addWidget(widget)
+    assert widget.search_date() == date(2031, 7, 4)  # UTC's, until the stations are known
+    widget.start()
+    first = services.counter(roving).list_stations()[0]
+    assert widget.search_date() == time_zones.today_at(first.timezone, LATE_EVENING_UTC)
+    assert widget.search_date() == date(2031, 7, 5)
 
 
 def test_an_unknown_reference_is_reported_and_nothing_is_shown(view):

@@ -59,7 +59,8 @@ _LOCK_AND_READ = text(
     """
     SELECT o.id, o.username, o.display_name, o.role, o.password_hash, o.active,
            CASE WHEN o.locked_until > now() THEN o.locked_until END AS locked_until,
-           o.must_change_password, s.id AS station_id, s.code, s.name, now() AS now
+           o.must_change_password, s.id AS station_id, s.code, s.name, s.timezone,
+           now() AS now
     FROM operators o LEFT JOIN stations s ON s.id = o.home_station_id
     WHERE o.username = :username
     FOR NO KEY UPDATE OF o
@@ -107,6 +108,7 @@ def _lock_and_read(uow: UnitOfWork, username: str) -> _Account | None:
         station_id=row.station_id,
         station_code=row.code,
         station_name=row.name,
+        station_timezone=row.timezone,
     )
     return _Account(
         context,

@@ -21,6 +21,7 @@ class OperatorContext:
     station_id: int | None = None
     station_code: str | None = None
     station_name: str | None = None
+    station_timezone: str | None = None  # IANA name: the day at the counter is the station's
     # One per login: holds belong to it, so logging out or a crash releases exactly these.
     client_id: str = ""
 

@@ -35,10 +35,12 @@ from ticket_office.domain.errors import NotFound
 from ticket_office.domain.money import format_cents
 from ticket_office.domain.references import looks_like_reference, normalise_reference
 from ticket_office.domain.roles import Permission
+from ticket_office.domain.time_zones import today_at
 from ticket_office.services.changes import ChangeResult
 from ticket_office.services.results import (
     BookingDetails,
     CancellationQuote,
+    StationInfo,
     TicketInfo,
 )
 from ticket_office.ui.counter.bookings.cancel_dialog import CancelConfirmDialog
@@ -110,7 +112,9 @@ class BookingsView(QWidget):
         self.search_edit.returnPressed.connect(self.search)
         self.search_label = QLabel(self.tr("&Reference or name"), self)
         self.search_label.setBuddy(self.search_edit)
-        self.date_edit = QDateEdit(QDate.currentDate(), self)
+        # The station's day, not the machine's: at 00:30 in Madrid a UTC machine is on yesterday.
+        self._first_day = today_at(self.operator.station_timezone or "UTC")
+        self.date_edit = QDateEdit(QDate(self._first_day), self)
         self.date_edit.setCalendarPopup(True)
         show_days(self.date_edit)
         self.date_edit.setToolTip(self.tr("Travel date, for a search by name"))
@@ -241,7 +245,19 @@ class BookingsView(QWidget):
     # --- public API (the main window calls these) ----------------------------------------------
 
     def start(self) -> None:
-        """Nothing to load before the first search."""
+        """An operator with no home station searches the day at the desk's first station."""
+        if self.operator.station_timezone is None:
+            self.tasks.run(
+                self.services.list_stations,
+                owner=self,
+                done=self._stations_loaded,
+                failed=lambda _error: None,  # the day stays UTC's; the Sell page says what failed
+            )
+
+    def _stations_loaded(self, stations: list[StationInfo]) -> None:
+        if stations and self.search_date() == self._first_day:  # the clerk has not chosen one
+            self._first_day = today_at(stations[0].timezone)
+            self.date_edit.setDate(QDate(self._first_day))
 
     def focus_first(self) -> None:
         self.focus_search()
