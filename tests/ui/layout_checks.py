@@ -20,7 +20,7 @@ def placements(root: QWidget) -> dict[QWidget, tuple[int, ...]]:
     so for labels only the line they sit on (top and height) counts.
     """
     settle()
-    window = QWidget.window(root)  # unbound: SeatMapPanel has a "window" check box
+    window = root.window()
     found: dict[QWidget, tuple[int, ...]] = {}
     for widget in root.findChildren(QWidget):
         if QWidget.window(widget) is not window or not widget.isVisible():

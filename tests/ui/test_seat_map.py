@@ -438,3 +438,17 @@ def test_pick_together_in_the_panel_explains_a_full_train(qtbot) -> None:
         "Not enough free first-class seats on this train for 6 passengers (5 free)."
     )
     assert panel.selected_seat_ids() == ()
+
+
+def test_the_panel_keeps_qwidget_window_and_names_its_preference_boxes(qtbot) -> None:
+    """`panel.window()` is the window it sits in (an attribute named `window` hid it), and the
+    window, aisle and table boxes are the pick's preferences."""
+    top = QWidget()
+    qtbot.addWidget(top)
+    panel = SeatMapPanel(top, clock=lambda: NOW)
+    assert panel.window() is top
+    panel.set_seat_map(TRAIN)
+    panel.prefer_window.setChecked(True)
+    panel.prefer_table.setChecked(True)
+    chosen = panel.preferences()
+    assert (chosen.window, chosen.aisle, chosen.table) == (True, False, True)

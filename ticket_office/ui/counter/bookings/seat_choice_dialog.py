@@ -146,9 +146,9 @@ class SeatChoiceDialog(QDialog):
             panel.map_widget,
             panel.party_size,
             panel.seat_class,
-            panel.window,
-            panel.aisle,
-            panel.table,
+            panel.prefer_window,
+            panel.prefer_aisle,
+            panel.prefer_table,
             panel.pick_button,
             *self.buttons.buttons(),
         ]

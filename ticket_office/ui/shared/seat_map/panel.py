@@ -48,9 +48,9 @@ class SeatMapPanel(QWidget):
         self.seat_class.addItem(self.tr("Any class"), "")
         self.seat_class.addItem(self.tr("First"), SeatClass.FIRST.value)
         self.seat_class.addItem(self.tr("Standard"), SeatClass.STANDARD.value)
-        self.window = QCheckBox(self.tr("Window"), self)
-        self.aisle = QCheckBox(self.tr("Aisle"), self)
-        self.table = QCheckBox(self.tr("Table"), self)
+        self.prefer_window = QCheckBox(self.tr("Window"), self)
+        self.prefer_aisle = QCheckBox(self.tr("Aisle"), self)
+        self.prefer_table = QCheckBox(self.tr("Table"), self)
         self.pick_button = QPushButton(self.tr("Pick seats together"), self)
         self.selection_label = QLabel(self)
         self.status_label = QLabel(self)
@@ -69,7 +69,7 @@ class SeatMapPanel(QWidget):
         for widget in (party_label, self.party_size, class_label, self.seat_class):
             pick_row.addWidget(widget)
         pick_row.addSpacing(8)
-        for widget in (self.window, self.aisle, self.table, self.pick_button):
+        for widget in (self.prefer_window, self.prefer_aisle, self.prefer_table, self.pick_button):
             pick_row.addWidget(widget)
         pick_row.addStretch(1)
         pick_row.addWidget(self.selection_label)
@@ -117,9 +117,9 @@ class SeatMapPanel(QWidget):
         chosen_class = self.seat_class.currentData()
         return SeatPreferences(
             seat_class=SeatClass(chosen_class) if chosen_class else None,
-            window=self.window.isChecked(),
-            aisle=self.aisle.isChecked(),
-            table=self.table.isChecked(),
+            window=self.prefer_window.isChecked(),
+            aisle=self.prefer_aisle.isChecked(),
+            table=self.prefer_table.isChecked(),
         )
 
     def pick_together(self) -> PickResult | None:
