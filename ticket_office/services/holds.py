@@ -51,12 +51,14 @@ _LOCK_HELD_SEATS = text(
 )
 _RELEASE = text(f"DELETE FROM seat_holds WHERE {_MINE} RETURNING run_id")
 
+# Every wanted seat in one statement: a click costs the same round trips for one seat or nine.
 _INSERT = text(
     """
     INSERT INTO seat_holds (run_id, run_seat_id, board_position, alight_position, operator_id,
                             client_id, expires_at)
-    VALUES (:run, :seat, :board, :alight, :operator, :client,
-            now() + make_interval(secs => :seconds))
+    SELECT :run, seat, :board, :alight, :operator, :client,
+           now() + make_interval(secs => :seconds)
+    FROM unnest(CAST(:seats AS bigint[])) AS seat
     RETURNING expires_at
     """
 )
@@ -96,19 +98,20 @@ def set_holds(
             ensure_free(session, leg, {seat: locked[seat] for seat in wanted}, operator.client_id)
             clear_holds(session, leg, wanted, operator.client_id)
             try:
-                for seat_id in wanted:
-                    expires_at = session.execute(
+                expires_at = max(
+                    session.execute(
                         _INSERT,
                         {
                             "run": run_id,
-                            "seat": seat_id,
+                            "seats": wanted,
                             "board": board,
                             "alight": alight,
                             "operator": operator.id,
                             "client": operator.client_id,
                             "seconds": hold_seconds,
                         },
-                    ).scalar_one()
+                    ).scalars()
+                )
             except IntegrityError as exc:
                 if getattr(exc.orig, "sqlstate", None) == "23P01":
                     raise SeatUnavailable([locked[s].caption for s in wanted]) from None
