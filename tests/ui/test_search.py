@@ -454,3 +454,17 @@ def test_a_station_set_in_a_focused_field_is_all_selected(qtbot, stations):
     form.origin.setFocus()
     form.set_origin(LISBON)
     assert form.origin.selectedText() == "Porto Campanhã (PCA)"
+
+
+def test_an_error_from_a_failed_search_goes_with_the_next_search(
+    qtbot, desk_window, clerk, full_day
+):
+    from ticket_office.ui.shared.search import SearchQuery
+
+    window = desk_window(clerk)
+    page = window.page("sell")
+    page.search(SearchQuery("XYZZY", "MAD", full_day, None))  # past the form: the server says
+    assert "XYZZY" in page.message.message()
+    page.search(SearchQuery("PCA", "MAD", full_day, None))
+    assert page.message.message() == ""
+    assert page.results_model.rowCount() == 10
