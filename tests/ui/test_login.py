@@ -20,6 +20,7 @@ from ticket_office.database_connector import (
     keyring_state,
     with_password,
 )
+from ticket_office.domain import text_rules
 from ticket_office.domain.errors import DatabaseAuthenticationFailed, DatabaseUnavailable
 from ticket_office.services import operators
 from ticket_office.services.results import OperatorContext
@@ -102,6 +103,32 @@ def test_a_refusal_on_two_lines_moves_nothing_and_a_longer_one_keeps_the_fields(
     assert "ticket-office unlock clerk" in dialog.message.message()
     assert shows_all(dialog.message)
     assert [field.height() for field in fields] == heights
+
+
+def test_an_overlong_or_unprintable_username_is_refused_not_cut(qtbot, login, backend):
+    # A username cut to the limit could be another account's: this one's, signed in unasked.
+    limit = "a" * text_rules.MAX_USERNAME
+    operators.create_operator(
+        backend.uow(),
+        OperatorContext.system(),
+        username=limit,
+        display_name="Long Name",
+        role="clerk",
+        password="long-name-password-1",
+        station_code="PCA",
+        must_change_password=False,
+    )
+    dialog = login()
+    sign_in(qtbot, dialog, limit + "b", "long-name-password-1")
+    assert dialog.username.text() == limit + "b"
+    assert dialog.message.message() == "Username is too long (33 characters, at most 32)."
+    assert dialog.operator() is None and dialog.isVisible()
+    sign_in(qtbot, dialog, "cl\u200berk", DEMO_PASSWORDS["clerk"])
+    assert dialog.message.message() == "Username contains control characters."
+    assert dialog.operator() is None
+    with qtbot.waitSignal(dialog.accepted):
+        sign_in(qtbot, dialog, limit, "long-name-password-1")
+    assert dialog.operator().username == limit
 
 
 def test_a_deactivated_account_is_told_to_see_a_supervisor(qtbot, login, backend):

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ticket_office.domain import text_rules
 from ticket_office.domain.errors import (
     AccountInactive,
     AccountLocked,
@@ -126,8 +127,9 @@ class LoginDialog(QDialog):
         server_text.addWidget(self.server_state)
         server_row.addLayout(server_text, 1)
 
+        # No setMaxLength: it cuts a longer name silently, and the cut name may be someone
+        # else's account. sign_in refuses it, naming the limit.
         self.username = QLineEdit(self)
-        self.username.setMaxLength(32)
         self.username.setAccessibleName(self.tr("Username"))
         self.password = QLineEdit(self)
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -300,6 +302,10 @@ class LoginDialog(QDialog):
         username, password = self.username.text().strip(), self.password.text()
         if not username:
             return self._refuse(self.tr("Enter your username."), self.username)
+        try:  # the service's own rule, checked before anything is sent or counted
+            text_rules.username(username)
+        except ValidationError as error:
+            return self._refuse(error_text(error), self.username)
         if not password:
             return self._refuse(self.tr("Enter your password."), self.password)
         backend = self._connector.backend
