@@ -39,6 +39,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
 from bench.common import emit, log  # noqa: E402
+from bench.ui_latency import wait_for  # noqa: E402
 from ticket_office.backend import open_backend  # noqa: E402
 from ticket_office.domain.seats import SeatState  # noqa: E402
 from ticket_office.domain.time_zones import today_at  # noqa: E402
@@ -146,15 +147,6 @@ def trace_every_connection(backend, traces: Traces) -> None:
         return connection
 
     statements._connect = traced_connect
-
-
-def wait_for(condition, timeout: float = 10.0) -> None:
-    end = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > end:
-            raise TimeoutError("the desk did not answer in time")
-        QApplication.processEvents()
-        time.sleep(0.001)
 
 
 def quiet(seconds: float) -> None:
