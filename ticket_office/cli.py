@@ -19,6 +19,7 @@ from ticket_office import terminal
 from ticket_office.cli_database import open_chosen_database, remember_database_password
 from ticket_office.config import choose_database, config_file, log_file, masked_url
 from ticket_office.domain.errors import TicketOfficeError
+from ticket_office.domain.roles import Role
 
 EXIT_FAILED = 1
 NEW_PASSWORD_ENV = "TICKET_OFFICE_NEW_PASSWORD"
@@ -60,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     create = commands.add_parser("create-operator", help="add an operator account")
     create.add_argument("username")
     create.add_argument("--name", required=True, help="display name")
-    create.add_argument("--role", required=True, choices=["clerk", "conductor", "supervisor"])
+    create.add_argument("--role", required=True, choices=[role.value for role in Role])
     create.add_argument("--station", help="home station code")
     reset = commands.add_parser("reset-password", help="set a temporary password")
     reset.add_argument("username")

@@ -52,13 +52,9 @@ class KeyringState:
 
 def keyring_state() -> KeyringState:
     """Whether a real password store exists here. A plain-text file store does not count."""
-    try:
-        import keyring
-        from keyring.backends import fail
-    except ImportError:
-        return KeyringState(
-            False, "The keyring package is not installed, so the password cannot be remembered."
-        )
+    import keyring
+    from keyring.backends import fail
+
     backend = keyring.get_keyring()
     module = type(backend).__module__
     if isinstance(backend, fail.Keyring) or getattr(backend, "priority", 1) <= 0:

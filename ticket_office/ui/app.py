@@ -171,11 +171,12 @@ def _excepthook(kind, value, trace) -> None:
     _log.error("Unhandled error", exc_info=(kind, value, trace))
     app = QApplication.instance()
     window = app.activeWindow() if app is not None else None
-    status = getattr(window, "status", None)
-    if status is not None:
+    from ticket_office.ui.main_window import MainWindow
+
+    if isinstance(window, MainWindow):
         from ticket_office.ui.status import Tone, error_text
 
-        status.show_message(error_text(value), Tone.ERROR)
+        window.status.show_message(error_text(value), Tone.ERROR)
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
