@@ -514,6 +514,37 @@ def test_the_move_dialogs_seat_map_has_room_and_a_tab_stop(qtbot, view, journey,
     assert QApplication.focusWidget() is map_widget
 
 
+def test_leaving_the_date_for_find_trains_searches_once(
+    monkeypatch, qtbot, view, journey, reference
+):
+    """Clicking Find trains takes the focus from the date field, which searches on leaving it:
+    the click and the leaving are one request."""
+    facade = view.desk.counter
+    searched: list[date] = []
+
+    def counting(origin, destination, travel_date, earliest=None):
+        searched.append(travel_date)
+        return type(facade).search_journeys(facade, origin, destination, travel_date, earliest)
+
+    monkeypatch.setattr(facade, "search_journeys", counting)
+    view.show_booking(reference)
+    view.move_action.trigger()
+    dialog = view.findChild(MoveRunDialog)
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    assert searched == [journey.departs_at.date()]  # the booking's own day, on opening
+    dialog.date_edit.setFocus()
+    qtbot.keyClick(dialog.date_edit, Qt.Key.Key_Up)  # the next day
+    next_day = journey.departs_at.date() + timedelta(days=1)
+    assert dialog.travel_date() == next_day
+    qtbot.mouseClick(dialog.find_button, Qt.MouseButton.LeftButton)
+    assert searched == [journey.departs_at.date(), next_day]
+    assert dialog.trains.journeys()[0].departs_at.date() == next_day
+    qtbot.mouseClick(dialog.find_button, Qt.MouseButton.LeftButton)  # Find again: a fresh list
+    assert searched == [journey.departs_at.date(), next_day, next_day]
+
+
 def test_the_bookings_own_train_is_not_offered_as_a_move(view, journey, reference):
     view.show_booking(reference)
     view.move_action.trigger()

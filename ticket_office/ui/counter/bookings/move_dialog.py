@@ -69,6 +69,10 @@ class MoveRunDialog(SeatChoiceDialog):
         date_label.setBuddy(self.date_edit)
         self.find_button = QPushButton(self.tr("&Find trains"), self)
         self.find_button.setAutoDefault(False)
+        # A click leaves the focus in the date field: taking it would "leave" the field, which
+        # searches, and the click would search the same day again.
+        self.find_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self._searched: date | None = None  # the day of the last search asked for
         self.trains = JourneyTableModel(self)
         self.train_table = JourneyTable(self.trains, self)
         self.train_table.set_placeholder(self.tr("No train of this journey on that date."))
@@ -78,7 +82,7 @@ class MoveRunDialog(SeatChoiceDialog):
         self.panel.map_widget.set_max_selection(max(1, len(self.tickets)))
         self._lay_out(intro, date_label)
         self.find_button.clicked.connect(self.find_trains)
-        self.date_edit.editingFinished.connect(self.find_trains)
+        self.date_edit.editingFinished.connect(self._date_left)
         self.train_table.journeyActivated.connect(self.choose_train)
         # Fits a 1366 x 768 screen with four trains in view and seats of MIN_SEAT_SIZE.
         self.resize(1120, 700)
@@ -119,7 +123,13 @@ class MoveRunDialog(SeatChoiceDialog):
     def travel_date(self) -> date:
         return self.date_edit.date().toPython()
 
+    def _date_left(self) -> None:
+        # Focus leaves the field after every list too (to the trains): only a new day searches.
+        if self.travel_date() != self._searched:
+            self.find_trains()
+
     def find_trains(self) -> None:
+        self._searched = self.travel_date()
         self.tasks.run(
             self.services.search_journeys,
             self.booking.origin.code,
