@@ -25,6 +25,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ticket_office.domain.dates import day_text
 from ticket_office.domain.errors import (
     BookingNotChangeable,
     NotFound,
@@ -369,8 +370,8 @@ def _check_same_journey(session: Session, old_leg: RunLeg, leg: RunLeg) -> None:
     (board_id, _), (alight_id, _) = _leg_stations(session, leg)
     if (board_id, alight_id) != (origin_id, destination_id):
         raise ValidationError(
-            f"Train {leg.train_number} on {leg.service_date:%d %b} does not run from {origin} "
-            f"to {destination} at those stops; choose a train of the same journey.",
+            f"Train {leg.train_number} on {day_text(leg.service_date)} does not run from "
+            f"{origin} to {destination} at those stops; choose a train of the same journey.",
             field="run",
         )
 

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
+from ticket_office.domain.dates import day_text
 from ticket_office.domain.errors import InvalidSegment, NotFound, RunNotBookable
 from ticket_office.domain.ids import known_id
 from ticket_office.domain.segments import Segment
@@ -30,15 +31,17 @@ class RunLeg:
 
     def ensure_bookable(self) -> None:
         if self.status != "scheduled":
-            raise RunNotBookable(f"Train {self.train_number} on {self.service_date} is cancelled.")
+            raise RunNotBookable(
+                f"Train {self.train_number} on {day_text(self.service_date)} is cancelled."
+            )
         if self.departs_at <= self.now:
             raise RunNotBookable(
                 f"Train {self.train_number} has already left this passenger's station."
             )
         if self.sales_open_at > self.now:
             raise RunNotBookable(
-                f"Sales for train {self.train_number} on {self.service_date} open on "
-                f"{self.sales_open_at:%d %b %Y}."
+                f"Sales for train {self.train_number} on {day_text(self.service_date)} open on "
+                f"{day_text(self.sales_open_at)}."
             )
 
 

@@ -1,47 +1,47 @@
 """How every page writes a day and a time: "Thu 3 Dec 2026", "14:35", "14:35 CET".
 
-One format, one source of weekday and month names (the app's QLocale, as the date fields use
-it), so a booking, a search result, a printed ticket and a date field never show the same day
-two ways. Times come from the aware datetime itself: the clock of the station it belongs to.
+The format is domain/dates.py's, the one the services' messages use too; the weekday and
+month names are the app's QLocale's, as the date fields use them, so a booking, a search
+result, a printed ticket and a date field never show the same day two ways. Times come from
+the aware datetime itself: the clock of the station it belongs to.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from PySide6.QtCore import QDate, QLocale
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QDateEdit
 
-DAY_FORMAT = "ddd d MMM yyyy"  # Qt's notation: what the date fields show, too
-SHORT_DAY_FORMAT = "ddd d MMM"
+from ticket_office.domain import dates
+from ticket_office.domain.dates import time_text
+
+__all__ = ["day_text", "day_time_text", "short_day_text", "show_days", "time_text"]
+
+DAY_FORMAT = "ddd d MMM yyyy"  # Qt's notation for domain/dates.py's day: the date fields'
 
 
-def _qdate(day: date | datetime) -> QDate:
-    # An aware datetime's own calendar day, in its own zone.
-    return QDate(day.date() if isinstance(day, datetime) else day)
+def _names() -> dict[str, list[str]]:
+    locale, short = QLocale(), QLocale.FormatType.ShortFormat
+    return {
+        "weekdays": [locale.dayName(day, short) for day in range(1, 8)],  # Qt: 1 is Monday
+        "months": [locale.monthName(month, short) for month in range(1, 13)],
+    }
 
 
 def day_text(day: date | datetime) -> str:
-    """Like "Thu 3 Dec 2026"."""
-    return QLocale().toString(_qdate(day), DAY_FORMAT)
+    """Like "Thu 3 Dec 2026" (an aware datetime's own calendar day, in its own zone)."""
+    return dates.day_text(day, **_names())
 
 
 def short_day_text(day: date | datetime) -> str:
     """Like "Thu 3 Dec", where the year goes without saying."""
-    return QLocale().toString(_qdate(day), SHORT_DAY_FORMAT)
-
-
-def time_text(moment: datetime, *, zone: bool = False) -> str:
-    """Like "14:35", or "14:35 CET" with the zone of the station the time belongs to."""
-    text = f"{moment.hour:02d}:{moment.minute:02d}"
-    if zone and moment.tzname():
-        text += f" {moment.tzname()}"
-    return text
+    return dates.short_day_text(day, **_names())
 
 
 def day_time_text(moment: datetime, *, zone: bool = False) -> str:
     """Like "Thu 3 Dec 2026 14:35" (or "… 14:35 CET")."""
-    return f"{day_text(moment)} {time_text(moment, zone=zone)}"
+    return dates.day_time_text(moment, zone=zone, **_names())
 
 
 def show_days(edit: QDateEdit) -> None:
