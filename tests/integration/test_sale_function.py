@@ -16,6 +16,7 @@ from helpers import as_owner, free_seats, request, table_counts
 from sqlalchemy import text
 
 from ticket_office.db.engine import libpq_url
+from ticket_office.domain.seats import MAX_PARTY
 from ticket_office.services import booking
 from ticket_office.services.seat_notices import SEAT_CHANNEL, origin_of
 
@@ -248,7 +249,7 @@ def _party(seats, fare=1000):
 @pytest.mark.parametrize(
     ("shape", "changes"),
     [
-        ("ten passengers", {}),
+        ("one passenger too many", {}),
         ("one seat twice", {}),
         ("no passengers", {}),
         ("party missing", {"party": MISSING}),
@@ -260,9 +261,10 @@ def test_a_direct_call_with_a_malformed_party_or_payment_is_refused_and_writes_n
     backend, journey, seat_map, shape, changes
 ):
     """The service never sends these; a writer calling the function itself gets an error."""
-    seats = _standard_seats(seat_map, 10)
+    seats = _standard_seats(seat_map, MAX_PARTY + 1)
+    assert len(seats) == MAX_PARTY + 1
     party = {
-        "ten passengers": _party(seats),
+        "one passenger too many": _party(seats),
         "one seat twice": _party([seats[0], seats[0]]),
         "no passengers": [],
     }.get(shape)
@@ -270,6 +272,13 @@ def test_a_direct_call_with_a_malformed_party_or_payment_is_refused_and_writes_n
     with pytest.raises(psycopg.errors.InvalidParameterValue):
         _sell(backend, journey, seats[0], party_list=party, **changes)
     assert table_counts(backend) == before
+
+
+def test_a_direct_call_sells_a_party_of_max_party(backend, journey, seat_map):
+    """The function's own limit is the app's (domain.seats.MAX_PARTY), not one short of it."""
+    seats = _standard_seats(seat_map, MAX_PARTY)
+    assert len(seats) == MAX_PARTY
+    assert _sell(backend, journey, seats[0], party_list=_party(seats)) == ("sold", None)
 
 
 def test_the_seats_sold_are_those_of_the_party_all_checked_and_locked(

@@ -1,6 +1,7 @@
 """The icons and the theme ship with the package and are found wherever the app runs: a
 checkout, an installed wheel, a PyInstaller bundle. A missing one stops the start-up, naming
-the file, instead of opening a desk without its theme."""
+the file, instead of opening a desk without its theme. The schema revisions and the SQL files
+they install ship too."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from ticket_office.db import schema
 from ticket_office.ui import resources
 from ticket_office.ui.app import run_app
 
@@ -24,6 +26,18 @@ SHIPPED = {
     "ticket_office/resources/theme.qss",
     *(f"ticket_office/resources/icons/{svg.name}" for svg in (ROOT / "resources/icons").iterdir()),
 }
+MIGRATIONS = ROOT / "ticket_office/db/migrations"
+REVISIONS = {
+    f"ticket_office/db/migrations/{path.relative_to(MIGRATIONS).as_posix()}"
+    for path in (*MIGRATIONS.glob("versions/*.py"), *MIGRATIONS.glob("sql/*.sql"))
+}
+
+READ_THE_INSTALLED_REVISIONS = """
+from ticket_office.db import schema
+print(schema.MIGRATIONS)
+print(schema.head_revision())
+assert "CREATE OR REPLACE FUNCTION sell_seats(" in schema.revision_sql("0012_sell_seats.sql")
+"""
 
 USE_THE_INSTALLED_FILES = """
 from PySide6.QtGui import QGuiApplication
@@ -80,6 +94,21 @@ def test_an_installed_wheel_finds_its_own_icons_and_theme(wheel, tmp_path):
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == str(site / "ticket_office" / "resources")
+
+
+def test_the_wheel_carries_the_schema_revisions_and_the_sql_they_install(wheel, tmp_path):
+    assert REVISIONS - set(zipfile.ZipFile(wheel).namelist()) == set()
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    run = subprocess.run(
+        [sys.executable, "-c", READ_THE_INSTALLED_REVISIONS],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(site)},
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == [str(site / "ticket_office/db/migrations"), schema.head_revision()]
 
 
 def test_a_bundle_uses_the_folder_it_unpacked(monkeypatch, tmp_path):

@@ -17,6 +17,16 @@ from ticket_office.domain.errors import SchemaMismatch
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+def revision_sql(name: str) -> str:
+    """The text of migrations/sql/NAME, a SQL file that the revision it is named after installs.
+
+    Such a file is history: a later change is a new file for a new revision, so what each
+    revision installs never changes. The files sit beside the revisions, wherever Alembic finds
+    those (a checkout, an installed wheel, a bundle).
+    """
+    return (MIGRATIONS / "sql" / name).read_text(encoding="utf-8")
+
+
 def alembic_config(url: str | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

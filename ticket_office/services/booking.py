@@ -2,11 +2,11 @@
 
 The service validates the party, prices it from cached facts (the run's seats and stops, the
 fares of the travel date: run_layouts.py, sale_facts.py) and sends one statement,
-`sell_seats` (migrations 0004-0006), with the sale as one JSON document, in its own
-transaction. The server locks the chosen run seats FOR UPDATE in id order, re-checks
-everything the price and the sale depend on, and writes the booking, its tickets and the audit
-event, or nothing. Guard two, the exclusion constraint, still checks every ticket row and maps
-to SeatUnavailable should it ever fire.
+`sell_seats` (the latest db/migrations/sql/NNNN_sell_seats.sql), with the sale as one JSON
+document, in its own transaction. The server locks the chosen run seats FOR UPDATE in id
+order, re-checks everything the price and the sale depend on, and writes the booking, its
+tickets and the audit event, or nothing. Guard two, the exclusion constraint, still checks
+every ticket row and maps to SeatUnavailable should it ever fire.
 
 Seat maps elsewhere learn of the sale from a NOTIFY that the app's background thread sends
 after the commit, batched with other changes (seat_notices.py): the clerk waits for one round
@@ -246,7 +246,7 @@ def _sale_document(
     payment: Payment,
     reference: str,
 ) -> dict:
-    """What `sell_seats` (migrations 0005-0011) reads: the sale as one JSON document."""
+    """What `sell_seats` reads (db/migrations/sql/NNNN_sell_seats.sql): the sale as one document."""
     return {
         "run": run_id,
         "board": segment.board,

@@ -3,8 +3,9 @@
 The transaction locks the run seats it will write (`FOR UPDATE`, in seat-id order, so two
 clerks never wait on each other in a circle), then checks, on a fresh statement's snapshot,
 that no active ticket or other clerk's live hold overlaps the leg. The sale does the same in one
-server-side call (`sell_seats`, migrations 0004-0010). Hold rows are deleted only under their
-seats' locks, by everyone, so no two writers wait for each other in a circle.
+server-side call (`sell_seats`, the latest db/migrations/sql/NNNN_sell_seats.sql). Hold rows
+are deleted only under their seats' locks, by everyone, so no two writers wait for each other
+in a circle.
 """
 
 from __future__ import annotations

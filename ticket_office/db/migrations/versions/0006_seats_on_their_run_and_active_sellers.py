@@ -176,14 +176,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Revisions 0002 and 0005 created these functions (and the triggers) from nothing: drop
+    # them and run those revisions' text as it is.
     script = op.get_context().script
-    op.execute(
-        script.get_revision("0005").module.SELL_SEATS.replace(
-            "CREATE FUNCTION", "CREATE OR REPLACE FUNCTION"
-        )
-    )
-    op.execute(
-        script.get_revision("0002")
-        .module.CROSS_TABLE_GUARD.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION")
-        .replace("CREATE TRIGGER", "CREATE OR REPLACE TRIGGER")
-    )
+    op.execute("DROP FUNCTION sell_seats(jsonb)")
+    op.execute(script.get_revision("0005").module.SELL_SEATS)
+    op.execute("DROP TRIGGER tickets_respect_holds ON tickets")
+    op.execute("DROP TRIGGER holds_respect_tickets ON seat_holds")
+    op.execute("DROP FUNCTION tickets_respect_holds()")
+    op.execute("DROP FUNCTION holds_respect_tickets()")
+    op.execute(script.get_revision("0002").module.CROSS_TABLE_GUARD)

@@ -13,6 +13,17 @@ positions, answers the same question in a few comparisons. The probes now say
 alight)` for the non-empty legs every ticket has (ck_tickets_segment), and no longer name the
 run: a run seat's id names its run already (revision 0006 refuses a ticket whose run is not
 its seat's). The planner then picks the B-tree; it costed the GiST probe as cheap as this one.
+In `sell_seats` (migrations/sql/0008_sell_seats.sql) the probe
+
+    WHERE t.run_id = v_run AND t.run_seat_id = s.seat AND t.status = 'active'
+      AND t.stops && int4range(v_board, v_alight)
+
+becomes
+
+    WHERE t.run_seat_id = s.seat AND t.status = 'active'
+      AND t.board_position < v_alight AND t.alight_position > v_board
+
+and `holds_respect_tickets` (migrations/sql/0008_seat_guards.sql) asks the same of NEW's leg.
 
 The exclusion constraint is unchanged and still checks every ticket row written.
 
@@ -26,6 +37,8 @@ Create Date: 2026-11-22 05:00:00
 
 from alembic import op
 
+from ticket_office.db.schema import revision_sql
+
 revision = "0008"
 down_revision = "0007"
 branch_labels = None
@@ -36,47 +49,18 @@ INDEX = (
     "INCLUDE (board_position, alight_position) WHERE status = 'active'"
 )
 
-# (old text in revision 0006's functions, new text): the same question, asked of the B-tree.
-SALE_PROBE = (
-    """            SELECT 1 FROM tickets t
-             WHERE t.run_id = v_run AND t.run_seat_id = s.seat AND t.status = 'active'
-               AND t.stops && int4range(v_board, v_alight)""",
-    """            SELECT 1 FROM tickets t
-             WHERE t.run_seat_id = s.seat AND t.status = 'active'
-               AND t.board_position < v_alight AND t.alight_position > v_board""",
-)
-HOLD_PROBE = (
-    """    IF EXISTS (SELECT 1 FROM tickets t
-               WHERE t.run_id = NEW.run_id AND t.run_seat_id = NEW.run_seat_id
-                 AND t.stops && int4range(NEW.board_position, NEW.alight_position)
-                 AND t.status = 'active') THEN""",
-    """    IF EXISTS (SELECT 1 FROM tickets t
-               WHERE t.run_seat_id = NEW.run_seat_id AND t.status = 'active'
-                 AND t.board_position < NEW.alight_position
-                 AND t.alight_position > NEW.board_position) THEN""",
-)
-
-
-def _functions(forward: bool) -> tuple[str, str]:
-    """Revision 0006's sale and trigger functions, with the probes of this revision or not."""
-    module = op.get_context().script.get_revision("0006").module
-    sale, triggers = module.SELL_SEATS, module.SEATS_ON_THEIR_RUN
-    for text, probe in ((sale, SALE_PROBE), (triggers, HOLD_PROBE)):
-        if probe[0] not in text:
-            raise RuntimeError("revision 0006's functions are not the text this revision edits")
-    if forward:
-        sale = sale.replace(*SALE_PROBE)
-        triggers = triggers.replace(*HOLD_PROBE)
-    return sale, triggers
+# The two files are revision 0006's sale and trigger functions with the probes of this revision.
+FUNCTIONS = ("0008_sell_seats.sql", "0008_seat_guards.sql")
 
 
 def upgrade() -> None:
     op.execute(INDEX)
-    for function in _functions(forward=True):
-        op.execute(function)
+    for name in FUNCTIONS:
+        op.execute(revision_sql(name))
 
 
 def downgrade() -> None:
-    for function in _functions(forward=False):
-        op.execute(function)
+    previous = op.get_context().script.get_revision("0006").module
+    op.execute(previous.SELL_SEATS)
+    op.execute(previous.SEATS_ON_THEIR_RUN)
     op.execute("DROP INDEX ix_tickets_active_seat")

@@ -22,6 +22,8 @@ Create Date: 2026-11-22 07:00:00
 
 from alembic import op
 
+from ticket_office.db.schema import revision_sql
+
 revision = "0009"
 down_revision = "0008"
 branch_labels = None
@@ -255,8 +257,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for function in op.get_context().script.get_revision("0008").module._functions(True):
-        op.execute(function)
+    for name in op.get_context().script.get_revision("0008").module.FUNCTIONS:
+        op.execute(revision_sql(name))
     op.execute("DROP TRIGGER run_seats_stay_on_their_run ON run_seats")
     op.execute("DROP FUNCTION run_seats_stay_on_their_run()")
     op.execute("ALTER TABLE tickets DROP CONSTRAINT ck_tickets_seat_class")
