@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import QDate, Qt
@@ -149,6 +150,52 @@ def test_the_travel_date_and_the_summary_write_the_day_one_way(view, reference):
     booking = view.current_booking()
     assert day_text(booking.departs_at) in view.summary.text()
     assert cell(view.results, 0, "Departs") == day_time_text(booking.departs_at)
+
+
+def test_the_sale_is_shown_on_the_clock_of_the_selling_station(view, reference):
+    view.show_booking(reference)
+    booking = view.current_booking()
+    assert booking.issuing_station == "Porto Campanhã"
+    # Not the database session's zone: Porto's, named (WET in winter, WEST in summer).
+    assert booking.created_at.tzinfo == ZoneInfo("Europe/Lisbon")
+    sold = day_time_text(booking.created_at, zone=True)
+    assert sold.split()[-1] in ("WET", "WEST")
+    assert f"on {sold}." in view.summary.text()
+
+
+def test_a_sale_with_no_station_is_shown_on_the_desks_home_clock(tasks, qtbot, services, journey):
+    operators.create_operator(
+        services.uow(),
+        OperatorContext.system(),
+        username="roving.seller",
+        display_name="Roving Seller",
+        role="clerk",
+        password="roving-seller-pass",
+        must_change_password=False,
+    )
+    roving = services.log_in("roving.seller", "roving-seller-pass")
+    seat = free_standard(
+        services, roving, journey.run_id, journey.board_position, journey.alight_position, 1
+    )[0]
+    sold = services.counter(roving).book(
+        BookingRequest(
+            journey.run_id,
+            journey.board_position,
+            journey.alight_position,
+            (PassengerRequest(seat, "Eva Roda"),),
+            Payment("card", None, "CARD-7"),
+        )
+    )
+    widget = BookingsView(DeskContext.bind(services, roving, tasks))
+    qtbot.addWidget(widget)
+    widget.start()
+    widget.show_booking(sold.reference)
+    booking = widget.current_booking()
+    assert booking.issuing_station is None
+    home = ZoneInfo(services.counter(roving).list_stations()[0].timezone)
+    assert f"on {day_time_text(booking.created_at.astimezone(home), zone=True)}." in (
+        widget.summary.text()
+    )
 
 
 # 23:30 UTC on a summer day: already the next day in Porto (WEST) and Madrid (CEST), still this

@@ -25,6 +25,7 @@ _BOOKINGS = """
     SELECT b.id, b.reference, b.status, b.run_id, s.train_number, r.service_date,
            b.total_cents, b.refunded_cents, b.payment_method, b.payment_reference,
            b.cash_given_cents, b.created_at, op.display_name AS clerk, st.name AS issuing_station,
+           st.timezone AS issuing_tz,
            leg.board_position, leg.alight_position,
            bo.departs_at, al.arrives_at,
            os.id AS o_id, os.code AS o_code, os.name AS o_name, os.timezone AS o_tz,
@@ -109,7 +110,10 @@ def load_bookings(session: Session, where: str, params: dict) -> list[BookingDet
             payment_method=r.payment_method,
             payment_reference=r.payment_reference,
             cash_given_cents=r.cash_given_cents,
-            created_at=r.created_at,
+            # The selling station's clock; without one the desk showing it picks its own.
+            created_at=r.created_at.astimezone(ZoneInfo(r.issuing_tz))
+            if r.issuing_tz
+            else r.created_at,
             clerk_name=r.clerk,
             issuing_station=r.issuing_station,
             tickets=tuple(tickets.get(r.id, ())),

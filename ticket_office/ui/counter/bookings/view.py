@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 from html import escape
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QAction
@@ -113,7 +114,8 @@ class BookingsView(QWidget):
         self.search_label = QLabel(self.tr("&Reference or name"), self)
         self.search_label.setBuddy(self.search_edit)
         # The station's day, not the machine's: at 00:30 in Madrid a UTC machine is on yesterday.
-        self._first_day = today_at(self.operator.station_timezone or "UTC")
+        self._home_zone = self.operator.station_timezone or "UTC"
+        self._first_day = today_at(self._home_zone)
         self.date_edit = QDateEdit(QDate(self._first_day), self)
         self.date_edit.setCalendarPopup(True)
         show_days(self.date_edit)
@@ -255,6 +257,8 @@ class BookingsView(QWidget):
             )
 
     def _stations_loaded(self, stations: list[StationInfo]) -> None:
+        if stations:
+            self._home_zone = stations[0].timezone
         if stations and self.search_date() == self._first_day:  # the clerk has not chosen one
             self._first_day = today_at(stations[0].timezone)
             self.date_edit.setDate(QDate(self._first_day))
@@ -446,10 +450,17 @@ class BookingsView(QWidget):
             + self.tr("Sold by {0} at {1} on {2}.").format(
                 escape(booking.clerk_name),
                 escape(booking.issuing_station or self.tr("the ticket office")),
-                day_time_text(booking.created_at),
+                self._sold_at(booking),
             ),
         ]
         return "<br>".join(lines)
+
+    def _sold_at(self, booking: BookingDetails) -> str:
+        """On the selling station's clock (the service's), else on this desk's home station's."""
+        sold = booking.created_at
+        if booking.issuing_station is None:
+            sold = sold.astimezone(ZoneInfo(self._home_zone))
+        return day_time_text(sold, zone=True)
 
     def _update_actions(self, *_args) -> None:
         booking = self.current_booking()
