@@ -3,7 +3,9 @@ that follow the selection, a hold blocking another desk, and a race lost to anot
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import QDate, Qt
@@ -15,7 +17,7 @@ from ticket_office.domain.seats import SeatState
 from ticket_office.domain.time_zones import today_at
 from ticket_office.services.results import BookingRequest, PassengerRequest, Payment
 from ticket_office.ui.counter.sale.drafts import PassengerDraft, PaymentDraft, assign_drafts
-from ticket_office.ui.dates import day_text
+from ticket_office.ui.dates import day_text, time_text
 
 
 def focused() -> QWidget:
@@ -149,6 +151,30 @@ def test_a_whole_booking_works_from_the_keyboard(qtbot, desk_window, clerk, serv
     press(qtbot, Qt.Key.Key_Return)  # next sale
     assert page.confirmation is None
     qtbot.waitUntil(lambda: QApplication.focusWidget() is page.form.origin)
+
+
+@pytest.fixture
+def machine_in_auckland(monkeypatch):
+    """The desk's computer set to a zone far from any station."""
+    monkeypatch.setenv("TZ", "Pacific/Auckland")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_the_hold_runs_until_a_time_on_the_clerks_station_clock(
+    machine_in_auckland, qtbot, desk_window, clerk, full_day
+):
+    window = desk_window(clerk)
+    open_train(qtbot, window, full_day)
+    page = window.page("sell")
+    with qtbot.waitSignal(page.holder.held) as held:
+        page.seat_panel.map_widget.set_selection(free_seats(window)[:1])
+    expires = held.args[0].expires_at
+    porto = expires.astimezone(ZoneInfo(LISBON))
+    assert page.hold_label.text() == f"1 seat held for you until {time_text(porto)}"
+    assert time_text(porto) != time_text(expires.astimezone())  # not Auckland's
 
 
 def test_selected_seats_are_held_and_released_when_deselected(

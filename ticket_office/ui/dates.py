@@ -9,6 +9,7 @@ the aware datetime itself: the clock of the station it belongs to.
 from __future__ import annotations
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QDateEdit
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import QDateEdit
 from ticket_office.domain import dates
 from ticket_office.domain.dates import time_text
 
-__all__ = ["day_text", "day_time_text", "short_day_text", "show_days", "time_text"]
+__all__ = ["day_text", "day_time_text", "short_day_text", "show_days", "time_at", "time_text"]
 
 DAY_FORMAT = "ddd d MMM yyyy"  # Qt's notation for domain/dates.py's day: the date fields'
 
@@ -42,6 +43,12 @@ def short_day_text(day: date | datetime) -> str:
 def day_time_text(moment: datetime, *, zone: bool = False) -> str:
     """Like "Thu 3 Dec 2026 14:35" (or "… 14:35 CET")."""
     return dates.day_time_text(moment, zone=zone, **_names())
+
+
+def time_at(moment: datetime, timezone: str | None, *, zone: bool = False) -> str:
+    """`moment` on the clock of a station's `timezone` (an IANA name), as time_text writes it;
+    on the machine's clock only where there is no station to go by."""
+    return time_text(moment.astimezone(ZoneInfo(timezone) if timezone else None), zone=zone)
 
 
 def show_days(edit: QDateEdit) -> None:

@@ -35,6 +35,7 @@ from ticket_office.ui.counter.sale.confirmation import SaleConfirmation
 from ticket_office.ui.counter.sale.drafts import PassengerDraft, PaymentDraft, assign_drafts
 from ticket_office.ui.counter.sale.holds import Leg, SeatHolder
 from ticket_office.ui.counter.sale.party_dialog import PartyDialog
+from ticket_office.ui.dates import time_at
 from ticket_office.ui.desk import DeskContext
 from ticket_office.ui.resources import icon
 from ticket_office.ui.shared.search import (
@@ -449,7 +450,8 @@ class SalePage(QWidget):
         if not result.seat_ids:
             self.hold_label.clear()
             return
-        until = result.expires_at.astimezone().strftime("%H:%M") if result.expires_at else "?"
+        zone = self._operator.station_timezone  # the clerk's station's clock, not the machine's
+        until = time_at(result.expires_at, zone) if result.expires_at else "?"
         self.hold_label.setText(
             (
                 self.tr("1 seat held for you until {1}")
