@@ -24,6 +24,8 @@ EMBEDDED_DATABASE = "ticket_office"
 # libpq takes these in a URL's query too; both are secrets.
 _SECRET_PARAMETERS = frozenset({"password", "sslpassword"})
 _URL_EXAMPLE = "postgresql://clerk@db.example:5432/ticket_office"
+# Far past any real URL (a host name is at most 253 characters, PostgreSQL names 63 bytes).
+MAX_URL_LENGTH = 2048
 STORE_PASSWORD_HOW = (
     "keep it in the system keyring instead: run `ticket-office remember-database-password`, "
     'or tick "Remember it in the system keyring" when the sign-in window asks for it'
@@ -56,6 +58,11 @@ def normalise_url(url: str) -> str:
     url = url.strip()
     if not url:
         raise ValidationError("The database URL is empty.")
+    if len(url) > MAX_URL_LENGTH:
+        raise ValidationError(
+            f"The database URL is not valid: it is too long ({len(url)} characters, "
+            f"at most {MAX_URL_LENGTH})."
+        )
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
             url = "postgresql+psycopg://" + url[len(prefix) :]
@@ -86,6 +93,19 @@ def _check_url(url: str) -> None:
         raise refuse(_url_problem(exc)) from None
     if parts.netloc.rpartition("@")[2].endswith(":") or port == 0:
         raise refuse("the port must be a number from 1 to 65535")
+    if not _host_name_fits(parts.hostname or ""):
+        raise refuse("the server's name is not a host name (1 to 63 characters between dots)")
+
+
+def _host_name_fits(host: str) -> bool:
+    """A name the resolver can look up (IDNA), or an IPv6 address; a 64-character part is not."""
+    if ":" in host:
+        return True  # an IPv6 address, checked by urlsplit already
+    try:
+        host.encode("idna")
+    except UnicodeError:
+        return False
+    return True
 
 
 def _url_problem(exc: ValueError) -> str:

@@ -104,6 +104,16 @@ def test_an_unreachable_server_is_a_message_not_a_traceback():
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    "url", ["postgresql://" + "a" * 10_000, "postgresql://u@" + "h" * 64 + ".example/db"]
+)
+def test_an_overlong_url_or_host_name_is_a_clear_message(url, capsys):
+    assert main(["--database-url", url, "operators"]) == 1
+    error = capsys.readouterr().err
+    assert "The database URL is not valid" in error
+    assert "unexpected error" not in error and "Traceback" not in error
+
+
 def test_a_malformed_url_is_a_message_not_a_traceback(capsys):
     assert main(["--database-url", "mysql://x", "operators"]) == 1
     assert "postgresql://" in capsys.readouterr().err
@@ -162,7 +172,11 @@ def test_a_password_in_the_config_file_is_refused_with_the_way_to_the_keyring(
         ("postgresql://u@[::1/db", "IPv6"),
         ("", "The database URL is empty."),
         ("   ", "The database URL is empty."),
+        ("postgresql://" + "a" * 10_000, "it is too long (10013 characters, at most 2048)"),
+        ("postgresql://u@" + "a" * 64 + "/db", "is not a host name"),
+        ("postgresql://u@db..example/db", "is not a host name"),
     ],
+    ids=["bad-port", "ipv6", "empty", "blank", "10000-characters", "64-character-label", "a..b"],
 )
 def test_where_checks_the_url_first(url, message, capsys, scratch_folders):
     assert main(["--database-url", url, "where"]) == 1

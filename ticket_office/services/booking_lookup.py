@@ -13,6 +13,7 @@ from ticket_office.domain.errors import NotFound, ValidationError
 from ticket_office.domain.fares import SeatClass
 from ticket_office.domain.references import looks_like_reference, normalise_reference
 from ticket_office.domain.roles import Permission
+from ticket_office.services import arguments
 from ticket_office.services.access import require, require_active
 from ticket_office.services.results import BookingDetails, OperatorContext, StationInfo, TicketInfo
 from ticket_office.services.unit_of_work import UnitOfWork
@@ -166,6 +167,7 @@ def find_bookings_by_passenger(
 ) -> list[BookingDetails]:
     """Bookings with a passenger whose name contains `name`, travelling on `travel_date`."""
     require(operator, Permission.VIEW_BOOKINGS)
+    travel_date = arguments.travel_day(travel_date)
     cleaned = text_rules.clean_text(name, label="Passenger name", max_length=80, field="name")
     if len(cleaned) < 2:
         raise ValidationError("Type at least two letters of the name.", field="name")

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 
 from sqlalchemy import text
 
-from ticket_office.domain.errors import BookingNotChangeable, NotFound, ValidationError
+from ticket_office.domain.errors import BookingNotChangeable, NotFound
+from ticket_office.domain.ids import BIGINT_MAX
 from ticket_office.domain.refunds import RULE_TEXT, quote_refund
 from ticket_office.domain.roles import Permission
-from ticket_office.services import audit
+from ticket_office.services import arguments, audit
 from ticket_office.services.access import require, require_active
 from ticket_office.services.booking_lookup import booking_by_reference, lock_booking
 from ticket_office.services.results import (
@@ -25,7 +26,7 @@ def _quote(booking: BookingDetails, ticket_ids: Sequence[int] | None, now) -> Ca
     active = {t.ticket_id: t for t in booking.tickets if t.status == "active"}
     if not active:
         raise BookingNotChangeable(f"Booking {booking.reference} has no active tickets left.")
-    chosen = list(active) if not ticket_ids else list(dict.fromkeys(ticket_ids))
+    chosen = list(active) if ticket_ids is None else list(ticket_ids)
     if unknown := [tid for tid in chosen if tid not in active]:
         known = {t.ticket_id for t in booking.tickets}
         if any(tid not in known for tid in unknown):
@@ -45,6 +46,15 @@ def _quote(booking: BookingDetails, ticket_ids: Sequence[int] | None, now) -> Ca
     return CancellationQuote(booking.reference, RULE_TEXT, reason, tuple(lines))
 
 
+def _chosen_tickets(ticket_ids: object) -> tuple[int, ...] | None:
+    """None for the whole booking; otherwise the tickets named, at least one."""
+    if ticket_ids is None:
+        return None
+    return arguments.id_list(
+        ticket_ids, "ticket", limit=BIGINT_MAX, empty_message="Choose the tickets to cancel."
+    )
+
+
 def _now(uow: UnitOfWork):
     return uow.session.execute(text("SELECT now()")).scalar_one()
 
@@ -56,6 +66,7 @@ def quote_cancellation(
     ticket_ids: Sequence[int] | None = None,
 ) -> CancellationQuote:
     require(operator, Permission.CANCEL)
+    ticket_ids = _chosen_tickets(ticket_ids)
     with uow:
         require_active(uow.session, operator)
         booking = booking_by_reference(uow.session, reference)
@@ -70,8 +81,7 @@ def cancel(
 ) -> CancellationQuote:
     """Cancel the chosen tickets (all when none are named); their seats are free at once."""
     require(operator, Permission.CANCEL)
-    if ticket_ids is not None and len(ticket_ids) == 0:
-        raise ValidationError("Choose the tickets to cancel.", field="tickets")
+    ticket_ids = _chosen_tickets(ticket_ids)
     with uow:
         require_active(uow.session, operator)
         session = uow.session

@@ -33,9 +33,10 @@ from ticket_office.domain.errors import (
     ValidationError,
 )
 from ticket_office.domain.fares import SeatClass
+from ticket_office.domain.ids import BIGINT_MAX
 from ticket_office.domain.roles import Permission
 from ticket_office.domain.seats import seat_caption
-from ticket_office.services import audit
+from ticket_office.services import arguments, audit
 from ticket_office.services.access import require, require_active
 from ticket_office.services.booking_lookup import lock_booking
 from ticket_office.services.pricing import FareTable, check_party_size, distinct_seats
@@ -305,8 +306,7 @@ def _move(
 
 
 def _check_id(value: object, what: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValidationError(f"Choose a {what}.", field=what)
+    arguments.database_id(value, what, limit=BIGINT_MAX)
 
 
 def _checked_seat_choice(seats: Mapping[int, int]) -> dict[int, int]:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ticket_office.domain.errors import SeatUnavailable, ValidationError
 from ticket_office.domain.roles import Permission
+from ticket_office.services import arguments
 from ticket_office.services.access import require, require_active
 from ticket_office.services.pricing import chosen_seats
 from ticket_office.services.results import OperatorContext
@@ -123,6 +124,7 @@ def set_holds(
 
 def release_holds(uow: UnitOfWork, operator: OperatorContext, run_id: int | None = None) -> int:
     """End this client's holds (on one run, or all of them at logout)."""
+    run_id = arguments.optional_id(run_id, "train run")
     if not operator.client_id:
         return 0
     mine = {"client": operator.client_id, "run": run_id}

@@ -10,13 +10,12 @@ from sqlalchemy import text
 from ticket_office.domain import text_rules
 from ticket_office.domain.errors import NotFound, ValidationError
 from ticket_office.domain.roles import Permission
+from ticket_office.services import arguments
 from ticket_office.services.access import require
 from ticket_office.services.results import JourneyOption, OperatorContext, StationInfo
 from ticket_office.services.unit_of_work import UnitOfWork
 
 MAX_PREFIX = 40
-# Any timetable fits in here; the bounds keep time-zone arithmetic off the calendar's edges.
-SEARCHABLE_DATES = (date(1970, 1, 1), date(9998, 12, 31))
 
 
 def _station(row) -> StationInfo:
@@ -35,13 +34,11 @@ def list_stations(uow: UnitOfWork, operator: OperatorContext) -> list[StationInf
 def find_stations(uow: UnitOfWork, operator: OperatorContext, prefix: str) -> list[StationInfo]:
     """Stations whose code or name starts with `prefix` (case-insensitive), codes first."""
     require(operator, Permission.SEARCH)
-    if prefix is not None and not isinstance(prefix, str):
-        raise ValidationError("Type a station name or code.", field="station")
-    cleaned = " ".join((prefix or "").split())
+    cleaned = arguments.search_text(
+        prefix, label="Station name", max_length=MAX_PREFIX, field="station"
+    )
     if not cleaned:
         return []
-    if len(cleaned) > MAX_PREFIX:
-        raise ValidationError("That station name is too long.", field="station")
     pattern = cleaned.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     with uow.reading():
         rows = uow.session.execute(
@@ -120,14 +117,7 @@ def search_journeys(
 ) -> list[JourneyOption]:
     """Runs calling at origin then destination on `travel_date` (origin's local date)."""
     require(operator, Permission.SEARCH)
-    if not isinstance(travel_date, date) or isinstance(travel_date, datetime):
-        raise ValidationError("Choose a travel date.", field="date")
-    if not SEARCHABLE_DATES[0] <= travel_date <= SEARCHABLE_DATES[1]:
-        raise ValidationError(
-            f"Choose a travel date in the years {SEARCHABLE_DATES[0].year}-"
-            f"{SEARCHABLE_DATES[1].year}.",
-            field="date",
-        )
+    arguments.travel_day(travel_date)
     if earliest is not None and not isinstance(earliest, time):
         raise ValidationError("Choose the earliest departure as a time of day.", field="time")
     with uow.reading():
