@@ -4,14 +4,17 @@
 
 Uses the embedded server with the demo network in a temporary data folder (or DIR, to reuse a
 loaded one; the first load takes a while). Writes login.png, search.png, seat_map.png (sold
-seats, seats held by another clerk, the clerk's own selection) and sale.png (passengers and
-payment).
+seats, seats held by another clerk, the clerk's own selection), sale.png (passengers and
+payment), ticket.png (the first ticket of that sale, as printed) and journeys.png (the
+conductor's read-only Journeys page on the same train).
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -36,6 +39,7 @@ from ticket_office.ui.desk import DeskContext  # noqa: E402
 from ticket_office.ui.live_updates import LiveUpdates  # noqa: E402
 from ticket_office.ui.login import LoginDialog  # noqa: E402
 from ticket_office.ui.main_window import MainWindow  # noqa: E402
+from ticket_office.ui.shared.tickets import render_ticket_image  # noqa: E402
 from ticket_office.ui.tasks import TaskRunner  # noqa: E402
 
 OUT = ROOT / "resources" / "screenshots"
@@ -100,7 +104,12 @@ def main() -> int:
     global OUT
     OUT = args.out or OUT
     OUT.mkdir(parents=True, exist_ok=True)
-    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="ticket-office-shots-", dir="/tmp"))
+    data_dir = args.data_dir
+    if data_dir is None:
+        # A short name: the sign-in window shows it, on one line. The demo database (some
+        # 300 MB) goes at exit; registered first, this runs after the server has stopped.
+        data_dir = Path(tempfile.mkdtemp(prefix="shots-", dir="/tmp"))
+        atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
     app = make_application()
     if args.dark:
         app.styleHints().setColorScheme(Qt.ColorScheme.Dark)
@@ -140,8 +149,9 @@ def main() -> int:
     )
 
     # Today at the clerk's station (the demo's runs and sample sales are the network's days,
-    # not the machine's) shows trains that have left (greyed) next to bookable ones; late at
-    # night, when every train of the day has gone, tomorrow is shown instead.
+    # not the machine's) shows trains that have left (greyed) next to bookable ones; from the
+    # evening on, when fewer than three of the day's trains are still to leave (a list of
+    # greyed trains), tomorrow is shown instead.
     today = today_at(page.form.origin.station().timezone)
     page.form.destination.setText("Madrid Atocha (MAD)")
     for travel in (today, today + timedelta(days=1)):
@@ -151,7 +161,7 @@ def main() -> int:
             lambda: page.results_model.rowCount() > 0 and page.form.search_button.isEnabled()
         )
         bookable = [j for j in page.results_model.journeys() if j.bookable]
-        if bookable:
+        if len(bookable) >= 3:
             break
     journey = bookable[min(1, len(bookable) - 1)]
     page.results.select_run(journey.run_id)
@@ -188,13 +198,46 @@ def main() -> int:
     dialog.payment.cash_given.setText("250")
     dialog.adjustSize()
     save(dialog, "sale.png")
-    dialog.reject()
+
+    dialog.confirm()
+    wait_until(lambda: page.confirmation is not None)
+    reference = page.confirmation.confirmation.reference
+    page.confirmation.accept()
+    ticket = services.counter(clerk).ticket_documents(reference)[0]
+    render_ticket_image(ticket, dpi=300).save(str(OUT / "ticket.png"))
+    print(f"wrote {OUT / 'ticket.png'}")
+
+    # The conductor looks at the same train: the sale just made, the other clerk's holds.
+    conductor = services.log_in("conductor", "conductor-demo-2026")
+    desk = MainWindow(
+        DeskContext.bind(services, conductor, tasks, live=live, settings=settings),
+        server=backend.server,
+    )
+    desk.resize(1280, 860)
+    desk.show()
+    desk.start()
+    journeys = desk.page("journeys")
+    assert journeys is not None
+    wait_until(lambda: journeys.form.origin.station() is not None)
+    journeys.form.origin.setText("Porto Campanhã (PCA)")
+    journeys.form.destination.setText("Madrid Atocha (MAD)")
+    journeys.form.travel_date.setDate(travel)
+    journeys.form.submit()
+    wait_until(lambda: journey.run_id in journeys.results_model.run_ids())
+    journeys.results.select_run(journey.run_id)
+    journeys.open_journey(journeys.results.current_journey())
+    wait_until(lambda: journeys.map_widget.seat_map() is not None)
+    journeys.map_widget.set_coach(4)
+    journeys.map_widget.setFocus()
+    save(desk, "journeys.png")
+    desk.close()
 
     page.release_holds()
     services.counter(other).release_holds()
     live.stop()
     tasks.wait_for_idle()
     backend.close()
+    settings.sync()  # now, not at exit when its folder is gone
     return 0
 
 

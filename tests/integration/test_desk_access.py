@@ -45,6 +45,13 @@ FORBIDDEN = [
     "UPDATE fare_rates SET cents_per_km = 0",
     "UPDATE layout_seats SET for_sale = false",
     "UPDATE run_seats SET coach_no = 1",
+    # Inventory: a phantom seat or stop is sold like a real one.
+    "INSERT INTO run_seats (run_id, coach_no, layout_seat_id) "
+    "SELECT run_id, coach_no + 100, layout_seat_id FROM run_seats LIMIT 1",
+    "INSERT INTO run_stops (run_id, position, station_id, distance_km, pick_up, set_down) "
+    "SELECT run_id, 32767, station_id, 9999, true, true FROM run_stops LIMIT 1",
+    "INSERT INTO runs (service_id, service_date, departs_at, sales_open_at) "
+    "SELECT service_id, service_date + 1000, departs_at, sales_open_at FROM runs LIMIT 1",
     "CREATE TABLE public.shadow (id int)",
     "CREATE OR REPLACE FUNCTION sell_seats(p_sale jsonb, OUT outcome text, OUT booking_id bigint,"
     " OUT problem_seats bigint[]) LANGUAGE sql AS $$ SELECT 'sold', 0::bigint, NULL::bigint[] $$",

@@ -31,20 +31,23 @@ def settings(tmp_path):
 
 @pytest.fixture
 def desk_window(qtbot, backend, tasks, settings):
-    """Make a signed-in MainWindow: `desk_window(operator, live=False)`."""
+    """Make a signed-in MainWindow: `desk_window(operator, live=False, size=None)`; `size`
+    (width, height) is the window's size when it first shows, as a saved geometry would be."""
     from ticket_office.ui.desk import DeskContext
     from ticket_office.ui.live_updates import LiveUpdates
     from ticket_office.ui.main_window import MainWindow
 
     made = []
 
-    def make(operator, *, live: bool = False, backoff_ms=(50, 100)):
+    def make(operator, *, live: bool = False, backoff_ms=(50, 100), size=None):
         updates = None
         if live:
             updates = LiveUpdates(backend.change_listener(), tasks, backoff_ms=backoff_ms)
             updates.start()
         desk = DeskContext.bind(backend.services, operator, tasks, live=updates, settings=settings)
         window = MainWindow(desk, server=backend.server)
+        if size is not None:
+            window.resize(*size)
         window.show()
         window.start()
         made.append((window, updates))

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
 
 from tests.ui.layout_checks import clipped_by, moved, placements, shows_all
 from ticket_office.demo.network import LISBON
@@ -487,6 +487,29 @@ def test_the_sold_line_moves_and_clips_nothing(qtbot, desk_window, clerk, full_d
     assert clipped_by(page.seat_panel.party_size) is None
     page.message.clear_message()
     assert moved(before, placements(page)) == []
+
+
+def test_a_short_window_gives_the_seats_room_before_the_trains(qtbot, desk_window, clerk, full_day):
+    """1280 x 720 (a 1366 x 768 laptop): six trains on top left the seat map at its least size
+    with the pick row scrolled out of sight; the trains get fewer rows, never under three."""
+    window = desk_window(clerk, size=(1280, 720))
+    page = window.page("sell")
+    open_train(qtbot, window, full_day)
+    seats_scroll = page.findChild(QScrollArea)
+    qtbot.waitUntil(lambda: seats_scroll.verticalScrollBar().maximum() == 0, timeout=2000)
+    assert clipped_by(page.seat_panel.pick_button) is None
+    assert clipped_by(page.seat_panel.legend) is None
+    row = page.results.verticalHeader().defaultSectionSize()
+    assert page.results.viewport().height() >= 3 * row
+
+
+def test_a_tall_window_shows_six_trains(qtbot, desk_window, clerk, full_day):
+    window = desk_window(clerk, size=(1280, 1000))
+    page = window.page("sell")
+    open_train(qtbot, window, full_day)
+    row = page.results.verticalHeader().defaultSectionSize()
+    qtbot.waitUntil(lambda: page.results.viewport().height() >= 6 * row, timeout=2000)
+    assert clipped_by(page.seat_panel.pick_button) is None
 
 
 def test_a_train_that_cannot_be_sold_does_not_open_for_sale(qtbot, desk_window, clerk):

@@ -397,6 +397,13 @@ def test_the_legend_explains_every_state_and_feature(qtbot) -> None:
     assert legend.heightForWidth(200) > legend.heightForWidth(2000)
 
 
+def test_a_read_only_legend_names_no_selection_and_no_own_holds(qtbot) -> None:
+    legend = SeatLegend(read_only=True)
+    qtbot.addWidget(legend)
+    assert legend.entry_texts()[:4] == ["Free", "Held by a clerk", "Sold", "Not for sale"]
+    assert len(legend.entry_texts()) == len(SeatLegend().entry_texts()) - 2
+
+
 def test_pick_together_in_the_panel_selects_seats_side_by_side(qtbot) -> None:
     """Row 3 wins: one of its pair is already held by this clerk, and it has no wheelchair space."""
     panel = SeatMapPanel(clock=lambda: NOW)

@@ -7,8 +7,15 @@ seat map and the results when a desk sells or releases seats on a shown train.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ticket_office.services.results import JourneyOption, SeatMap, StationInfo
 from ticket_office.ui.desk import DeskContext
@@ -20,6 +27,7 @@ from ticket_office.ui.shared.search import (
     StationListModel,
 )
 from ticket_office.ui.shared.search.journey_text import journey_date, journey_title
+from ticket_office.ui.shared.search.results_table import share_with_seats
 from ticket_office.ui.shared.seat_map import CoachStrip, SeatLegend, SeatMapWidget
 from ticket_office.ui.status import InlineMessage, Tone, error_text
 
@@ -35,6 +43,7 @@ class JourneysPage(QWidget):
         self._journey: JourneyOption | None = None
         self._search_serial = 0  # only the newest search and seat map are shown
         self._map_serial = 0
+        self._split_done = False
         self._build()
         self._connect()
 
@@ -51,14 +60,14 @@ class JourneysPage(QWidget):
         self.coach_strip = CoachStrip(self)
         self.map_widget = SeatMapWidget(self)
         self.map_widget.set_read_only(True)
-        self.legend = SeatLegend(self)
+        self.legend = SeatLegend(self, read_only=True)
         self.seat_hint = QLabel(
             self.tr("Choose a train above: Enter (or a click) shows its seats."), self
         )
         self.seat_hint.setProperty("muted", True)
         self.seat_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
-        seats = QWidget(self)
+        self._seats = seats = QWidget(self)
         seats_layout = QVBoxLayout(seats)
         seats_layout.setContentsMargins(0, 0, 0, 0)
         seats_layout.addWidget(self.coach_strip)
@@ -78,10 +87,13 @@ class JourneysPage(QWidget):
         seats_box = QWidget(self)
         box_layout = QVBoxLayout(seats_box)
         box_layout.setContentsMargins(0, 0, 0, 0)
-        box_layout.addWidget(self.journey_label)
-        box_layout.addWidget(self.journey_when)
+        title_row = QHBoxLayout()  # the day on the title's line, as on the Sell page
+        title_row.addWidget(self.journey_label)
+        title_row.addStretch(1)
+        title_row.addWidget(self.journey_when)
+        box_layout.addLayout(title_row)
         box_layout.addWidget(self.seat_stack, 1)
-        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter = splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(results_box)
         splitter.addWidget(seats_box)
         splitter.setStretchFactor(0, 1)
@@ -103,6 +115,16 @@ class JourneysPage(QWidget):
         self.results.journeyActivated.connect(self.open_journey)
         self.coach_strip.coachSelected.connect(self.map_widget.set_coach)
         self.map_widget.coachChanged.connect(self.coach_strip.set_current_coach)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._split_done:
+            self._split_done = True
+            QTimer.singleShot(0, self._split)
+
+    def _split(self) -> None:
+        """Up to six trains on top, the rest for the seats (the conductor can drag it)."""
+        share_with_seats(self.splitter, self.results, self._seats)
 
     # --- the page protocol ---------------------------------------------------------------------
 

@@ -47,6 +47,7 @@ from ticket_office.ui.shared.search import (
 )
 from ticket_office.ui.shared.search.journey_text import journey_date, journey_title
 from ticket_office.ui.shared.search.results_model import not_bookable_reason
+from ticket_office.ui.shared.search.results_table import share_with_seats
 from ticket_office.ui.shared.seat_map import SeatMapPanel
 from ticket_office.ui.shared.tickets import ticket_printer
 from ticket_office.ui.shortcuts import SHELL_KEYS
@@ -132,7 +133,7 @@ class SalePage(QWidget):
         heading_row.addWidget(self.message, 1)
         results_layout.addLayout(heading_row)
         results_layout.addWidget(self.results)
-        self.results.setMinimumHeight(self._results_height(3))
+        self.results.setMinimumHeight(self.results.height_for_rows(3))
 
         seats_box = QWidget(self)
         seats_layout = QVBoxLayout(seats_box)
@@ -179,14 +180,6 @@ class SalePage(QWidget):
         QWidget.setTabOrder(self.results, self.seat_panel.coach_strip)
         QWidget.setTabOrder(self.seat_panel.coach_strip, self.seat_panel.map_widget)
 
-    def _results_height(self, rows: int) -> int:
-        table = self.results
-        return (
-            table.horizontalHeader().sizeHint().height()
-            + rows * table.verticalHeader().defaultSectionSize()
-            + 2 * table.frameWidth()
-        )
-
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if not self._split_done:
@@ -194,11 +187,8 @@ class SalePage(QWidget):
             QTimer.singleShot(0, self._split)
 
     def _split(self) -> None:
-        """About six trains on top, the rest for the seat map (the clerk can drag it)."""
-        total = sum(self.splitter.sizes())
-        wanted = self._results_height(6) + 30
-        if total > wanted + 300:
-            self.splitter.setSizes([wanted, total - wanted])
+        """Up to six trains on top, the rest for the seat map (the clerk can drag it)."""
+        share_with_seats(self.splitter, self.results, self.seat_panel)
 
     def _connect(self) -> None:
         self.form.searchRequested.connect(self.search)

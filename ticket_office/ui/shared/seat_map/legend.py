@@ -1,6 +1,7 @@
 """The key to the seat map, drawn with the very painter the map uses so the two always agree.
 
-Entries flow onto a second line when the widget is narrow (`heightForWidth`).
+Entries flow onto a second line when the widget is narrow (`heightForWidth`). A read-only
+map's key (the conductor's) leaves out what only a clerk's own picking shows.
 """
 
 from __future__ import annotations
@@ -68,16 +69,21 @@ def _glyph(feature: SeatFeature) -> Sample:
 
 
 class SeatLegend(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, read_only: bool = False) -> None:
         super().__init__(parent)
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
-        self._entries: list[tuple[Sample, str]] = [
-            (_seat(SeatLook.FREE), self.tr("Free")),
+        picking: list[tuple[Sample, str]] = [
             (_seat(SeatLook.SELECTED), self.tr("Selected")),
             (_seat(SeatLook.HELD_BY_ME), self.tr("Held by you")),
             (_seat(SeatLook.HELD), self.tr("Held by another clerk")),
+        ]
+        if read_only:  # nothing is selected or held from a read-only map
+            picking = [(_seat(SeatLook.HELD), self.tr("Held by a clerk"))]
+        self._entries: list[tuple[Sample, str]] = [
+            (_seat(SeatLook.FREE), self.tr("Free")),
+            *picking,
             (_seat(SeatLook.TAKEN), self.tr("Sold")),
             (_seat(SeatLook.NOT_FOR_SALE), self.tr("Not for sale")),
             (_first_class, self.tr("First class")),

@@ -312,9 +312,9 @@ class SeatMapWidget(QWidget):
         return self._size_for(self._min_seat_size)
 
     def _size_for(self, seat_size: float) -> QSize:
-        if self._seat_map is None:
-            return QSize(round(20 * seat_size), round(6 * seat_size))
-        width, height = self._unit_size
+        # With no train yet, a coach of the usual shape with its title and caption lines, so a
+        # page laid out before the first seat map (its splitter shared) keeps room for it.
+        width, height = self._unit_size if self._seat_map is not None else (20.0, 6.0)
         return QSize(
             math.ceil(width * seat_size + 2 * MARGIN),
             math.ceil(
