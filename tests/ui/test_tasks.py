@@ -101,10 +101,15 @@ def test_a_failure_nobody_handles_reaches_the_failed_signal(qtbot, runner):
     assert [str(e) for e in errors] == ["no such station"]
 
 
-def test_the_tests_runner_answers_on_the_gui_thread_through_the_queue(qtbot):
-    runner, where = SettledTaskRunner(), []
-    runner.run(
-        threading.get_ident, done=lambda worker: where.append((worker, threading.get_ident()))
-    )
-    [(worker, gui)] = where
-    assert worker != gui and gui == threading.main_thread().ident
+def test_the_tests_runner_delivers_from_the_event_queue_not_inside_the_call(qtbot):
+    runner, seen = SettledTaskRunner(), []
+
+    def call():
+        seen.append("called")
+        return "answer"
+
+    runner.run(call, done=lambda value: seen.append(value))
+    assert seen == ["called", "answer"] and not runner.busy
+    owner, dropped = QObject(), []
+    runner.run(lambda: "late", owner=owner, latest="map", done=dropped.append)
+    assert dropped == ["late"]  # delivered: it is the newest in its slot

@@ -134,7 +134,14 @@ def print_tickets(
     fetch = desk.counter.reprint_tickets if reprint else desk.counter.ticket_documents
     # The preview belongs to the dialog printing was asked from (a sale's confirmation), so
     # closing it gives the keys back there, whenever the tickets arrive.
-    asked_from = QApplication.activeModalWidget() or parent
+    modal = QApplication.activeModalWidget()
+    asked_from = (
+        modal
+        if modal is not None
+        and modal.parentWidget() is not None
+        and modal.parentWidget().window() is parent.window()
+        else parent
+    )
 
     def show(documents: list[TicketDocument]) -> None:
         TicketPreviewDialog(documents, asked_from).open()
