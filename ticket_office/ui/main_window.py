@@ -114,7 +114,7 @@ class MainWindow(QMainWindow):
                 self.tabs.addTab(page, icon(page_spec.icon), _tr(page_spec.title))
                 page.statusMessage.connect(self._page_message)
                 page.seatsChanged.connect(
-                    lambda runs, changed_by=page: self._changed_here(changed_by, runs)
+                    lambda runs, changed_by=page: self.on_runs_changed(runs, changed_by=changed_by)
                 )
         if not self._pages:
             self.placeholder = PlaceholderPage(
@@ -249,19 +249,16 @@ class MainWindow(QMainWindow):
             )
 
     def _changes_heard(self, notices: list[SeatNotice]) -> None:
-        # This desk's own changes were shown when made (see _changed_here): no echo.
+        # This desk's own changes were shown when made (see seatsChanged): no echo.
         runs = runs_changed_by_others(notices, self.operator.client_id)
         if runs:
             self.on_runs_changed(runs)
 
-    def _changed_here(self, changed_by: DeskPage, runs: set[int]) -> None:
+    def on_runs_changed(self, runs: set[int], *, changed_by: DeskPage | None = None) -> None:
+        """Seats changed on these runs: every page hears it but the one that changed them."""
         for page in self._pages.values():
             if page is not changed_by:
                 page.on_runs_changed(runs)
-
-    def on_runs_changed(self, runs: set[int]) -> None:
-        for page in self._pages.values():
-            page.on_runs_changed(runs)
 
     def show_shortcuts(self) -> None:
         dialog = ShortcutsDialog(shortcuts_of(self.desks), self)

@@ -37,6 +37,7 @@ from ticket_office.ui.counter.sale.holds import Leg, SeatHolder
 from ticket_office.ui.counter.sale.party_dialog import PartyDialog
 from ticket_office.ui.dates import time_at
 from ticket_office.ui.desk import DeskContext
+from ticket_office.ui.plurals import counted
 from ticket_office.ui.resources import icon
 from ticket_office.ui.shared.search import (
     JourneyTable,
@@ -144,9 +145,7 @@ class SalePage(QWidget):
         title_row.addWidget(self.journey_when)
         seats_layout.addLayout(title_row)
         self.seat_stack = QStackedWidget(seats_box)
-        self.seat_hint = QLabel(
-            self.tr("Choose a train above: Enter (or a click) opens its seat map."), self.seat_stack
-        )
+        self.seat_hint = QLabel(self._choose_a_train(), self.seat_stack)
         self.seat_hint.setProperty("muted", True)
         self.seat_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.seat_stack.addWidget(self.seat_hint)
@@ -300,9 +299,7 @@ class SalePage(QWidget):
             self.form.focus_origin()
             return
         self.statusMessage.emit(
-            (
-                self.tr("1 train found.") if len(journeys) == 1 else self.tr("{0} trains found.")
-            ).format(len(journeys)),
+            counted(len(journeys), self.tr("1 train found."), self.tr("{0} trains found.")),
             Tone.INFO.value,
         )
         bookable = next((j for j in journeys if j.bookable), None)
@@ -360,9 +357,10 @@ class SalePage(QWidget):
         self.holder.set_leg(None)
         self.journey_label.setText(self.tr("Seats"))
         self.journey_when.clear()
-        self.seat_hint.setText(
-            self.tr("Choose a train above: Enter (or a click) opens its seat map.")
-        )
+        self.seat_hint.setText(self._choose_a_train())
+
+    def _choose_a_train(self) -> str:
+        return self.tr("Choose a train above: Enter (or a click) opens its seat map.")
 
     def _forget_journey(self) -> None:
         self._journey, self._seat_map = None, None
@@ -443,11 +441,12 @@ class SalePage(QWidget):
         zone = self._operator.station_timezone  # the clerk's station's clock, not the machine's
         until = time_at(result.expires_at, zone) if result.expires_at else "?"
         self.hold_label.setText(
-            (
-                self.tr("1 seat held for you until {1}")
-                if len(result.seat_ids) == 1
-                else self.tr("{0} seats held for you until {1}")
-            ).format(len(result.seat_ids), until)
+            counted(
+                len(result.seat_ids),
+                self.tr("1 seat held for you until {1}"),
+                self.tr("{0} seats held for you until {1}"),
+                until,
+            )
         )
 
     def _hold_refused(self, error: BaseException) -> None:
