@@ -307,8 +307,12 @@ def _quick_clerk_logins(conn: psycopg.Connection) -> None:
     import bcrypt
 
     username, password = CLERK
-    quick = bcrypt.hashpw(password.encode(), bcrypt.gensalt(4))
-    conn.execute("UPDATE operators SET password_hash = %s WHERE username = %s", (quick, username))
+    quick = bcrypt.hashpw(password.encode(), bcrypt.gensalt(4)).decode()
+    conn.execute(
+        "UPDATE operators SET password_salt = left(%s, 29), "
+        "password_verifier = sha256(convert_to(%s, 'UTF8')) WHERE username = %s",
+        (quick, quick, username),
+    )
 
 
 def drop_database(server: BenchServer, name: str) -> None:

@@ -26,6 +26,8 @@ from sqlalchemy import Engine
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import owner_reads
+
 from ticket_office.backend import Backend, open_backend
 from ticket_office.config import DatabaseChoice, normalise_url
 from ticket_office.db import desk_access, schema
@@ -166,6 +168,7 @@ def database_url(pg_server: TestServer, demo_template: str) -> Iterator[str]:
     """A fresh demo database for one test."""
     name = f"to_test_{os.getpid()}_{next(_counter)}"
     url = pg_server.create_database(name, template=demo_template)
+    owner_reads.register(url)
     yield url
     pg_server.drop_database(name)
 

@@ -21,16 +21,18 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     PrimaryKeyConstraint,
     SmallInteger,
     String,
+    Text,
     UniqueConstraint,
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, INT4RANGE, JSONB, ExcludeConstraint
+from sqlalchemy.dialects.postgresql import ARRAY, INT4RANGE, JSONB, UUID, ExcludeConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -264,13 +266,63 @@ class Operator(Base):
     display_name: Mapped[str] = mapped_column(String(80))
     role: Mapped[str] = mapped_column(String(16))
     home_station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"))
-    password_hash: Mapped[bytes] = mapped_column()
+    # bcrypt's salt (desks ask sign_in_salt for it) and sha256(bcrypt(password, salt)), which
+    # no desk may read: migrations/sql/0014_sessions.sql.
+    password_salt: Mapped[str] = mapped_column(Text)
+    password_verifier: Mapped[bytes] = mapped_column(LargeBinary)
     active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     failed_logins: Mapped[int] = mapped_column(SmallInteger, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(TZ)
     must_change_password: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(TZ, server_default=func.now())
-    __table_args__ = (CheckConstraint("role IN ('clerk', 'conductor', 'supervisor')", name="role"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('clerk', 'conductor', 'supervisor')", name="role"),
+        CheckConstraint(
+            "password_salt ~ '^\\$2[aby]\\$[0-9]{2}\\$[./A-Za-z0-9]{22}$'", name="password_salt"
+        ),
+    )
+
+
+class OperatorSession(Base):
+    """A signed-in operator: only the token's sha256 is kept; writes name the token."""
+
+    __tablename__ = "operator_sessions"
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary, unique=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"), index=True)
+    client_id: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(TZ, server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(TZ)
+    ended_at: Mapped[datetime | None] = mapped_column(TZ)
+
+
+class SignInStranger(Base):
+    """Failed sign-ins under usernames no account has, counted as real accounts' are."""
+
+    __tablename__ = "sign_in_strangers"
+    username: Mapped[str] = mapped_column(Text, primary_key=True)
+    failed_logins: Mapped[int] = mapped_column(SmallInteger, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(TZ)
+
+
+class ApiSecret(Base):
+    """The server's own secret (one row): it makes the made-up salts of unknown usernames."""
+
+    __tablename__ = "api_secret"
+    singleton: Mapped[bool] = mapped_column(Boolean, primary_key=True, server_default=text("true"))
+    secret: Mapped[str] = mapped_column(Text)
+    __table_args__ = (CheckConstraint("singleton", name="singleton"),)
+
+
+class ApiRequest(Base):
+    """Every write's request id with its result, written in the write's own transaction."""
+
+    __tablename__ = "api_requests"
+    id: Mapped[str] = mapped_column(UUID(as_uuid=False), primary_key=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"))
+    kind: Mapped[str] = mapped_column(Text)
+    result: Mapped[dict | None] = mapped_column(JSONB)
+    decided_at: Mapped[datetime] = mapped_column(TZ, server_default=func.now())
 
 
 class Booking(Base):

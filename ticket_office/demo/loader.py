@@ -172,7 +172,8 @@ def _write_operators(session: Session, network: DemoNetwork) -> set[str]:
         new_id = session.execute(
             text(
                 "INSERT INTO operators (username, display_name, role, home_station_id, "
-                "password_hash) VALUES (:u, :d, :r, :s, :h) "
+                "password_salt, password_verifier) "
+                "VALUES (:u, :d, :r, :s, left(:h, 29), sha256(convert_to(:h, 'UTF8'))) "
                 "ON CONFLICT (username) DO NOTHING RETURNING id"
             ),
             {

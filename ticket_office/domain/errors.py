@@ -45,6 +45,11 @@ class AccountInactive(TicketOfficeError):
     """The operator account was deactivated by a supervisor."""
 
 
+class SessionEnded(TicketOfficeError):
+    """The server no longer knows this sign-in (signed out, expired, or the password changed
+    elsewhere): sign in again."""
+
+
 class PasswordChangeRequired(TicketOfficeError):
     """The password is right but must be changed before working."""
 

@@ -26,6 +26,18 @@ class Permission(StrEnum):
     VIEW_REPORTS = "view_reports"
 
 
+# What each permission lets one do, as refusals say it: "A clerk may not manage the network."
+DOING: dict[Permission, str] = {
+    Permission.SEARCH: "search journeys",
+    Permission.SELL: "sell tickets",
+    Permission.VIEW_BOOKINGS: "look up bookings",
+    Permission.CANCEL: "cancel or change bookings",
+    Permission.CHECK_TICKETS: "check tickets",
+    Permission.MANAGE_NETWORK: "manage the network",
+    Permission.MANAGE_OPERATORS: "manage operator accounts",
+    Permission.VIEW_REPORTS: "read reports",
+}
+
 _GRANTS: dict[Role, frozenset[Permission]] = {
     Role.CLERK: frozenset(
         {Permission.SEARCH, Permission.SELL, Permission.VIEW_BOOKINGS, Permission.CANCEL}

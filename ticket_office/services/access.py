@@ -7,26 +7,16 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from ticket_office.domain.errors import AccountInactive, PermissionDenied
-from ticket_office.domain.roles import Permission
+from ticket_office.domain.roles import DOING, Permission
 from ticket_office.services.results import OperatorContext
 
-_WHAT = {
-    Permission.SEARCH: "search journeys",
-    Permission.SELL: "sell tickets",
-    Permission.VIEW_BOOKINGS: "look up bookings",
-    Permission.CANCEL: "cancel or change bookings",
-    Permission.CHECK_TICKETS: "check tickets",
-    Permission.MANAGE_NETWORK: "manage the network",
-    Permission.MANAGE_OPERATORS: "manage operator accounts",
-    Permission.VIEW_REPORTS: "read reports",
-}
 DEACTIVATED = "This account has been deactivated. Please see a supervisor."
 _ACTIVE = text("SELECT active FROM operators WHERE id = :id")
 
 
 def require(operator: OperatorContext, permission: Permission) -> None:
     if not operator.may(permission):
-        raise PermissionDenied(f"A {operator.role.title.lower()} may not {_WHAT[permission]}.")
+        raise PermissionDenied(f"A {operator.role.title.lower()} may not {DOING[permission]}.")
 
 
 def require_active(session: Session, operator: OperatorContext) -> None:

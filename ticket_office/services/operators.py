@@ -57,8 +57,9 @@ def create_operator(
             text(
                 """
                 INSERT INTO operators (username, display_name, role, home_station_id,
-                                       password_hash, must_change_password)
-                VALUES (:username, :display_name, :role, :station_id, :hash, :must_change)
+                                       password_salt, password_verifier, must_change_password)
+                VALUES (:username, :display_name, :role, :station_id, left(:hash, 29),
+                        sha256(convert_to(:hash, 'UTF8')), :must_change)
                 ON CONFLICT (username) DO NOTHING
                 RETURNING id
                 """
@@ -110,8 +111,8 @@ def reset_password(uow: UnitOfWork, actor: OperatorContext, username: str, passw
         actor,
         username,
         "password_reset",
-        "password_hash = :hash, must_change_password = true, failed_logins = 0, "
-        "locked_until = NULL",
+        "password_salt = left(:hash, 29), password_verifier = sha256(convert_to(:hash, 'UTF8')), "
+        "must_change_password = true, failed_logins = 0, locked_until = NULL",
         hash=new_hash,
     )
 

@@ -1,8 +1,10 @@
-"""bcrypt at cost 12, with a dummy hash so unknown users take as long as known ones."""
+"""bcrypt at cost 12, computed on the desk: the server keeps only sha256 of the result.
+
+`proof` is what a desk sends to sign in: bcrypt(password, the salt the server gave). Whatever
+the input, it spends one bcrypt computation, so a refused password takes as long as a right one.
+"""
 
 from __future__ import annotations
-
-import functools
 
 import bcrypt
 
@@ -11,28 +13,21 @@ from ticket_office.domain.passwords import MAX_UTF8_BYTES, check_new_password
 BCRYPT_COST = 12
 
 
-@functools.cache
-def _dummy_hash() -> bytes:
-    # Made on first use, not at import: hashing costs ~0.25 s the app need not pay at start-up.
-    return bcrypt.hashpw(b"no such operator, same cost", bcrypt.gensalt(BCRYPT_COST))
+def hash_new_password(password: str) -> str:
+    """A new password's bcrypt hash (its salt and its proof at once), if it meets the policy."""
+    return bcrypt.hashpw(check_new_password(password), bcrypt.gensalt(BCRYPT_COST)).decode()
 
 
-def hash_new_password(password: str) -> bytes:
-    return bcrypt.hashpw(check_new_password(password), bcrypt.gensalt(BCRYPT_COST))
-
-
-def verify(password: object, stored_hash: bytes | None) -> bool:
-    """True if `password` matches; always spends one bcrypt check, whatever the input."""
+def proof(password: object, salt: str) -> str:
+    """bcrypt(password, salt); for what no stored password can be (not text, a lone surrogate,
+    empty or longer than bcrypt reads), the proof of a character no password holds, which the
+    server refuses like any wrong password."""
     encoded = _utf8(password)
     usable = encoded is not None and 0 < len(encoded) <= MAX_UTF8_BYTES
-    candidate = encoded if usable else b"\0"
-    matched = bcrypt.checkpw(candidate, stored_hash or _dummy_hash())
-    return matched and usable and stored_hash is not None
+    return bcrypt.hashpw(encoded if usable else b"\0", salt.encode("ascii")).decode()
 
 
 def _utf8(password: object) -> bytes | None:
-    """The password's UTF-8, or None for what no stored password can be (not text, or text
-    with a lone surrogate): such a try is a wrong password like any other."""
     if not isinstance(password, str):
         return None
     try:

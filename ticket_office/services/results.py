@@ -24,6 +24,8 @@ class OperatorContext:
     station_timezone: str | None = None  # IANA name: the day at the counter is the station's
     # One per login: holds belong to it, so logging out or a crash releases exactly these.
     client_id: str = ""
+    # The server's session for this sign-in: every write names it (never printed or logged).
+    session_token: str = field(default="", repr=False)
 
     def may(self, permission: Permission) -> bool:
         return permits(self.role, permission)

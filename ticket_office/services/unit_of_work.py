@@ -23,7 +23,15 @@ from sqlalchemy import Engine, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
-from ticket_office.domain.errors import DatabaseUnavailable, TicketOfficeError, ValidationError
+from ticket_office.domain.errors import (
+    AccountInactive,
+    DatabaseUnavailable,
+    PermissionDenied,
+    SessionEnded,
+    TicketOfficeError,
+    ValidationError,
+)
+from ticket_office.domain.roles import DOING
 from ticket_office.services.seat_notices import SEAT_CHANNEL, SeatNotices
 
 SessionFactory = Callable[[], Session]
@@ -178,6 +186,8 @@ def _end_uncommitted(session: Session, exc: BaseException | None) -> None:
 
 
 def translate_database_error(exc: BaseException, server: str) -> TicketOfficeError | None:
+    if (refusal := _api_refusal(getattr(exc, "orig", None))) is not None:
+        return refusal
     if isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError) or (
         isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated
     ):
@@ -189,11 +199,29 @@ def translate_database_error(exc: BaseException, server: str) -> TicketOfficeErr
 
 def translate_driver_error(exc: psycopg.Error, server: str) -> TicketOfficeError | None:
     """The same translation for errors straight from psycopg (see `UnitOfWork.call`)."""
+    if (refusal := _api_refusal(exc)) is not None:
+        return refusal
     if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
         return _unavailable(exc, server)
     if isinstance(exc, psycopg.DataError):
         return _out_of_range(exc)
     return None
+
+
+# The database API's own refusals (migrations/sql/0014_sessions.sql): their messages are
+# written for the clerk.
+_API_REFUSALS = {"TO001": SessionEnded, "TO002": AccountInactive, "TO004": ValidationError}
+
+
+def _api_refusal(exc: object) -> TicketOfficeError | None:
+    if not isinstance(exc, psycopg.Error) or exc.sqlstate is None:
+        return None
+    if exc.sqlstate == "TO003":  # DETAIL the role, HINT the permission
+        role, permission = exc.diag.message_detail or "", exc.diag.message_hint or ""
+        what = DOING.get(permission, "do this")  # a StrEnum key is found by its value
+        return PermissionDenied(f"A {role.lower()} may not {what}.")
+    error = _API_REFUSALS.get(exc.sqlstate)
+    return None if error is None else error(exc.diag.message_primary or "Refused.")
 
 
 def _out_of_range(exc: BaseException) -> ValidationError:
