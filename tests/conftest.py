@@ -104,13 +104,8 @@ class DeskRole:
     password: str
 
 
-@pytest.fixture(scope="session")
-def desk_role(pg_server: TestServer) -> Iterator[DeskRole | None]:
-    """The role the app's tests connect as: neither owner nor superuser, as desks should be on a
-    central server (db/desk_access.py), so a statement needing more than the desk privileges
-    fails its test. None only where the given role may not create roles; the tests then
-    connect as the given role."""
-    role = DeskRole(DESK_ROLE, secrets.token_urlsafe(16))
+def _make_role(pg_server: TestServer, name: str) -> Iterator[DeskRole | None]:
+    role = DeskRole(name, secrets.token_urlsafe(16))
     try:
         with pg_server.admin() as conn:
             conn.execute(
@@ -128,15 +123,34 @@ def desk_role(pg_server: TestServer) -> Iterator[DeskRole | None]:
 
 
 @pytest.fixture(scope="session")
-def demo_template(pg_server: TestServer, desk_role: DeskRole | None) -> Iterator[str]:
+def desk_role(pg_server: TestServer) -> Iterator[DeskRole | None]:
+    """The role the app's tests connect as: a counter's (db/desk_access.py), neither owner nor
+    superuser, as desks should be on a central server, so a statement needing more than a
+    counter's privileges fails its test. None only where the given role may not create
+    roles; the tests then connect as the given role."""
+    yield from _make_role(pg_server, DESK_ROLE)
+
+
+@pytest.fixture(scope="session")
+def supervisor_role(pg_server: TestServer) -> Iterator[DeskRole | None]:
+    """A supervisor's desk role: what only a supervisor's desk may call (operator accounts)."""
+    yield from _make_role(pg_server, f"{DESK_ROLE}_supervisor")
+
+
+@pytest.fixture(scope="session")
+def demo_template(
+    pg_server: TestServer, desk_role: DeskRole | None, supervisor_role: DeskRole | None
+) -> Iterator[str]:
     """A database migrated by the real Alembic revisions and filled with the demo network."""
     url = pg_server.create_database(TEMPLATE)
     engine = make_engine(url, pool_size=1)
     schema.upgrade(engine)
     load_demo(make_uow_factory(make_session_factory(engine), "template"), sold_days=1)
-    if desk_role:
-        with engine.begin() as conn:
-            desk_access.grant_desk_access(conn, desk_role.name)
+    with engine.begin() as conn:
+        if desk_role:
+            desk_access.grant_desk_access(conn, desk_role.name, "counter")
+        if supervisor_role:
+            desk_access.grant_desk_access(conn, supervisor_role.name, "supervisor")
     engine.dispose()
     yield TEMPLATE
     pg_server.drop_database(TEMPLATE)
@@ -193,6 +207,27 @@ def owner_engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def backend(desk_url: str) -> Iterator[Backend]:
     opened = open_backend(choice=DatabaseChoice(desk_url, "test"), pool_size=8)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def supervisor_desk(database_url: str, supervisor_role: DeskRole | None) -> Iterator[Backend]:
+    """The fresh database as a supervisor's desk reaches it (its own kind of desk role)."""
+    url = (
+        url_as(database_url, supervisor_role.name, supervisor_role.password)
+        if supervisor_role
+        else database_url
+    )
+    opened = open_backend(choice=DatabaseChoice(url, "test"), pool_size=2)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def owner_backend(database_url: str) -> Iterator[Backend]:
+    """The fresh database as its owner: the command line on the database host."""
+    opened = open_backend(choice=DatabaseChoice(database_url, "test"), pool_size=2)
     yield opened
     opened.close()
 

@@ -77,6 +77,12 @@ def _parser() -> argparse.ArgumentParser:
         help="let a database role run desks: the app's privileges, no more (central server)",
     )
     grant.add_argument("role", help="an existing role, neither the schema owner nor superuser")
+    grant.add_argument(
+        "--desk",
+        choices=("counter", "conductor", "supervisor"),
+        default="counter",
+        help="the kind of desk this role runs: each may call only its own functions",
+    )
     commands.add_parser(
         "revoke-desk-access", help="take a database role's desk privileges away"
     ).add_argument("role")
@@ -198,11 +204,15 @@ def cmd_operators(args: argparse.Namespace) -> str:
 def cmd_grant_desk_access(args: argparse.Namespace) -> str:
     from ticket_office.db import desk_access
 
-    description = _with_owner_connection(args, desk_access.grant_desk_access)
+    description = _with_owner_connection(
+        args, lambda conn, role: desk_access.grant_desk_access(conn, role, args.desk)
+    )
     return (
-        f"{args.role} may now run desks on {description}: it can sell, change and cancel, "
-        "but not change the schema, its constraints or triggers, nor rewrite the audit trail. "
-        "Desks name it in their database URL; `migrate` keeps its privileges up to date."
+        f"{args.role} may now run {args.desk} desks on {description}: it reads what that desk "
+        "shows and writes only through that desk's database functions, as the operator signed "
+        "in; it cannot change the schema, its constraints or triggers, operators, prices or the "
+        "audit trail. Desks name it in their database URL; `migrate` keeps its privileges up "
+        "to date. Give each machine its own role, so no desk can end another's session."
     )
 
 
@@ -294,6 +304,14 @@ def _database_refusal(error: Exception) -> str | None:
     from sqlalchemy import exc as sa_exc
 
     driver_error = error.orig if isinstance(error, sa_exc.DBAPIError) else error
+    if isinstance(driver_error, psycopg.errors.InsufficientPrivilege) and "function" in str(
+        driver_error
+    ):
+        return (
+            "this database role may not call that function. Operator accounts are managed with the "
+            "database owner's URL on the database host, or from a supervisor's sign-in at a "
+            f"supervisor's desk. (The server said: {str(driver_error).strip().splitlines()[0]})"
+        )
     if isinstance(driver_error, psycopg.Error):
         return (str(driver_error).strip().splitlines() or [type(driver_error).__name__])[0]
     return None

@@ -17,9 +17,6 @@ from ticket_office.domain.errors import (
     ValidationError,
 )
 from ticket_office.services import operators
-from ticket_office.services.results import OperatorContext
-
-SYSTEM = OperatorContext.system()
 
 
 def test_the_demo_clerk_logs_in_with_station_and_a_fresh_client_id(services, backend):
@@ -42,8 +39,8 @@ def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(service
 
 def test_unknown_and_known_users_cost_exactly_one_bcrypt_check(services, monkeypatch):
     calls = []
-    real = bcrypt.checkpw
-    monkeypatch.setattr(bcrypt, "checkpw", lambda p, h: calls.append(1) or real(p, h))
+    real = bcrypt.hashpw
+    monkeypatch.setattr(bcrypt, "hashpw", lambda p, salt: calls.append(1) or real(p, salt))
     for username, password in [
         ("nobody", "whatever-pass"),
         ("clerk", "wrong-password"),
@@ -79,22 +76,22 @@ def test_five_failures_lock_the_account_even_against_the_right_password(services
     assert "lockout" in audit_kinds(backend, "clerk")
 
 
-def test_a_supervisor_can_unlock_a_locked_account(services, supervisor):
+def test_a_supervisor_can_unlock_a_locked_account(supervisor_desk, services, supervisor):
     for _ in range(5):
         with pytest.raises((AuthenticationFailed, AccountLocked)):
             services.log_in("clerk", "wrong-password")
-    operators.unlock(services.uow(), supervisor, "clerk")
+    operators.unlock(supervisor_desk.uow(), supervisor, "clerk")
     assert services.log_in("clerk", "clerk-demo-2026").username == "clerk"
 
 
-def test_an_inactive_operator_is_refused(services, supervisor):
-    operators.deactivate(services.uow(), supervisor, "conductor")
+def test_an_inactive_operator_is_refused(supervisor_desk, services, supervisor):
+    operators.deactivate(supervisor_desk.uow(), supervisor, "conductor")
     with pytest.raises(AccountInactive):
         services.log_in("conductor", "conductor-demo-2026")
 
 
-def test_a_reset_password_must_be_changed_at_the_next_login(services, supervisor):
-    operators.reset_password(services.uow(), supervisor, "clerk", "temporary-pass-1")
+def test_a_reset_password_must_be_changed_at_the_next_login(supervisor_desk, services, supervisor):
+    operators.reset_password(supervisor_desk.uow(), supervisor, "clerk", "temporary-pass-1")
     with pytest.raises(PasswordChangeRequired):
         services.log_in("clerk", "temporary-pass-1")
     operator = services.change_password("clerk", "temporary-pass-1", "my-own-password-9")
@@ -171,9 +168,11 @@ def test_conductors_cannot_cancel_bookings(services, conductor):
         services.counter(conductor).cancel("ABCDEF")
 
 
-def test_a_supervisor_creates_an_operator_who_must_choose_a_password(services, supervisor):
+def test_a_supervisor_creates_an_operator_who_must_choose_a_password(
+    services, supervisor_desk, supervisor
+):
     operators.create_operator(
-        services.uow(),
+        supervisor_desk.uow(),
         supervisor,
         username="Maria.Lopez",
         display_name="María López",
@@ -185,8 +184,8 @@ def test_a_supervisor_creates_an_operator_who_must_choose_a_password(services, s
         services.log_in("maria.lopez", "first-day-pass")
     with pytest.raises(ValidationError, match="taken"):
         operators.create_operator(
-            services.uow(),
-            SYSTEM,
+            supervisor_desk.uow(),
+            supervisor,
             username="maria.lopez",
             display_name="Another",
             role="clerk",

@@ -23,8 +23,8 @@ def sold(services, clerk, journey):
 
 
 @pytest.fixture
-def deactivated(backend, supervisor, clerk, sold):
-    operators.deactivate(backend.uow(), supervisor, clerk.username)
+def deactivated(supervisor_desk, backend, supervisor, clerk, sold):
+    operators.deactivate(supervisor_desk.uow(), supervisor, clerk.username)
     return clerk
 
 
@@ -74,8 +74,10 @@ def test_timetables_and_seat_maps_stay_readable_until_the_app_logs_out(
     assert services.counter(deactivated).list_stations()
 
 
-def test_a_reactivated_clerk_sells_again(services, backend, supervisor, journey, deactivated):
-    operators.reactivate(backend.uow(), supervisor, deactivated.username)
+def test_a_reactivated_clerk_sells_again(
+    supervisor_desk, services, backend, supervisor, journey, deactivated
+):
+    operators.reactivate(supervisor_desk.uow(), supervisor, deactivated.username)
     seat_map = services.counter(deactivated).seat_map(
         journey.run_id, journey.board_position, journey.alight_position
     )

@@ -1,8 +1,8 @@
 """Logins and password changes racing each other, made deterministic.
 
-`passwords.verify` (the slow bcrypt check) is patched to run other counters' logins, a
-supervisor's action or a barrier while it checks, so what happens "meanwhile" always happens
-at the same point: after the account was read and before the outcome is decided.
+`passwords.proof` (the slow bcrypt computation on the desk) is patched to run other counters'
+logins, a supervisor's action or a barrier while it computes, so what happens "meanwhile"
+always happens at the same point: after the desk read the salt and before the server decides.
 """
 
 from __future__ import annotations
@@ -51,15 +51,15 @@ def wrong_guesses(services, count, first=0):
 @pytest.fixture
 def meanwhile(monkeypatch):
     """meanwhile(action): the next bcrypt check runs `action` first, once, then checks."""
-    real = passwords.verify
+    real = passwords.proof
     pending = []
 
-    def verify(password, stored):
+    def verify(password, salt):
         if pending:
             pending.pop()()  # may log in itself: the nested check is a real one
-        return real(password, stored)
+        return real(password, salt)
 
-    monkeypatch.setattr(passwords, "verify", verify)
+    monkeypatch.setattr(passwords, "proof", verify)
     return pending.append
 
 
@@ -83,28 +83,30 @@ def test_a_right_password_checked_while_guesses_lock_the_account_is_refused(
 
 
 def test_a_supervisor_unlocking_during_the_check_lets_the_right_password_in(
-    services, backend, supervisor, meanwhile
+    supervisor_desk, services, backend, supervisor, meanwhile
 ):
     wrong_guesses(services, 5)
-    meanwhile(lambda: operators.unlock(services.uow(), supervisor, "clerk"))
+    meanwhile(lambda: operators.unlock(supervisor_desk.uow(), supervisor, "clerk"))
     assert services.log_in("clerk", RIGHT).username == "clerk"
     assert lock_state(backend) == (0, False)
 
 
 def test_a_right_password_checked_while_the_account_is_deactivated_is_refused(
-    services, backend, supervisor, meanwhile
+    supervisor_desk, services, backend, supervisor, meanwhile
 ):
-    meanwhile(lambda: operators.deactivate(services.uow(), supervisor, "clerk"))
+    meanwhile(lambda: operators.deactivate(supervisor_desk.uow(), supervisor, "clerk"))
     with pytest.raises(AccountInactive):
         services.log_in("clerk", RIGHT)
     assert audit_kinds(backend, "clerk")[-1] == "login_refused_inactive"
 
 
 def test_an_old_password_checked_while_a_supervisor_resets_it_is_refused(
-    services, backend, supervisor, meanwhile
+    supervisor_desk, services, backend, supervisor, meanwhile
 ):
     meanwhile(
-        lambda: operators.reset_password(services.uow(), supervisor, "clerk", "temporary-pass-1")
+        lambda: operators.reset_password(
+            supervisor_desk.uow(), supervisor, "clerk", "temporary-pass-1"
+        )
     )
     with pytest.raises(AuthenticationFailed, match="Wrong username or password"):
         services.log_in("clerk", RIGHT)
@@ -131,14 +133,14 @@ def test_a_guess_decided_after_another_one_locked_the_account_is_refused_not_cou
 def test_parallel_wrong_guesses_lock_once_and_the_rest_are_told_it_is_locked(
     services, backend, monkeypatch
 ):
-    real, gate = passwords.verify, threading.Barrier(COUNTERS)
+    real, gate = passwords.proof, threading.Barrier(COUNTERS)
 
-    def verify_then_wait_for_every_counter(password, stored):
-        matched = real(password, stored)
+    def verify_then_wait_for_every_counter(password, salt):
+        matched = real(password, salt)
         gate.wait(timeout=60)  # every guess has read the account before any is decided
         return matched
 
-    monkeypatch.setattr(passwords, "verify", verify_then_wait_for_every_counter)
+    monkeypatch.setattr(passwords, "proof", verify_then_wait_for_every_counter)
     outcomes: list[BaseException | None] = [None] * COUNTERS
 
     def counter(n):
@@ -168,13 +170,13 @@ def test_parallel_wrong_guesses_lock_once_and_the_rest_are_told_it_is_locked(
 
 
 def test_a_password_change_checked_while_guesses_lock_the_account_changes_nothing(
-    services, backend, supervisor, meanwhile
+    supervisor_desk, services, backend, supervisor, meanwhile
 ):
     meanwhile(lambda: wrong_guesses(services, 5))
     with pytest.raises(AccountLocked, match="Try again in"):
         services.change_password("clerk", RIGHT, "brand-new-password-1")
     assert lock_state(backend) == (0, True)
-    operators.unlock(services.uow(), supervisor, "clerk")
+    operators.unlock(supervisor_desk.uow(), supervisor, "clerk")
     with pytest.raises(AuthenticationFailed):
         services.log_in("clerk", "brand-new-password-1")
     assert services.log_in("clerk", RIGHT).username == "clerk"
@@ -202,19 +204,19 @@ def test_a_password_changed_during_the_check_is_checked_again_against_the_new_on
 
 @pytest.mark.parametrize("use_case", ["log_in", "change_password"])
 def test_no_lock_is_held_on_the_operator_while_bcrypt_runs(
-    services, backend, monkeypatch, use_case
+    services, database_url, monkeypatch, use_case
 ):
-    real, row_free = passwords.verify, []
+    real, row_free = passwords.proof, []
 
-    def verify_and_try_the_row(password, stored):
-        with psycopg.connect(libpq_url(backend.database.url)) as conn:
+    def verify_and_try_the_row(password, salt):
+        with psycopg.connect(libpq_url(database_url)) as conn:
             conn.execute("SET lock_timeout = '1s'")
             conn.execute("SELECT 1 FROM operators WHERE username = 'clerk' FOR UPDATE NOWAIT")
             row_free.append(True)
             conn.rollback()
-        return real(password, stored)
+        return real(password, salt)
 
-    monkeypatch.setattr(passwords, "verify", verify_and_try_the_row)
+    monkeypatch.setattr(passwords, "proof", verify_and_try_the_row)
     if use_case == "log_in":
         services.log_in("clerk", RIGHT)
     else:
@@ -225,8 +227,8 @@ def test_no_lock_is_held_on_the_operator_while_bcrypt_runs(
 def test_a_locked_account_still_costs_exactly_one_bcrypt_check(services, monkeypatch):
     wrong_guesses(services, 5)
     calls = []
-    real = bcrypt.checkpw
-    monkeypatch.setattr(bcrypt, "checkpw", lambda p, h: calls.append(1) or real(p, h))
+    real = bcrypt.hashpw
+    monkeypatch.setattr(bcrypt, "hashpw", lambda p, s: calls.append(1) or real(p, s))
     with pytest.raises(AccountLocked):
         services.log_in("clerk", RIGHT)
     assert len(calls) == 1

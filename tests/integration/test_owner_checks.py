@@ -413,9 +413,9 @@ def test_wrong_current_passwords_in_a_password_change_count_towards_the_lockout(
 
 
 def test_an_inactive_account_with_a_wrong_password_does_not_say_it_is_inactive(
-    services, supervisor
+    supervisor_desk, services, supervisor
 ):
-    operators.deactivate(services.uow(), supervisor, "clerk")
+    operators.deactivate(supervisor_desk.uow(), supervisor, "clerk")
     with pytest.raises(AuthenticationFailed):
         services.log_in("clerk", "not-the-password")
 

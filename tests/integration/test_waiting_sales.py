@@ -88,14 +88,14 @@ def test_a_sale_waiting_for_its_seat_charges_fares_raised_meanwhile(
 
 
 def test_a_clerk_deactivated_while_their_sale_waits_sells_nothing(
-    services, backend, supervisor, clerk, journey, seat_map
+    supervisor_desk, services, backend, supervisor, clerk, journey, seat_map
 ):
     seat = free_seats(seat_map, 1)[0]
     outcome = _sale_queued_behind_a_lock(
         backend,
         seat,
         lambda: services.counter(clerk).book(request(journey, [seat])),
-        lambda: operators.deactivate(backend.uow(), supervisor, clerk.username),
+        lambda: operators.deactivate(supervisor_desk.uow(), supervisor, clerk.username),
     )
     assert isinstance(outcome.get("error"), AccountInactive)
 

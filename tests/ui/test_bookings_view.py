@@ -163,9 +163,11 @@ def test_the_sale_is_shown_on_the_clock_of_the_selling_station(view, reference):
     assert f"on {sold}." in view.summary.text()
 
 
-def test_a_sale_with_no_station_is_shown_on_the_desks_home_clock(tasks, qtbot, services, journey):
+def test_a_sale_with_no_station_is_shown_on_the_desks_home_clock(
+    tasks, qtbot, services, journey, owner_backend
+):
     operators.create_operator(
-        services.uow(),
+        owner_backend.uow(),
         OperatorContext.system(),
         username="roving.seller",
         display_name="Roving Seller",
@@ -221,10 +223,10 @@ def test_the_travel_date_starts_at_the_day_of_the_clerks_station(
 
 
 def test_an_operator_without_a_home_station_gets_the_first_stations_day(
-    pinned_clock, tasks, qtbot, services
+    pinned_clock, tasks, qtbot, services, owner_backend
 ):
     operators.create_operator(
-        services.uow(),
+        owner_backend.uow(),
         OperatorContext.system(),
         username="roving.clerk",
         display_name="Roving Clerk",

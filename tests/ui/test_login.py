@@ -105,11 +105,13 @@ def test_a_refusal_on_two_lines_moves_nothing_and_a_longer_one_keeps_the_fields(
     assert [field.height() for field in fields] == heights
 
 
-def test_an_overlong_or_unprintable_username_is_refused_not_cut(qtbot, login, backend):
+def test_an_overlong_or_unprintable_username_is_refused_not_cut(
+    qtbot, login, backend, owner_backend
+):
     # A username cut to the limit could be another account's: this one's, signed in unasked.
     limit = "a" * text_rules.MAX_USERNAME
     operators.create_operator(
-        backend.uow(),
+        owner_backend.uow(),
         OperatorContext.system(),
         username=limit,
         display_name="Long Name",
@@ -131,8 +133,8 @@ def test_an_overlong_or_unprintable_username_is_refused_not_cut(qtbot, login, ba
     assert dialog.operator().username == limit
 
 
-def test_a_deactivated_account_is_told_to_see_a_supervisor(qtbot, login, backend):
-    operators.deactivate(backend.uow(), OperatorContext.system(), "clerk")
+def test_a_deactivated_account_is_told_to_see_a_supervisor(owner_backend, qtbot, login, backend):
+    operators.deactivate(owner_backend.uow(), OperatorContext.system(), "clerk")
     dialog = login()
     sign_in(qtbot, dialog, "clerk", DEMO_PASSWORDS["clerk"])
     assert dialog.message.message() == (
@@ -140,8 +142,10 @@ def test_a_deactivated_account_is_told_to_see_a_supervisor(qtbot, login, backend
     )
 
 
-def test_a_password_set_by_a_supervisor_must_be_changed_first(qtbot, login, backend):
-    operators.reset_password(backend.uow(), OperatorContext.system(), "clerk", "temporary-pass-1")
+def test_a_password_set_by_a_supervisor_must_be_changed_first(owner_backend, qtbot, login, backend):
+    operators.reset_password(
+        owner_backend.uow(), OperatorContext.system(), "clerk", "temporary-pass-1"
+    )
     dialog = login()
     sign_in(qtbot, dialog, "clerk", "temporary-pass-1")
     change = dialog.password_dialog
@@ -162,8 +166,10 @@ def test_a_password_set_by_a_supervisor_must_be_changed_first(qtbot, login, back
     assert backend.services.log_in("clerk", "my-own-password-2026").username == "clerk"
 
 
-def test_declining_the_password_change_keeps_the_clerk_out(qtbot, login, backend):
-    operators.reset_password(backend.uow(), OperatorContext.system(), "clerk", "temporary-pass-1")
+def test_declining_the_password_change_keeps_the_clerk_out(owner_backend, qtbot, login, backend):
+    operators.reset_password(
+        owner_backend.uow(), OperatorContext.system(), "clerk", "temporary-pass-1"
+    )
     dialog = login()
     sign_in(qtbot, dialog, "clerk", "temporary-pass-1")
     dialog.password_dialog.reject()

@@ -208,7 +208,7 @@ def test_logging_out_and_switching_operator_needs_no_restart(
 
 
 def test_a_clerk_deactivated_mid_shift_is_signed_out_and_told_why(
-    qtbot, backend, tasks, settings, monkeypatch
+    owner_backend, qtbot, backend, tasks, settings, monkeypatch
 ):
     from ticket_office.services import operators
     from ticket_office.services.results import OperatorContext
@@ -220,7 +220,7 @@ def test_a_clerk_deactivated_mid_shift_is_signed_out_and_told_why(
     desk.login.password.setText(DEMO_PASSWORDS["clerk"])
     desk.login.sign_in()
     window = desk.window
-    operators.deactivate(backend.uow(), OperatorContext.system(), "clerk")
+    operators.deactivate(owner_backend.uow(), OperatorContext.system(), "clerk")
 
     window.page("bookings").show_booking("ABC234")  # any call that needs the account
 

@@ -102,7 +102,13 @@ _EVERY_DESK = (
 DESK_FUNCTIONS: Mapping[str, tuple[str, ...]] = {
     CONDUCTOR_ROLE: _EVERY_DESK,
     COUNTER_ROLE: (*_EVERY_DESK, "sell_seats(jsonb)"),
-    SUPERVISOR_ROLE: _EVERY_DESK,
+    SUPERVISOR_ROLE: (
+        *_EVERY_DESK,
+        "create_operator(text, text, text, text, text, text, boolean)",
+        "reset_password(text, text, text)",
+        "set_operator_active(text, text, boolean)",
+        "unlock_operator(text, text)",
+    ),
 }
 GROUP_PRIVILEGES: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     CONDUCTOR_ROLE: CONDUCTOR_PRIVILEGES,

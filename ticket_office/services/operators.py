@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from ticket_office.domain import text_rules
-from ticket_office.domain.errors import NotFound, ValidationError
+from ticket_office.domain.errors import ValidationError
 from ticket_office.domain.roles import Permission, Role
-from ticket_office.services import audit, passwords
+from ticket_office.services import passwords
 from ticket_office.services.access import require, require_active
 from ticket_office.services.results import OperatorContext, OperatorInfo
 from ticket_office.services.unit_of_work import UnitOfWork
@@ -22,16 +22,10 @@ def _role(value: str) -> Role:
         ) from None
 
 
-def _station_id(uow: UnitOfWork, code: str | None) -> int | None:
-    if not code:
-        return None
-    code = text_rules.station_code(code)
-    station_id = uow.session.execute(
-        text("SELECT id FROM stations WHERE code = :code"), {"code": code}
-    ).scalar_one_or_none()
-    if station_id is None:
-        raise NotFound(f"There is no station with code {code}.")
-    return station_id
+def _token(actor: OperatorContext) -> str | None:
+    """The supervisor's session; None for the command-line administrator, whom the server
+    accepts only on the schema owner's own connection."""
+    return None if actor.id is None else actor.session_token
 
 
 def create_operator(
@@ -49,84 +43,48 @@ def create_operator(
     name = text_rules.username(username)
     shown = text_rules.display_name(display_name)
     chosen_role = _role(role)
-    password_hash = passwords.hash_new_password(password)
-    with uow:
-        require_active(uow.session, actor)
-        station_id = _station_id(uow, station_code)
-        new_id = uow.session.execute(
-            text(
-                """
-                INSERT INTO operators (username, display_name, role, home_station_id,
-                                       password_salt, password_verifier, must_change_password)
-                VALUES (:username, :display_name, :role, :station_id, left(:hash, 29),
-                        sha256(convert_to(:hash, 'UTF8')), :must_change)
-                ON CONFLICT (username) DO NOTHING
-                RETURNING id
-                """
-            ),
-            {
-                "username": name,
-                "display_name": shown,
-                "role": chosen_role.value,
-                "station_id": station_id,
-                "hash": password_hash,
-                "must_change": must_change_password,
-            },
-        ).scalar_one_or_none()
-        if new_id is None:
-            raise ValidationError(f"The username {name} is taken.", field="username")
-        audit.record(
-            uow.session,
-            "operator_created",
-            operator_id=actor.id,
-            subject=name,
-            role=chosen_role.value,
-        )
-        uow.commit()
-        return new_id
+    code = text_rules.station_code(station_code) if station_code else None
+    new_hash = passwords.hash_new_password(password)
+    (new_id,) = uow.call(
+        "SELECT create_operator($1, $2, $3, $4, $5, $6, $7::boolean)",
+        (
+            _token(actor),
+            name,
+            shown,
+            chosen_role.value,
+            code,
+            new_hash,
+            "true" if must_change_password else "false",
+        ),
+    )
+    return new_id
 
 
-def _update(
-    uow: UnitOfWork, actor: OperatorContext, username: str, kind: str, sql: str, **params: object
-) -> None:
+def _change(uow: UnitOfWork, actor: OperatorContext, statement: str, *params: str) -> None:
     require(actor, Permission.MANAGE_OPERATORS)
-    name = text_rules.username(username)
-    with uow:
-        require_active(uow.session, actor)
-        found = uow.session.execute(
-            text(f"UPDATE operators SET {sql} WHERE username = :username RETURNING id"),
-            {"username": name, **params},
-        ).scalar_one_or_none()
-        if found is None:
-            raise NotFound(f"There is no operator called {name}.")
-        audit.record(uow.session, kind, operator_id=actor.id, subject=name)
-        uow.commit()
+    uow.call(statement, (_token(actor), *params))
 
 
 def reset_password(uow: UnitOfWork, actor: OperatorContext, username: str, password: str) -> None:
     """Set a temporary password that the operator must change at the next login."""
+    name = text_rules.username(username)
     new_hash = passwords.hash_new_password(password)
-    _update(
-        uow,
-        actor,
-        username,
-        "password_reset",
-        "password_salt = left(:hash, 29), password_verifier = sha256(convert_to(:hash, 'UTF8')), "
-        "must_change_password = true, failed_logins = 0, locked_until = NULL",
-        hash=new_hash,
-    )
+    _change(uow, actor, "SELECT reset_password($1, $2, $3)", name, new_hash)
 
 
 def deactivate(uow: UnitOfWork, actor: OperatorContext, username: str) -> None:
-    _update(uow, actor, username, "operator_deactivated", "active = false")
+    name = text_rules.username(username)
+    _change(uow, actor, "SELECT set_operator_active($1, $2, false)", name)
 
 
 def reactivate(uow: UnitOfWork, actor: OperatorContext, username: str) -> None:
-    _update(uow, actor, username, "operator_reactivated", "active = true")
+    name = text_rules.username(username)
+    _change(uow, actor, "SELECT set_operator_active($1, $2, true)", name)
 
 
 def unlock(uow: UnitOfWork, actor: OperatorContext, username: str) -> None:
-    _update(uow, actor, username, "operator_unlocked", "failed_logins = 0, locked_until = NULL")
+    name = text_rules.username(username)
+    _change(uow, actor, "SELECT unlock_operator($1, $2)", name)
 
 
 def list_operators(uow: UnitOfWork, actor: OperatorContext) -> list[OperatorInfo]:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from ticket_office.domain.errors import (
     AccountInactive,
     DatabaseUnavailable,
+    NotFound,
     PermissionDenied,
     SessionEnded,
     TicketOfficeError,
@@ -210,7 +211,13 @@ def translate_driver_error(exc: psycopg.Error, server: str) -> TicketOfficeError
 
 # The database API's own refusals (migrations/sql/0014_sessions.sql): their messages are
 # written for the clerk.
-_API_REFUSALS = {"TO001": SessionEnded, "TO002": AccountInactive, "TO004": ValidationError}
+_API_REFUSALS = {
+    "TO001": SessionEnded,
+    "TO002": AccountInactive,
+    "TO004": ValidationError,
+    "TO005": PermissionDenied,
+    "TO006": NotFound,
+}
 
 
 def _api_refusal(exc: object) -> TicketOfficeError | None:

@@ -30,6 +30,9 @@ class SignInServices:
     def change_password(self, username: str, current: str, new: str) -> OperatorContext:
         return auth.change_password(self.uow(), username, current, new)
 
+    def sign_out(self, operator: OperatorContext) -> None:
+        auth.sign_out(self.uow(), operator)
+
     def counter(self, operator: OperatorContext) -> CounterServices:
         return CounterServices(self.uow, operator, self.hold_seconds)
 

@@ -38,7 +38,7 @@ ALTER TABLE operators ALTER COLUMN password_salt SET NOT NULL,
 
 CREATE TABLE sign_in_strangers (
     username text NOT NULL,
-    failed_logins smallint NOT NULL DEFAULT 0,
+    failed_logins smallint NOT NULL DEFAULT '0'::smallint,
     locked_until timestamptz,
     CONSTRAINT pk_sign_in_strangers PRIMARY KEY (username)
 );

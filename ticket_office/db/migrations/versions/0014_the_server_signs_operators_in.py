@@ -3,7 +3,8 @@
 migrations/sql/0014_sessions.sql says what and why: operators prove their password with
 bcrypt(password, salt) computed on the desk, the server keeps only sha256 of that proof and
 hands out session tokens, and every write will carry a request id whose fate the server can
-tell after a lost reply.
+tell after a lost reply. migrations/sql/0014_operator_accounts.sql: operator accounts are
+managed only through functions acting for a supervisor's session or the schema's owner.
 
 This revision also makes the database API's roles (db/database_api.py) and takes EXECUTE on
 every function away from PUBLIC: desks get only their own kind's functions
@@ -38,12 +39,20 @@ FUNCTIONS = (
     "sign_in(text, text, text)",
     "change_password(text, text, text, text)",
     "sign_out(text)",
+    # migrations/sql/0014_operator_accounts.sql
+    "api_account_manager(text)",
+    "api_checked_hash(text)",
+    "api_locked_operator(text)",
+    "create_operator(text, text, text, text, text, text, boolean)",
+    "reset_password(text, text, text)",
+    "set_operator_active(text, text, boolean)",
+    "unlock_operator(text, text)",
 )
 API_TABLES = {
     "api_secret": "SELECT",
-    "operators": "SELECT, UPDATE",
+    "operators": "SELECT, INSERT, UPDATE",
     "stations": "SELECT",
-    "sign_in_strangers": "SELECT, INSERT, UPDATE",
+    "sign_in_strangers": "SELECT, INSERT, UPDATE, DELETE",
     "operator_sessions": "SELECT, INSERT, UPDATE",
     "api_requests": "SELECT, INSERT, UPDATE",
     "audit_events": "INSERT",
@@ -53,6 +62,7 @@ API_TABLES = {
 def upgrade() -> None:
     op.execute(create_roles_sql())
     op.execute(revision_sql("0014_sessions.sql"))
+    op.execute(revision_sql("0014_operator_accounts.sql"))
     op.execute(hand_to_api_sql(FUNCTIONS, API_TABLES))
     op.execute("REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC")
     op.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC")
