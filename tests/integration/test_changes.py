@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+import owner_reads
 import pytest
 from helpers import free_seats, request, table_counts
 from sqlalchemy import text
@@ -87,10 +88,9 @@ def test_a_seat_change_is_audited_with_both_seats(backend, services, clerk, part
     reference, tickets, spare = party
     ticket_id = next(iter(tickets.values()))
     services.counter(clerk).change_seat(reference, ticket_id, spare[0])
-    with backend.uow() as uow:
-        kind, subject, details = uow.session.execute(
-            text("SELECT kind, subject, details FROM audit_events ORDER BY id DESC LIMIT 1")
-        ).one()
+    ((kind, subject, details),) = owner_reads.read(
+        backend, "SELECT kind, subject, details FROM audit_events ORDER BY id DESC LIMIT 1"
+    )
     assert (kind, subject) == ("seat_change", reference)
     assert details["old_seat"] != details["new_seat"]
     assert details["ticket"] == ticket_id
@@ -342,10 +342,9 @@ def test_a_move_is_audited_and_both_runs_are_notified(
     finally:
         listener.close()
     assert {journey.run_id, next_day.run_id} <= changed
-    with backend.uow() as uow:
-        kind, details = uow.session.execute(
-            text("SELECT kind, details FROM audit_events ORDER BY id DESC LIMIT 1")
-        ).one()
+    ((kind, details),) = owner_reads.read(
+        backend, "SELECT kind, details FROM audit_events ORDER BY id DESC LIMIT 1"
+    )
     assert kind == "booking_move"
     assert (details["old_run_id"], details["new_run_id"]) == (journey.run_id, next_day.run_id)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import owner_reads
 import pytest
 from helpers import free_seats
-from sqlalchemy import text
 
 from ticket_office.domain.errors import (
     BookingNotChangeable,
@@ -45,9 +45,7 @@ def sale(services, clerk, journey):
 
 
 def audit_kinds(backend) -> list[str]:
-    with backend.uow() as uow:
-        query = text("SELECT kind FROM audit_events ORDER BY id")
-        return uow.session.execute(query).scalars().all()
+    return owner_reads.audit_kinds(backend)
 
 
 def test_each_passenger_gets_a_document_with_every_printed_field(services, clerk, journey, sale):
