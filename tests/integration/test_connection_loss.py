@@ -12,6 +12,7 @@ from helpers import free_seats, request, table_counts
 
 from ticket_office.db import statement_pool
 from ticket_office.db.engine import libpq_url, make_engine, make_session_factory
+from ticket_office.db.statement_pool import StatementPool
 from ticket_office.domain.errors import DatabaseUnavailable
 from ticket_office.services.desks import SignInServices
 from ticket_office.services.unit_of_work import make_uow_factory
@@ -76,9 +77,12 @@ def test_a_connection_lost_after_the_sale_committed_says_the_booking_was_saved(
 
 
 def test_an_unreachable_server_is_named_in_the_message():
-    engine = make_engine("postgresql+psycopg://nobody@127.0.0.1:9/ticket_office", pool_size=1)
+    url = "postgresql+psycopg://nobody@127.0.0.1:9/ticket_office"
+    engine = make_engine(url, pool_size=1)
     services = SignInServices(
-        make_uow_factory(make_session_factory(engine), "ticket_office on 127.0.0.1:9")
+        make_uow_factory(
+            make_session_factory(engine), "ticket_office on 127.0.0.1:9", StatementPool(url)
+        )
     )
     with pytest.raises(DatabaseUnavailable, match="Cannot reach ticket_office on 127.0.0.1:9"):
         services.log_in("clerk", "clerk-demo-2026")

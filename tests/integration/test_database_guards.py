@@ -159,7 +159,9 @@ def _shadow_with_the_seat_on(raw, seat: int, run: int) -> None:
     """TEMP tables standing in for every table the guards read, the sold seat on `run`."""
     for table in GUARDED_READS:
         rows = " WHERE false" if table in ("tickets", "seat_holds") else ""
-        raw.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM public.{table}{rows}")
+        # A desk reads every column of an operator but the password's.
+        columns = "id, username, role, home_station_id, active" if table == "operators" else "*"
+        raw.execute(f"CREATE TEMP TABLE {table} AS SELECT {columns} FROM public.{table}{rows}")
     raw.execute("UPDATE pg_temp.run_seats SET run_id = %s WHERE id = %s", (run, seat))
 
 

@@ -8,6 +8,7 @@ when the desk runs without them) and the desk's settings.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ticket_office.domain.roles import Desk
@@ -41,8 +42,11 @@ class DeskContext:
         supervisor: SupervisorServices | None = None,
         live: LiveUpdates | None = None,
         settings: QSettings | None = None,
+        sign_out: Callable[[], None] | None = None,
     ) -> None:
         self.operator, self.tasks, self.live, self.settings = operator, tasks, live, settings
+        # Ends the operator's session on the server (a blocking call: run it as a task).
+        self.sign_out = sign_out
         self._services = {
             Desk.COUNTER: counter,
             Desk.CONDUCTOR: conductor,
@@ -69,6 +73,7 @@ class DeskContext:
             supervisor=sign_in.supervisor(operator) if works(Desk.SUPERVISOR) else None,
             live=live,
             settings=settings,
+            sign_out=lambda: sign_in.sign_out(operator),
         )
 
     def works_at(self, desk: Desk) -> bool:

@@ -308,11 +308,21 @@ class MainWindow(QMainWindow):
 
         def next_hook(index: int) -> None:
             if index == len(hooks):
-                then()
+                self._sign_out(then)
             else:
                 hooks[index](self.desk, lambda: next_hook(index + 1))
 
         next_hook(0)
+
+    def _sign_out(self, then: Callable[[], None]) -> None:
+        """End the session on the server, so its token is worth nothing once the desk is left
+        (a server out of reach lets it expire by itself)."""
+        if self.desk.sign_out is None:
+            then()
+            return
+        self.desk.tasks.run(
+            self.desk.sign_out, done=lambda _result: then(), failed=lambda _error: then()
+        )
 
     def quit(self) -> None:
         """Ctrl+Q: close for good, after asking when a page has work that quitting would drop."""
