@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import owner_reads
 import pytest
 from PySide6.QtWidgets import QApplication
 
@@ -202,6 +203,9 @@ def test_logging_out_and_switching_operator_needs_no_restart(
 
     second.action("log_out").trigger()
     assert desk.login.username.text() == "supervisor"  # plain log out remembers the name
+    # Both sign-ins ended on the server too: their tokens are worth nothing now.
+    open_sessions = "SELECT count(*) FROM operator_sessions WHERE ended_at IS NULL"
+    assert owner_reads.read(backend, open_sessions)[0][0] == 0
     desk.login.reject()
     assert quits == [True]  # closing the sign-in dialog with no window open ends the app
     desk.shutdown()
