@@ -205,3 +205,48 @@ def test_the_cli_grants_and_revokes(database_url, owner, new_role, capsys):
     assert main(["--database-url", database_url, "grant-desk-access", "nobody_here"]) == 1
     error = capsys.readouterr().err
     assert 'CREATE ROLE "nobody_here" LOGIN' in error and "Traceback" not in error
+
+
+def function_privileges(engine, role: str) -> set[str]:
+    """The public schema's functions `role` may execute, through its groups too."""
+    with engine.connect() as conn:
+        return set(
+            conn.execute(
+                text(
+                    "SELECT p.proname FROM pg_proc p "
+                    "WHERE p.pronamespace = 'public'::regnamespace AND p.prokind = 'f' "
+                    "AND has_function_privilege(:role, p.oid, 'EXECUTE')"
+                ),
+                {"role": role},
+            ).scalars()
+        )
+
+
+def test_each_kind_of_desk_gets_only_its_own_functions(owner, new_role):
+    every_desk = {"sign_in", "sign_in_salt", "sign_out", "change_password", "request_outcome"}
+    accounts = {"create_operator", "reset_password", "set_operator_active", "unlock_operator"}
+    granted = {}
+    for kind in ("conductor", "counter", "supervisor"):
+        with owner.begin() as conn:
+            desk_access.grant_desk_access(conn, new_role, kind)
+            assert desk_access.desk_kinds(conn).get(new_role) == kind
+        granted[kind] = function_privileges(owner, new_role)
+    assert every_desk <= granted["conductor"] and "sell_seats" not in granted["conductor"]
+    assert not accounts & (granted["conductor"] | granted["counter"])
+    assert "sell_seats" in granted["counter"]
+    assert accounts | {"sell_seats"} <= granted["supervisor"]
+    # No desk may call the API's own helpers, which trust their caller.
+    assert not {f for fs in granted.values() for f in fs if f.startswith("api_")}
+
+
+def test_a_conductors_desk_reads_public_keys_but_not_the_sealed_private_ones(owner, new_role):
+    with owner.begin() as conn:
+        desk_access.grant_desk_access(conn, new_role, "conductor")
+    granted = privileges(owner, new_role)
+    assert ("signing_keys", "SELECT") in granted  # its public columns
+    assert not any(kind in {"INSERT", "UPDATE", "DELETE"} for _table, kind in granted)
+    with owner.connect() as conn:
+        assert not conn.execute(
+            text("SELECT has_column_privilege(:role, 'signing_keys', 'private_key', 'SELECT')"),
+            {"role": new_role},
+        ).scalar_one()

@@ -11,7 +11,8 @@ and delivers the result (or the raised exception) back on the GUI thread by a qu
 
 `busyChanged(bool)` lets the window show that it is working while any call runs;
 `accountRefused(str)` tells it that the server refused the operator's account (deactivated
-since signing in), whichever call found out.
+since signing in) or session (signed out elsewhere, expired, or ended by a password reset),
+whichever call found out.
 
 Tests use `SettledTaskRunner`: the same queued delivery, owners and slots, the call on the
 calling thread, and `run` returning once its answer was delivered, so a test reads like the
@@ -40,7 +41,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QDialog
 
-from ticket_office.domain.errors import AccountInactive
+from ticket_office.domain.errors import AccountInactive, SessionEnded
 
 _log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ class _Job(QRunnable):
 class TaskRunner(QObject):
     busyChanged = Signal(bool)
     failed = Signal(object)  # exceptions without a `failed` callback of their own
-    accountRefused = Signal(str)  # any call refused because the account was deactivated
+    accountRefused = Signal(str)  # any call refused: account deactivated or session ended
 
     def __init__(self, parent: QObject | None = None, pool: QThreadPool | None = None) -> None:
         super().__init__(parent)
@@ -173,7 +174,7 @@ class TaskRunner(QObject):
         try:
             if is_error and not isinstance(value, Exception):
                 raise value  # KeyboardInterrupt or SystemExit: do not swallow
-            if is_error and isinstance(value, AccountInactive):
+            if is_error and isinstance(value, AccountInactive | SessionEnded):
                 self.accountRefused.emit(str(value))
             if not self._wanted(call):
                 _log.debug(
