@@ -8,11 +8,12 @@ anything unexpected as one line pointing to the log file (`--debug` shows the tr
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 
 from ticket_office import terminal
@@ -23,6 +24,7 @@ from ticket_office.domain.roles import Role
 
 EXIT_FAILED = 1
 NEW_PASSWORD_ENV = "TICKET_OFFICE_NEW_PASSWORD"
+SIGN_IN_PASSWORD_ENV = "TICKET_OFFICE_SIGN_IN_PASSWORD"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -59,19 +61,23 @@ def _parser() -> argparse.ArgumentParser:
         "--forget", action="store_true", help="remove it from the keyring instead"
     )
     create = commands.add_parser("create-operator", help="add an operator account")
+    _signs_in_as(create)
     create.add_argument("username")
     create.add_argument("--name", required=True, help="display name")
     create.add_argument("--role", required=True, choices=[role.value for role in Role])
     create.add_argument("--station", help="home station code")
     reset = commands.add_parser("reset-password", help="set a temporary password")
+    _signs_in_as(reset)
     reset.add_argument("username")
     for name, text in (
         ("deactivate", "deactivate an operator"),
         ("reactivate", "reactivate an operator"),
         ("unlock", "clear a lockout"),
     ):
-        commands.add_parser(name, help=text).add_argument("username")
-    commands.add_parser("operators", help="list operator accounts")
+        account = commands.add_parser(name, help=text)
+        _signs_in_as(account)
+        account.add_argument("username")
+    _signs_in_as(commands.add_parser("operators", help="list operator accounts"))
     grant = commands.add_parser(
         "grant-desk-access",
         help="let a database role run desks: the app's privileges, no more (central server)",
@@ -87,6 +93,37 @@ def _parser() -> argparse.ArgumentParser:
         "revoke-desk-access", help="take a database role's desk privileges away"
     ).add_argument("role")
     return parser
+
+
+def _signs_in_as(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--as",
+        dest="as_operator",
+        metavar="SUPERVISOR",
+        help="act as this supervisor, signing in (password from $"
+        f"{SIGN_IN_PASSWORD_ENV} or asked for): needed with a desk's database URL; without it "
+        "the command acts as the database owner, whose URL it must then be given",
+    )
+
+
+@contextlib.contextmanager
+def _acting(args: argparse.Namespace, backend) -> Iterator:
+    """Who the account command acts as: the supervisor of --as, signed in for the command's
+    length, or the database owner on its own connection (the server refuses anyone else)."""
+    from ticket_office.services.results import OperatorContext
+
+    if not args.as_operator:
+        yield OperatorContext.system()
+        return
+    if env := os.environ.get(SIGN_IN_PASSWORD_ENV):
+        password = terminal.checked_text(env, "password", f"${SIGN_IN_PASSWORD_ENV}")
+    else:
+        password = terminal.ask_secret(f"Password for {args.as_operator}: ")
+    supervisor = backend.services.log_in(args.as_operator, password)
+    try:
+        yield supervisor
+    finally:
+        backend.services.sign_out(supervisor)
 
 
 def _read_password(prompt: str) -> str:
@@ -154,7 +191,6 @@ def _operator_command(action_name: str, *extra: str) -> Callable[[argparse.Names
 
     def run(args: argparse.Namespace) -> str:
         from ticket_office.services import operators
-        from ticket_office.services.results import OperatorContext
 
         action = getattr(operators, action_name)
 
@@ -165,7 +201,8 @@ def _operator_command(action_name: str, *extra: str) -> Callable[[argparse.Names
             else getattr(args, e)
             for e in extra
         ]
-        action(backend.uow(), OperatorContext.system(), args.username, *values)
+        with _acting(args, backend) as actor:
+            action(backend.uow(), actor, args.username, *values)
         return f"Done: {args.command} {args.username}."
 
     return run
@@ -173,27 +210,28 @@ def _operator_command(action_name: str, *extra: str) -> Callable[[argparse.Names
 
 def cmd_create_operator(args: argparse.Namespace) -> str:
     from ticket_office.services import operators
-    from ticket_office.services.results import OperatorContext
 
     backend = _backend(args)
     password = _read_password(f"Temporary password for {args.username}: ")
-    operators.create_operator(
-        backend.uow(),
-        OperatorContext.system(),
-        username=args.username,
-        display_name=args.name,
-        role=args.role,
-        password=password,
-        station_code=args.station,
-    )
+    with _acting(args, backend) as actor:
+        operators.create_operator(
+            backend.uow(),
+            actor,
+            username=args.username,
+            display_name=args.name,
+            role=args.role,
+            password=password,
+            station_code=args.station,
+        )
     return f"Created {args.role} {args.username}; they choose their own password at first login."
 
 
 def cmd_operators(args: argparse.Namespace) -> str:
     from ticket_office.services import operators
-    from ticket_office.services.results import OperatorContext
 
-    rows = operators.list_operators(_backend(args).uow(), OperatorContext.system())
+    backend = _backend(args)
+    with _acting(args, backend) as actor:
+        rows = operators.list_operators(backend.uow(), actor)
     lines = [f"{'username':<16} {'role':<11} {'station':<8} state"]
     for op in rows:
         state = "inactive" if not op.active else "locked" if op.locked_until else "active"

@@ -13,12 +13,13 @@ import pytest
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
-from ticket_office.cli import NEW_PASSWORD_ENV, main
+from ticket_office.cli import NEW_PASSWORD_ENV, SIGN_IN_PASSWORD_ENV, main
 from ticket_office.db import desk_access
 from ticket_office.db.engine import libpq_url
 from ticket_office.domain.errors import (
     AccountLocked,
     AuthenticationFailed,
+    PasswordChangeRequired,
     PermissionDenied,
     SessionEnded,
 )
@@ -180,3 +181,26 @@ def test_no_desk_can_end_another_desks_session(pg_server, database_url, desk_rol
 
 def _text(url) -> str:
     return url.render_as_string(hide_password=False)
+
+
+def test_the_command_line_manages_accounts_as_a_signed_in_supervisor(
+    database_url, supervisor_role, desk_url, services, monkeypatch, capsys
+):
+    if supervisor_role is None:
+        pytest.skip("the test server's role may not create roles")
+    supervisors_desk = _text(
+        make_url(database_url).set(username=supervisor_role.name, password=supervisor_role.password)
+    )
+    monkeypatch.setenv(SIGN_IN_PASSWORD_ENV, "supervisor-demo-2026")
+    monkeypatch.setenv(NEW_PASSWORD_ENV, "first-day-pass")
+    create = ["create-operator", "newbie", "--name", "New", "--role", "clerk", "--as"]
+    assert main(["--database-url", supervisors_desk, *create, "supervisor"]) == 0
+    monkeypatch.setenv(SIGN_IN_PASSWORD_ENV, "clerk-demo-2026")
+    assert main(["--database-url", supervisors_desk, "unlock", "newbie", "--as", "clerk"]) == 1
+    assert "A clerk may not manage operator accounts" in capsys.readouterr().err
+    monkeypatch.setenv(SIGN_IN_PASSWORD_ENV, "supervisor-demo-2026")
+    # A counter's machine cannot, even with the supervisor's password.
+    assert main(["--database-url", desk_url, "unlock", "newbie", "--as", "supervisor"]) == 1
+    assert "may not call that function" in capsys.readouterr().err
+    with pytest.raises(PasswordChangeRequired):
+        services.log_in("newbie", "first-day-pass")
