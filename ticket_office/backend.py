@@ -17,6 +17,7 @@ from ticket_office.db.notifications import SeatChangeListener
 from ticket_office.db.statement_pool import StatementPool
 from ticket_office.demo.loader import load_demo, network_is_empty
 from ticket_office.services.desks import SignInServices
+from ticket_office.services.holds import DEFAULT_HOLD_SECONDS
 from ticket_office.services.unit_of_work import UnitOfWork, make_uow_factory
 
 _log = logging.getLogger(__name__)
@@ -56,13 +57,14 @@ class Backend:
 
 
 def _hold_seconds_from_env() -> int:
-    """TICKET_OFFICE_HOLD_MINUTES sets how long a selected seat stays held (default 5)."""
+    """TICKET_OFFICE_HOLD_MINUTES sets how long a selected seat stays held (default and most:
+    5; the server holds no seat longer, migrations/sql/0016_holds.sql)."""
     raw = os.environ.get("TICKET_OFFICE_HOLD_MINUTES", "").strip()
     try:
         minutes = float(raw) if raw else 5.0
     except ValueError:
         minutes = 5.0
-    return max(30, min(int(minutes * 60), 3600))
+    return max(30, min(int(minutes * 60), DEFAULT_HOLD_SECONDS))
 
 
 def open_backend(

@@ -267,12 +267,13 @@ def test_the_database_refuses_to_sell_a_seat_another_clerk_holds(
 
 
 def test_the_database_refuses_a_hold_on_a_sold_leg_that_bypasses_the_services(
-    services, backend, clerk, supervisor, journey, seat_map
+    services, owner_engine, clerk, supervisor, journey, seat_map
 ):
+    """Only the schema's owner can bypass them: desks may not write holds (revision 0016)."""
     seat = free_seats(seat_map, 1)[0]
     services.counter(clerk).book(request(journey, [seat], board=0, alight=5))
-    with backend.uow() as uow, pytest.raises(Exception, match="sold for an overlapping leg"):
-        uow.session.execute(
+    with owner_engine.connect() as conn, pytest.raises(Exception, match="sold for an overlapping"):
+        conn.execute(
             text(
                 "INSERT INTO seat_holds (run_id, run_seat_id, board_position, alight_position, "
                 "operator_id, client_id, expires_at) "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from helpers import free_seats, request, table_counts
 
-from ticket_office.domain.errors import AccountInactive
+from ticket_office.domain.errors import AccountInactive, SessionEnded
 from ticket_office.services import operators
 
 
@@ -41,25 +41,29 @@ def test_a_deactivated_clerk_can_no_longer_sell_and_nothing_is_written(
 
 
 @pytest.mark.parametrize(
-    "use_case",
+    ("use_case", "refusal"),
     [
-        lambda s, op, j, ref, seat: s.counter(op).set_holds(
-            j.run_id, j.board_position, j.alight_position, [seat]
+        # The server asks for the session, which deactivating the account ended.
+        (
+            lambda s, op, j, ref, seat: s.counter(op).set_holds(
+                j.run_id, j.board_position, j.alight_position, [seat]
+            ),
+            SessionEnded,
         ),
-        lambda s, op, j, ref, seat: s.counter(op).find_booking(ref),
-        lambda s, op, j, ref, seat: s.counter(op).cancel(ref),
-        lambda s, op, j, ref, seat: s.counter(op).ticket_documents(ref),
+        (lambda s, op, j, ref, seat: s.counter(op).find_booking(ref), AccountInactive),
+        (lambda s, op, j, ref, seat: s.counter(op).cancel(ref), AccountInactive),
+        (lambda s, op, j, ref, seat: s.counter(op).ticket_documents(ref), AccountInactive),
     ],
     ids=["hold", "look up", "cancel", "print"],
 )
 def test_a_deactivated_clerk_can_no_longer_hold_look_up_cancel_or_print(
-    services, backend, journey, sold, deactivated, use_case
+    services, backend, journey, sold, deactivated, use_case, refusal
 ):
     seat_map = services.counter(deactivated).seat_map(
         journey.run_id, journey.board_position, journey.alight_position
     )
     before = table_counts(backend)
-    with pytest.raises(AccountInactive):
+    with pytest.raises(refusal):
         use_case(services, deactivated, journey, sold.reference, free_seats(seat_map, 1)[0])
     assert table_counts(backend) == before
 

@@ -526,13 +526,20 @@ def test_raw_sql_cannot_sell_a_seat_under_another_runs_id(raw, clerk, journey, s
         _raw_ticket(raw, clerk, other_run, seat, 0, 5, "RAW002")
 
 
-def test_raw_sql_cannot_hold_a_seat_under_another_runs_id(raw, clerk, journey, seat_map):
+@pytest.fixture
+def owner_raw(database_url):
+    """The schema's owner: desks may not write holds at all (revision 0016)."""
+    with psycopg.connect(libpq_url(database_url), autocommit=True) as conn:
+        yield conn
+
+
+def test_raw_sql_cannot_hold_a_seat_under_another_runs_id(owner_raw, clerk, journey, seat_map):
     seat = free_seats(seat_map, 1, coach=4)[0]
-    (other_run,) = raw.execute(
+    (other_run,) = owner_raw.execute(
         "SELECT min(id) FROM runs WHERE id <> %s", (journey.run_id,)
     ).fetchone()
     with pytest.raises(psycopg.errors.ForeignKeyViolation):
-        raw.execute(
+        owner_raw.execute(
             "INSERT INTO seat_holds (run_id, run_seat_id, board_position, alight_position, "
             "operator_id, client_id, expires_at) "
             "VALUES (%s, %s, 0, 5, %s, 'raw-client', now() + interval '5 minutes')",
@@ -595,10 +602,12 @@ def test_eight_counters_taking_one_seat_on_overlapping_legs_get_it_exactly_once(
     backend, counters, clerk, journey, seat_map, use_case, count
 ):
     seat = free_seats(seat_map, 1, coach=6)[0]
+    # Each counter signs in: whose holds they are is the session's (revision 0016).
+    signed_in = [counter.log_in(clerk.username, "clerk-demo-2026") for counter in counters]
     calls = [
         lambda n=n: SALES_USE_CASES[use_case](  # every leg covers stops 3-5
             counters[n],
-            replace(clerk, client_id=f"counter-{n}"),
+            signed_in[n],
             journey.run_id,
             n % 4,
             5 + n % 4,

@@ -13,9 +13,10 @@ target's role).
 
 What no desk can do: DDL, TRUNCATE, triggers, LOCK TABLE in any mode that blocks writers,
 deleting or changing audit events, reading password verifiers, sessions or request records,
-changing operators, the network's timetable, layouts, fares or inventory. The counter still
-writes its sales, holds, cancellations and changes directly until each becomes a function of
-the database API (issue 14 §3); those privileges are the ones marked below.
+changing operators, the network's timetable, layouts, fares or inventory, writing seat holds
+(the counter holds and lets go through hold_seats and release_holds, revision 0016). The
+counter still writes its sales, cancellations and changes directly until each becomes a
+function of the database API (issue 14 §3); those privileges are the ones marked below.
 """
 
 from __future__ import annotations
@@ -80,7 +81,6 @@ COUNTER_PRIVILEGES: Mapping[str, tuple[str, ...]] = {
     "audit_events": ("INSERT",),
     "bookings": ("SELECT", "INSERT", "UPDATE"),
     "run_seats": ("SELECT", "UPDATE (run_id)"),
-    "seat_holds": ("SELECT", "INSERT", "UPDATE", "DELETE"),
     "signing_keys": ("SELECT", "INSERT"),
     "tickets": ("SELECT", "INSERT", "UPDATE"),
 }
@@ -101,7 +101,13 @@ _EVERY_DESK = (
 )
 DESK_FUNCTIONS: Mapping[str, tuple[str, ...]] = {
     CONDUCTOR_ROLE: _EVERY_DESK,
-    COUNTER_ROLE: (*_EVERY_DESK, "sell_seats(jsonb)"),
+    COUNTER_ROLE: (
+        *_EVERY_DESK,
+        "sell_seats(jsonb)",
+        "hold_seats(text, uuid, integer, integer, integer, bigint[], integer)",
+        "release_holds(text, integer)",
+        "clear_seat_holds(text, integer, bigint[])",
+    ),
     SUPERVISOR_ROLE: (
         *_EVERY_DESK,
         "create_operator(text, text, text, text, text, text, boolean)",

@@ -290,7 +290,8 @@ class OperatorSession(Base):
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     token_hash: Mapped[bytes] = mapped_column(LargeBinary, unique=True)
     operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"), index=True)
-    client_id: Mapped[str] = mapped_column(Text)
+    # One session per client id: whose seat holds they are (revision 0016).
+    client_id: Mapped[str] = mapped_column(Text, unique=True)
     started_at: Mapped[datetime] = mapped_column(TZ, server_default=func.now())
     expires_at: Mapped[datetime] = mapped_column(TZ)
     ended_at: Mapped[datetime | None] = mapped_column(TZ)
@@ -431,7 +432,9 @@ class AuditEvent(Base):
 
 
 class SeatHold(Base):
-    """A seat held for a clerk while passenger details are typed; lapses at `expires_at`.
+    """A seat held for a clerk while passenger details are typed; lapses at `expires_at`, at
+    most ten minutes after it is written (trigger holds_lapse_soon, revision 0016). Desks read
+    holds and write them only through hold_seats and release_holds.
 
     Expired rows are ignored by every reader and deleted by the next writer that locks the
     seat, so a crashed client's holds need no cleanup job.

@@ -254,6 +254,9 @@ def _sale_document(
         "distance": str(priced.distance_km),  # exact: the server compares it as numeric
         "fare_revision": priced.fare_revision,
         "client": operator.client_id,
+        # Whose holds on these seats the sale ends (clear_seat_holds): the session's, no one's
+        # else.
+        "token": operator.session_token or None,
         "operator": operator.id,
         "station": operator.station_id,
         "method": payment.method,

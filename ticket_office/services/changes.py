@@ -178,7 +178,7 @@ def _change_seat(
         result = ChangeResult(booking.reference, leg.run_id, leg.run_id, leg.train_number, (line,))
         if not apply:
             return result
-        clear_holds(session, leg, [seat_id], operator.client_id)
+        clear_holds(session, leg, [seat_id], operator.session_token)
         _rewrite_tickets(session, leg, [line], locked)
         _add_to_total(session, booking, result.due_cents)
         audit.record(
@@ -277,7 +277,7 @@ def _move(
         )
         if not apply:
             return result
-        clear_holds(session, leg, list(wanted.values()), operator.client_id)
+        clear_holds(session, leg, list(wanted.values()), operator.session_token)
         _rewrite_tickets(session, leg, lines, locked)
         session.execute(
             text("UPDATE bookings SET run_id = :run WHERE id = :id"),

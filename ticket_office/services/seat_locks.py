@@ -5,7 +5,9 @@ clerks never wait on each other in a circle), then checks, on a fresh statement'
 that no active ticket or other clerk's live hold overlaps the leg. The sale does the same in one
 server-side call (`sell_seats`, the latest db/migrations/sql/NNNN_sell_seats.sql). Hold rows
 are deleted only under their seats' locks, by everyone, so no two writers wait for each other
-in a circle.
+in a circle; desks delete none themselves: `clear_holds` asks the database API
+(`clear_seat_holds`, migrations/sql/0016_holds.sql), which ends only the caller's own and
+lapsed holds.
 """
 
 from __future__ import annotations
@@ -64,13 +66,10 @@ _CONFLICTS = text(
 )
 
 # The writer's own holds end with its change; expired holds of anyone are swept while we hold
-# the seat lock (no cleanup job needed).
+# the seat lock (no cleanup job needed). The session token says whose holds are "own".
 _CLEAR_HOLDS = text(
-    """
-    DELETE FROM seat_holds
-    WHERE run_id = :run AND run_seat_id IN :ids AND (client_id = :client OR expires_at <= now())
-    """
-).bindparams(bindparam("ids", expanding=True))
+    "SELECT clear_seat_holds(CAST(:token AS text), CAST(:run AS integer), CAST(:ids AS bigint[]))"
+)
 
 
 def lock_seats(session: Session, leg: RunLeg, seat_ids: Sequence[int]) -> dict[int, LockedSeat]:
@@ -109,5 +108,9 @@ def ensure_free(
         raise SeatUnavailable([seat.caption for seat in taken])
 
 
-def clear_holds(session: Session, leg: RunLeg, seat_ids: Sequence[int], client_id: str) -> None:
-    session.execute(_CLEAR_HOLDS, {"run": leg.run_id, "ids": list(seat_ids), "client": client_id})
+def clear_holds(session: Session, leg: RunLeg, seat_ids: Sequence[int], session_token: str) -> None:
+    """Under the seats' locks: end the session's own holds on them and anyone's lapsed ones."""
+    session.execute(
+        _CLEAR_HOLDS,
+        {"token": session_token or None, "run": leg.run_id, "ids": list(seat_ids)},
+    )
