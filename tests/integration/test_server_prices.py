@@ -12,11 +12,14 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from alembic.script import ScriptDirectory
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from ticket_office.db import schema
+from ticket_office.db.database_api import API_ROLE
 from ticket_office.db.engine import make_session_factory
 from ticket_office.domain.errors import InvalidSegment, ValidationError
 from ticket_office.domain.fares import SeatClass
@@ -25,6 +28,11 @@ from ticket_office.domain.segments import Segment
 from ticket_office.services import sale_facts
 from ticket_office.services.pricing import FareTable
 from ticket_office.services.unit_of_work import make_uow_factory
+
+# The functions revision 0015 installs.
+FUNCTIONS = (
+    ScriptDirectory.from_config(schema.alembic_config()).get_revision("0015").module.FUNCTIONS
+)
 
 SETTINGS = settings(
     max_examples=150,
@@ -355,3 +363,20 @@ def test_the_24_hours_are_elapsed_hours_across_a_clock_change(conn):
     ).one()
     assert (fee, refund) == (200, 800)
     assert quote_refund(1000, departs_at, now.astimezone(UTC)).fee_cents == 200
+
+
+# --- who may call them ---------------------------------------------------------------------
+
+
+def test_the_api_role_may_price_and_no_desk_may(conn, desk_role, full_day):
+    """The write functions run as the API role: it can read what pricing reads."""
+    run = _runs(conn, full_day)[0]
+    conn.execute(text(f"SET LOCAL ROLE {API_ROLE}"))
+    km = conn.execute(text("SELECT api_distance_km(:run, 0, 1)"), {"run": run}).scalar_one()
+    assert _sql_fare(conn, "first", " Child", 1, km, full_day) > 0
+    assert conn.execute(text("SELECT fee_cents FROM api_refund(1000, now(), now())")).scalar()
+    conn.execute(text("RESET ROLE"))
+    if desk_role is not None:
+        may = text("SELECT has_function_privilege(:role, :function, 'EXECUTE')")
+        for function in FUNCTIONS:
+            assert not conn.execute(may, {"role": desk_role.name, "function": function}).scalar()
