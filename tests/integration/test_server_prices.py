@@ -1,4 +1,4 @@
-"""The server's prices (migrations/sql/0015_prices.sql) are the Python code's, to the cent and to
+"""The server's prices (migrations/sql/0017_prices.sql) are the Python code's, to the cent and to
 the word: fares over classes, concessions as a clerk types them, party positions, distances and
 travel dates across fare changes; every leg of some demo runs; refunds on both sides of each
 threshold of the refund rule."""
@@ -29,9 +29,9 @@ from ticket_office.services import sale_facts
 from ticket_office.services.pricing import FareTable
 from ticket_office.services.unit_of_work import make_uow_factory
 
-# The functions revision 0015 installs.
+# The functions revision 0017 installs.
 FUNCTIONS = (
-    ScriptDirectory.from_config(schema.alembic_config()).get_revision("0015").module.FUNCTIONS
+    ScriptDirectory.from_config(schema.alembic_config()).get_revision("0017").module.FUNCTIONS
 )
 
 SETTINGS = settings(

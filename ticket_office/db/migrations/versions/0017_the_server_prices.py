@@ -1,6 +1,6 @@
 """The server prices: fares, leg distances and refunds computed in SQL (issue 14 §3)
 
-migrations/sql/0015_prices.sql installs api_concession_code, api_fare_cents, api_distance_km
+migrations/sql/0017_prices.sql installs api_concession_code, api_fare_cents, api_distance_km
 and api_refund, each computing what its Python counterpart does (services/pricing.py,
 services/sale_facts.py, domain/refunds.py), so that the write functions can price a sale, a
 change and a cancellation from the server's own fare tables and run data. Nothing calls them
@@ -10,8 +10,8 @@ PostgreSQL's global defaults grant, so a new function is PUBLIC's to run unless 
 They run with their caller's privileges, so the API role may now read the fare tables and the
 run stops.
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-04 23:00:00
 """
 
@@ -20,8 +20,8 @@ from alembic import op
 from ticket_office.db.database_api import API_ROLE, hand_to_api_sql
 from ticket_office.db.schema import revision_sql
 
-revision = "0015"
-down_revision = "0014"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
@@ -35,7 +35,7 @@ API_TABLES = {"concessions": "SELECT", "fare_rates": "SELECT", "run_stops": "SEL
 
 
 def upgrade() -> None:
-    op.execute(revision_sql("0015_prices.sql"))
+    op.execute(revision_sql("0017_prices.sql"))
     op.execute(hand_to_api_sql(FUNCTIONS, API_TABLES))
     op.execute(
         f"REVOKE EXECUTE ON FUNCTION {', '.join(f'public.{f}' for f in FUNCTIONS)} FROM PUBLIC"

@@ -1,4 +1,4 @@
--- Revision 0015 installs this: the server's own prices (issue 14 §3). Each function computes
+-- Revision 0017 installs this: the server's own prices (issue 14 §3). Each function computes
 -- what the Python code computes today, so the write functions can price a sale, a change and
 -- a refund themselves instead of taking the client's numbers:
 --   api_concession_code  FareTable.concession's lookup key (services/pricing.py)
