@@ -250,3 +250,28 @@ def test_a_conductors_desk_reads_public_keys_but_not_the_sealed_private_ones(own
             text("SELECT has_column_privilege(:role, 'signing_keys', 'private_key', 'SELECT')"),
             {"role": new_role},
         ).scalar_one()
+
+
+def test_no_function_of_the_schema_is_open_to_everyone(owner):
+    """PUBLIC may execute new functions unless revoked: every upgrade revokes it again."""
+    with owner.begin() as conn:  # as if a revision forgot to revoke
+        conn.exec_driver_sql(
+            "CREATE FUNCTION public.forgotten() RETURNS int LANGUAGE sql AS 'SELECT 1'"
+        )
+        conn.exec_driver_sql("GRANT EXECUTE ON FUNCTION public.forgotten() TO PUBLIC")
+    schema.upgrade(owner)
+    with owner.connect() as conn:
+        open_to_all = (
+            conn.execute(
+                text(
+                    "SELECT p.proname FROM pg_proc p "
+                    "WHERE p.pronamespace = 'public'::regnamespace "
+                    "AND has_function_privilege('public', p.oid, 'EXECUTE') "
+                    "AND p.prokind = 'f' AND NOT EXISTS (SELECT 1 FROM pg_depend d "
+                    "  WHERE d.objid = p.oid AND d.deptype = 'e')"
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert open_to_all == []

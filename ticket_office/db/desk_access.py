@@ -305,6 +305,10 @@ def _check_may_grant(conn: Connection) -> None:
 
 
 def _apply_groups(conn: Connection) -> None:
+    # PostgreSQL lets PUBLIC execute every new function, and a per-schema default cannot take
+    # that away: a revision that forgets to revoke is covered here, after every upgrade.
+    _run(conn, "REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC")
+    _run(conn, "ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC")
     for group, privileges in GROUP_PRIVILEGES.items():
         _apply(conn, group, privileges, DESK_FUNCTIONS[group])
 

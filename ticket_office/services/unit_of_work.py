@@ -228,7 +228,12 @@ def _api_refusal(exc: object) -> TicketOfficeError | None:
         what = DOING.get(permission, "do this")  # a StrEnum key is found by its value
         return PermissionDenied(f"A {role.lower()} may not {what}.")
     error = _API_REFUSALS.get(exc.sqlstate)
-    return None if error is None else error(exc.diag.message_primary or "Refused.")
+    if error is None:
+        return None
+    message = exc.diag.message_primary or "Refused."
+    if error is ValidationError:  # COLUMN names the field the clerk should correct
+        return ValidationError(message, field=exc.diag.column_name)
+    return error(message)
 
 
 def _out_of_range(exc: BaseException) -> ValidationError:
