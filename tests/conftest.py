@@ -28,6 +28,7 @@ from sqlalchemy import Engine
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import owner_reads
+import ticket_keys
 
 from ticket_office.backend import Backend, open_backend
 from ticket_office.config import DatabaseChoice, normalise_url
@@ -71,11 +72,12 @@ class TestServer:
 
 
 @pytest.fixture(autouse=True)
-def _signing_secret_in_a_temporary_file(tmp_path_factory, monkeypatch):
-    """Printing creates a ticket-signing secret; keep it out of the real data folder."""
+def _signing_secret_of_the_tests(tmp_path_factory, monkeypatch):
+    """Every desk has the secret the demo template's key is sealed with; a test that takes it
+    away finds the file a real machine would use outside the real data folder."""
     secret = tmp_path_factory.getbasetemp() / "ticket-signing-secret"
     monkeypatch.setenv("TICKET_OFFICE_SIGNING_SECRET_FILE", str(secret))
-    monkeypatch.delenv("TICKET_OFFICE_SIGNING_SECRET", raising=False)
+    monkeypatch.setenv("TICKET_OFFICE_SIGNING_SECRET", ticket_keys.TEST_SIGNING_SECRET)
 
 
 @pytest.fixture(scope="session")
@@ -147,7 +149,11 @@ def demo_template(
     url = pg_server.create_database(TEMPLATE)
     engine = make_engine(url, pool_size=1)
     schema.upgrade(engine)
-    load_demo(make_uow_factory(make_session_factory(engine), "template"), sold_days=1)
+    load_demo(
+        make_uow_factory(make_session_factory(engine), "template"),
+        sold_days=1,
+        signing_secret=ticket_keys.secret,
+    )
     with engine.begin() as conn:
         if desk_role:
             desk_access.grant_desk_access(conn, desk_role.name, "counter")

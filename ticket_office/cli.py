@@ -78,6 +78,13 @@ def _parser() -> argparse.ArgumentParser:
         _signs_in_as(account)
         account.add_argument("username")
     _signs_in_as(commands.add_parser("operators", help="list operator accounts"))
+    _signs_in_as(
+        commands.add_parser(
+            "create-signing-key",
+            help="make a new ticket-signing key, sealed with this machine's signing secret "
+            "(the first one, or a rotation)",
+        )
+    )
     grant = commands.add_parser(
         "grant-desk-access",
         help="let a database role run desks: the app's privileges, no more (central server)",
@@ -239,6 +246,21 @@ def cmd_operators(args: argparse.Namespace) -> str:
     return "\n".join(lines)
 
 
+def cmd_create_signing_key(args: argparse.Namespace) -> str:
+    from ticket_office.services import ticket_signing
+
+    backend = _backend(args)
+    with _acting(args, backend) as actor:
+        key_id = ticket_signing.create_signing_key(backend.uow(), actor)
+    return (
+        f"Created ticket-signing key {key_id} on {backend.server.description}; tickets are "
+        "signed with it from now on and tickets signed with older keys stay valid. It is sealed "
+        "with this machine's signing secret: desks with another secret go on signing with the "
+        "newest key theirs opens. Conductors' devices need the new key before they meet its "
+        "tickets."
+    )
+
+
 def cmd_grant_desk_access(args: argparse.Namespace) -> str:
     from ticket_office.db import desk_access
 
@@ -297,6 +319,7 @@ def _commands() -> dict[str, Callable[[argparse.Namespace], str]]:
         "reactivate": _operator_command("reactivate"),
         "unlock": _operator_command("unlock"),
         "operators": cmd_operators,
+        "create-signing-key": cmd_create_signing_key,
         "grant-desk-access": cmd_grant_desk_access,
         "revoke-desk-access": cmd_revoke_desk_access,
     }
@@ -346,9 +369,10 @@ def _database_refusal(error: Exception) -> str | None:
         driver_error
     ):
         return (
-            "this database role may not call that function. Operator accounts are managed with the "
-            "database owner's URL on the database host, or from a supervisor's sign-in at a "
-            f"supervisor's desk. (The server said: {str(driver_error).strip().splitlines()[0]})"
+            "this database role may not call that function. Operator accounts and ticket keys "
+            "are managed with the database owner's URL on the database host, or from a "
+            "supervisor's sign-in at a supervisor's desk. "
+            f"(The server said: {str(driver_error).strip().splitlines()[0]})"
         )
     if isinstance(driver_error, psycopg.Error):
         return (str(driver_error).strip().splitlines() or [type(driver_error).__name__])[0]

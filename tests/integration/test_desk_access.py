@@ -235,6 +235,8 @@ def test_each_kind_of_desk_gets_only_its_own_functions(owner, new_role):
     assert not accounts & (granted["conductor"] | granted["counter"])
     assert "sell_seats" in granted["counter"]
     assert accounts | {"sell_seats"} <= granted["supervisor"]
+    assert "add_signing_key" in granted["supervisor"]
+    assert "add_signing_key" not in granted["conductor"] | granted["counter"]
     # No desk may call the API's own helpers, which trust their caller.
     assert not {f for fs in granted.values() for f in fs if f.startswith("api_")}
 

@@ -16,13 +16,7 @@ from ticket_office.domain.errors import (
 )
 from ticket_office.domain.fares import SeatClass
 from ticket_office.domain.ticket_payload import verify_ticket_payload
-from ticket_office.services import ticket_signing
 from ticket_office.services.results import BookingRequest, PassengerRequest, Payment
-
-
-@pytest.fixture(autouse=True)
-def signing_secret(monkeypatch):
-    monkeypatch.setenv(ticket_signing.SECRET_ENV, "documents-test-secret-0123456789abcdefghij")
 
 
 @pytest.fixture

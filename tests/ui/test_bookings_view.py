@@ -14,7 +14,7 @@ from tests.ui.layout_checks import clipped_by, moved, placements, shows_all
 from ticket_office.domain import time_zones
 from ticket_office.domain.money import format_cents
 from ticket_office.domain.seats import SeatState
-from ticket_office.services import operators, ticket_signing
+from ticket_office.services import operators
 from ticket_office.services.results import (
     BookingRequest,
     OperatorContext,
@@ -32,11 +32,6 @@ from ticket_office.ui.desk import DeskContext
 from ticket_office.ui.shared.tickets import TicketPreviewDialog
 
 STANDARD_COACH = 4
-
-
-@pytest.fixture(autouse=True)
-def signing_secret(monkeypatch):
-    monkeypatch.setenv(ticket_signing.SECRET_ENV, "ui-bookings-test-secret-0123456789abcdef")
 
 
 def free_standard(services, clerk, run_id, board, alight, count):

@@ -8,6 +8,7 @@ import subprocess
 
 import owner_reads
 import pytest
+import ticket_keys
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QImage, QPainter
 
@@ -26,11 +27,6 @@ from ticket_office.ui.shared.tickets import (
 from ticket_office.ui.shared.tickets.output import PAGE_HEIGHT_MM, PAGE_WIDTH_MM, THERMAL_DPI
 
 zxingcpp = pytest.importorskip("zxingcpp", reason="QR decoding needs the zxing-cpp test extra")
-
-
-@pytest.fixture(autouse=True)
-def signing_secret(monkeypatch):
-    monkeypatch.setenv(ticket_signing.SECRET_ENV, "ui-tickets-test-secret-0123456789abcdefgh")
 
 
 @pytest.fixture
@@ -253,7 +249,7 @@ def test_a_first_print_that_failed_is_no_reprint_when_tried_again(
     monkeypatch.setenv(ticket_signing.SECRET_ENV, "too short")  # signing fails: nothing issued
     print_reference(reference)
     assert len(errors) == 1 and parent.findChild(TicketPreviewDialog) is None
-    monkeypatch.setenv(ticket_signing.SECRET_ENV, "ui-tickets-test-secret-0123456789abcdefgh")
+    monkeypatch.setenv(ticket_signing.SECRET_ENV, ticket_keys.TEST_SIGNING_SECRET)
     print_reference(reference)
     dialog = parent.findChild(TicketPreviewDialog)
     assert not any(document.reprint for document in dialog.documents)

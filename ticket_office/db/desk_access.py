@@ -81,7 +81,8 @@ COUNTER_PRIVILEGES: Mapping[str, tuple[str, ...]] = {
     "audit_events": ("INSERT",),
     "bookings": ("SELECT", "INSERT", "UPDATE"),
     "run_seats": ("SELECT", "UPDATE (run_id)"),
-    "signing_keys": ("SELECT", "INSERT"),
+    # The sealed private halves too, to sign with; keys are added by add_signing_key only.
+    "signing_keys": _READ,
     "tickets": ("SELECT", "INSERT", "UPDATE"),
 }
 
@@ -114,6 +115,7 @@ DESK_FUNCTIONS: Mapping[str, tuple[str, ...]] = {
         "reset_password(text, text, text)",
         "set_operator_active(text, text, boolean)",
         "unlock_operator(text, text)",
+        "add_signing_key(text, bytea, bytea)",
     ),
 }
 GROUP_PRIVILEGES: Mapping[str, Mapping[str, tuple[str, ...]]] = {

@@ -408,7 +408,8 @@ class Ticket(Base):
 
 
 class SigningKey(Base):
-    """Ed25519 keys for ticket QR codes (the private half is encrypted; see README)."""
+    """Ed25519 keys for ticket QR codes (the private half is encrypted; see README). Added only
+    by `add_signing_key` (revision 0018), for a supervisor (`created_by`) or the schema's owner."""
 
     __tablename__ = "signing_keys"
     id: Mapped[int] = mapped_column(SmallInteger, Identity(), primary_key=True)
@@ -416,6 +417,14 @@ class SigningKey(Base):
     private_key: Mapped[bytes] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(TZ, server_default=func.now())
     active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    created_as: Mapped[str] = mapped_column(Text)
+    __table_args__ = (
+        CheckConstraint("created_as IN ('owner', 'supervisor', 'legacy_desk')", name="created_as"),
+        CheckConstraint(
+            "(created_as = 'supervisor') = (created_by IS NOT NULL)", name="supervisor_named"
+        ),
+    )
 
 
 class AuditEvent(Base):

@@ -3,7 +3,9 @@
 "Empty" means no stations: operator accounts may exist already (a supervisor created them
 first). They are kept as they are, and the demo operators with the same usernames are skipped,
 so the demo never changes a real account's password; the sample sales are the demo clerk's,
-so they are skipped too when that clerk is not the demo's.
+so they are skipped too when that clerk is not the demo's. The loader runs as the schema's
+owner, so it also makes the first ticket-signing key (desks cannot), sealed with this machine's
+signing secret, unless the database has an active key already.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from ticket_office.domain.errors import ValidationError
 from ticket_office.domain.fares import SeatClass
 from ticket_office.domain.references import ALPHABET, LENGTH
 from ticket_office.domain.time_zones import iana_time_zone, today_at
-from ticket_office.services import passwords
+from ticket_office.services import passwords, ticket_signing
 from ticket_office.services.pricing import FareTable
 from ticket_office.services.results import OperatorContext
 from ticket_office.services.timetable import generate_runs
@@ -42,6 +44,7 @@ def load_demo(
     today: date | None = None,
     sold_days: int = 3,
     progress: Callable[[str], None] = lambda _message: None,
+    signing_secret: ticket_signing.SecretSource = ticket_signing.signing_secret,
 ) -> DemoNetwork:
     network = demo_network(scale=scale)
     # The demo's days are the network's own: a machine set to another zone sells the same ones.
@@ -61,6 +64,7 @@ def load_demo(
             f"Existing operator accounts kept as they are: {', '.join(kept)}. The demo's "
             "accounts of the same names were not created; the demo passwords do not apply."
         )
+    _first_signing_key(uow_factory(), signing_secret, progress)
     demo_clerk = next(op[0] for op in network.operators if op[2] == "clerk")
     progress(f"Generating {network.days} days of runs…")
     first = today - timedelta(days=1)  # yesterday's late trains may still be running
@@ -76,6 +80,25 @@ def load_demo(
             _sell_some_seats(uow.session, today, sold_days, demo_clerk)
             uow.commit()
     return network
+
+
+def _first_signing_key(
+    uow: UnitOfWork, source: ticket_signing.SecretSource, progress: Callable[[str], None]
+) -> None:
+    try:
+        secret = source()
+    except ticket_signing.SigningUnavailable as unavailable:
+        progress(
+            f"No ticket-signing key was made: {unavailable} Then run "
+            f"{ticket_signing.CREATE_KEY_COMMAND}."
+        )
+        return
+    with uow:
+        if uow.session.execute(text("SELECT count(*) FROM signing_keys WHERE active")).scalar():
+            return
+        key_id = ticket_signing.add_key(uow.session, OperatorContext.system(), secret)
+        uow.commit()
+    progress(f"Made ticket-signing key {key_id}, sealed with this machine's signing secret.")
 
 
 def _ids(session: Session, table: str, key: str) -> dict[str, int]:

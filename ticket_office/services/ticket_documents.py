@@ -92,7 +92,8 @@ def ticket_documents(
     reprint: bool = False,
     secret: SecretSource = signing_secret,
 ) -> list[TicketDocument]:
-    """Documents for the booking's active tickets, signed with the newest active key."""
+    """Documents for the booking's active tickets, signed with the newest active key this
+    machine can open (NoSigningKey if there is none yet)."""
     require(operator, Permission.SELL)
     with uow:
         require_active(uow.session, operator)
@@ -103,7 +104,7 @@ def ticket_documents(
             raise BookingNotChangeable(
                 f"Booking {booking.reference} has no active tickets to print."
             )
-        signer = active_signer(session, operator, secret)
+        signer = active_signer(session, secret)
         documents = [
             _document(
                 booking.reference,
@@ -132,7 +133,7 @@ def ticket_documents(
             tickets=[row.id for row in rows],
             key_id=signer.key_id,
         )
-        uow.commit()  # also keeps a key pair made by this first print
+        uow.commit()
     return documents
 
 

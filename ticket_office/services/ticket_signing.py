@@ -10,14 +10,17 @@ AES-256-GCM under a key-encryption key (KEK) that never enters the database. The
    app's data folder, created with a random secret on first use (the embedded demo).
 
 The public key is the GCM associated data, so a sealed private key copied onto another row
-does not open. The first ticket printed creates the first key pair; signing always uses the
-newest active key, and every active key is handed to conductors for offline checks. See
-resources/README-tickets.md for the trade-offs.
+does not open. Keys are added only through the database function `add_signing_key`, for a
+supervisor's session or the schema's owner (`ticket-office create-signing-key`; the demo loader
+makes the demo's first key): a desk printing before any key exists is told so. Signing uses the
+newest active key this machine's secret opens, and every active key is handed to conductors for
+offline checks. See README.md ("Signing keys") for the trade-offs.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import secrets
 import stat
@@ -36,8 +39,7 @@ from sqlalchemy.orm import Session
 from ticket_office.domain.errors import TicketOfficeError
 from ticket_office.domain.roles import Permission
 from ticket_office.domain.ticket_payload import TicketClaims, seal, to_qr_text
-from ticket_office.services import audit
-from ticket_office.services.access import require, require_active
+from ticket_office.services.access import require
 from ticket_office.services.results import OperatorContext
 from ticket_office.services.unit_of_work import UnitOfWork
 
@@ -51,14 +53,18 @@ MIN_SECRET_LENGTH = 32  # characters; HKDF does not stretch, so the secret must 
 _SEALED_PREFIX = b"TOK1"
 _NONCE_LENGTH = 12
 _HKDF_INFO = b"ticket-office signing-key wrap v1"
-# Serialises "no key yet, make one" across machines; any constant unique to this use will do.
-_CREATE_LOCK = 0x5449434B
+CREATE_KEY_COMMAND = "ticket-office create-signing-key"
 
 SecretSource = Callable[[], bytes]
+_log = logging.getLogger(__name__)
 
 
 class SigningUnavailable(TicketOfficeError):
     """This machine cannot sign tickets (no secret, or not the secret the keys were sealed with)."""
+
+
+class NoSigningKey(SigningUnavailable):
+    """No active ticket key exists: only a supervisor (or the database's owner) can add one."""
 
 
 @dataclass(frozen=True)
@@ -189,38 +195,60 @@ def _public_raw(private_key: Ed25519PrivateKey) -> bytes:
 
 # --- keys in the database ------------------------------------------------------------------
 
-_NEWEST_ACTIVE = text(
-    "SELECT id, public_key, private_key FROM signing_keys WHERE active ORDER BY id DESC LIMIT 1"
+_ACTIVE_KEYS = text(
+    "SELECT id, public_key, private_key FROM signing_keys WHERE active ORDER BY id DESC"
 )
-_INSERT_KEY = text(
-    "INSERT INTO signing_keys (public_key, private_key) VALUES (:public, :private) RETURNING id"
-)
+_ADD_KEY = text("SELECT add_signing_key(:token, :public, :sealed)")
 
 
-def create_key(session: Session, operator: OperatorContext, secret: bytes) -> int:
+def new_sealed_key(secret: bytes) -> tuple[bytes, bytes]:
+    """A fresh key pair: its raw public key and its private key sealed with `secret`."""
     private_key = Ed25519PrivateKey.generate()
     public_raw = _public_raw(private_key)
-    key_id = session.execute(
-        _INSERT_KEY,
-        {"public": public_raw, "private": seal_private_key(private_key, public_raw, secret)},
+    return public_raw, seal_private_key(private_key, public_raw, secret)
+
+
+def add_key(session: Session, actor: OperatorContext, secret: bytes) -> int:
+    """Add a key pair through the database (the caller commits). The server accepts a
+    supervisor's session, or no session on the schema owner's own connection."""
+    public_raw, sealed = new_sealed_key(secret)
+    token = None if actor.id is None else actor.session_token
+    return session.execute(
+        _ADD_KEY, {"token": token, "public": public_raw, "sealed": sealed}
     ).scalar_one()
-    audit.record(session, "signing_key_created", operator_id=operator.id, subject=f"key {key_id}")
-    return key_id
 
 
-def active_signer(
-    session: Session, operator: OperatorContext, source: SecretSource = signing_secret
-) -> Signer:
-    """The newest active key, opened; the first call ever creates it (the caller commits)."""
+def active_signer(session: Session, source: SecretSource = signing_secret) -> Signer:
+    """The newest active key that this machine's secret opens.
+
+    A newer key it cannot open (sealed on a machine with another secret, say a supervisor's
+    whose secret was never set) is passed over, and logged: desks whose secret opens it sign
+    with it, the others go on with the newest key they can open, and conductors hold both.
+    """
     secret = source()
-    row = session.execute(_NEWEST_ACTIVE).one_or_none()
-    if row is None:
-        session.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": _CREATE_LOCK})
-        row = session.execute(_NEWEST_ACTIVE).one_or_none()
-        if row is None:
-            create_key(session, operator, secret)
-            row = session.execute(_NEWEST_ACTIVE).one()
-    return Signer(row.id, open_private_key(bytes(row.private_key), bytes(row.public_key), secret))
+    rows = session.execute(_ACTIVE_KEYS).all()
+    if not rows:
+        raise NoSigningKey(
+            "Tickets cannot be printed yet: there is no ticket-signing key. A supervisor must "
+            f"create it once: {CREATE_KEY_COMMAND} (with the database owner's URL, or with "
+            "--as and their own name at a supervisor's desk)."
+        )
+    for row in rows:
+        public_raw = bytes(row.public_key)
+        try:
+            private_key = open_private_key(bytes(row.private_key), public_raw, secret)
+        except SigningUnavailable as refused:
+            _log.warning("Ticket key %s is passed over: %s", row.id, refused)
+            continue
+        if _public_raw(private_key) != public_raw:
+            _log.warning("Ticket key %s is passed over: its halves do not match.", row.id)
+            continue
+        return Signer(row.id, private_key)
+    raise SigningUnavailable(
+        "This machine's ticket-signing secret opens none of the office's ticket keys: it is not "
+        f"the one they were sealed with. Set {SECRET_ENV} (or the keyring entry) to the "
+        "office's secret."
+    )
 
 
 def public_keys(uow: UnitOfWork, operator: OperatorContext) -> dict[int, bytes]:
@@ -233,15 +261,22 @@ def public_keys(uow: UnitOfWork, operator: OperatorContext) -> dict[int, bytes]:
     return {row.id: bytes(row.public_key) for row in rows}
 
 
+def create_signing_key(
+    uow: UnitOfWork, actor: OperatorContext, source: SecretSource = signing_secret
+) -> int:
+    """A new key pair, sealed with this machine's secret; desks sign with it from now on, and
+    tickets signed with older active keys stay valid. For a supervisor (their session is
+    checked by the server) or the command line on the database host."""
+    require(actor, Permission.MANAGE_NETWORK)
+    secret = source()
+    with uow:
+        key_id = add_key(uow.session, actor, secret)
+        uow.commit()
+    return key_id
+
+
 def rotate_signing_key(
     uow: UnitOfWork, operator: OperatorContext, source: SecretSource = signing_secret
 ) -> int:
     """Start signing with a new key; tickets signed with older active keys stay valid."""
-    require(operator, Permission.MANAGE_NETWORK)
-    secret = source()
-    with uow:
-        require_active(uow.session, operator)
-        uow.session.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": _CREATE_LOCK})
-        key_id = create_key(uow.session, operator, secret)
-        uow.commit()
-    return key_id
+    return create_signing_key(uow, operator, source)
