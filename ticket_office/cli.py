@@ -264,15 +264,30 @@ def cmd_create_signing_key(args: argparse.Namespace) -> str:
 def cmd_grant_desk_access(args: argparse.Namespace) -> str:
     from ticket_office.db import desk_access
 
-    description = _with_owner_connection(
-        args, lambda conn, role: desk_access.grant_desk_access(conn, role, args.desk)
-    )
-    return (
+    limits: list[str] = []
+
+    def grant(conn, role: str) -> None:
+        if not desk_access.grant_desk_access(conn, role, args.desk):
+            limits.append(desk_access.session_limits_sql(conn, role))
+
+    description = _with_owner_connection(args, grant)
+    granted = (
         f"{args.role} may now run {args.desk} desks on {description}: it reads what that desk "
         "shows and writes only through that desk's database functions, as the operator signed "
         "in; it cannot change the schema, its constraints or triggers, operators, prices or the "
         "audit trail. Desks name it in their database URL; `migrate` keeps its privileges up "
         "to date. Give each machine its own role, so no desk can end another's session."
+    )
+    if not limits:
+        from ticket_office.db.engine import SESSION_LIMITS, SESSION_SETTINGS
+
+        shown = ", ".join(f"{name} = {SESSION_SETTINGS[name]}" for name in SESSION_LIMITS)
+        return f"{granted}\nIts sessions in this database start with {shown}."
+    return (
+        f"{granted}\nThe session limits were not set on the role: this role may not alter "
+        "roles (that needs CREATEROLE with the ADMIN option on it, or a superuser). The app "
+        "sets them on its own connections anyway; for any other client of this credential, an "
+        f"administrator can run: {limits[0]}"
     )
 
 

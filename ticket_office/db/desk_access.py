@@ -23,8 +23,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import psycopg
 from psycopg import sql
 from sqlalchemy import Connection, text
+from sqlalchemy import exc as sa_exc
 
 from ticket_office.db.database_api import (
     API_ROLE,
@@ -33,6 +35,7 @@ from ticket_office.db.database_api import (
     DESK_KIND_ROLES,
     SUPERVISOR_ROLE,
 )
+from ticket_office.db.engine import SESSION_LIMITS, SESSION_SETTINGS
 from ticket_office.domain.errors import ValidationError
 
 _READ = ("SELECT",)
@@ -216,11 +219,15 @@ def check_desk_kind(desk: object) -> str:
     return str(desk)
 
 
-def grant_desk_access(conn: Connection, role: str, desk: str = "counter") -> None:
+def grant_desk_access(conn: Connection, role: str, desk: str = "counter") -> bool:
     """Make `role` a desk of kind `desk` (counter, conductor or supervisor), and nothing else.
 
     Refuses a missing role (naming the SQL that makes one), a superuser, the schema's owner and
-    the kinds' own group roles: for those, privileges mean nothing.
+    the kinds' own group roles: for those, privileges mean nothing. Also gives the role, in
+    this database, the session limits the app sets on its own connections (engine.py), for any
+    other client of its credential; False if the granting role may not alter roles (then only
+    the app's own connections have them). They are defaults, not a guard: a session may SET
+    other values.
     """
     role = check_role_name(role)
     kind_role = DESK_KIND_ROLES[check_desk_kind(desk)]
@@ -253,6 +260,16 @@ def grant_desk_access(conn: Connection, role: str, desk: str = "counter") -> Non
     _revoke_all(conn, quoted_role)
     _leave_groups(conn, quoted_role)
     _run(conn, f"GRANT {kind_role} TO {quoted_role}")
+    return _role_settings(conn, quoted_role, _SET_LIMITS)
+
+
+def session_limits_sql(conn: Connection, role: str) -> str:
+    """What an administrator runs to give `role` the session limits in this database."""
+    quoted_role, database = _identifier(conn, role), _database(conn)
+    return " ".join(
+        f"ALTER ROLE {quoted_role} IN DATABASE {database} SET {name} = '{SESSION_SETTINGS[name]}';"
+        for name in SESSION_LIMITS
+    )
 
 
 def revoke_desk_access(conn: Connection, role: str) -> None:
@@ -263,6 +280,7 @@ def revoke_desk_access(conn: Connection, role: str) -> None:
     quoted_role = _identifier(conn, role)
     _revoke_all(conn, quoted_role)
     _leave_groups(conn, quoted_role)
+    _role_settings(conn, quoted_role, [f"RESET {name}" for name in SESSION_LIMITS])
 
 
 def desk_roles(conn: Connection) -> list[str]:
@@ -279,12 +297,16 @@ def desk_kinds(conn: Connection) -> dict[str, str]:
 
 def regrant_desk_roles(conn: Connection) -> list[str]:
     """Grant the kinds' groups their privileges again: after a migration, new tables and
-    functions need them. A desk role from before the groups existed becomes a counter."""
+    functions need them. A desk role from before the groups existed becomes a counter. Every
+    desk role gets the session limits in this database again, where the migrating role may."""
     _apply_groups(conn)
     ours = [API_ROLE, *DESK_KIND_ROLES.values()]
     for legacy in conn.execute(_LEGACY_DESK_ROLES, {"kinds": ours}).scalars().all():
         grant_desk_access(conn, legacy, "counter")
-    return desk_roles(conn)
+    roles = desk_roles(conn)
+    for role in roles:  # a database restored from a dump has lost them, say
+        _role_settings(conn, _identifier(conn, role), _SET_LIMITS)
+    return roles
 
 
 def unlisted_tables(conn: Connection) -> list[str]:
@@ -345,6 +367,29 @@ def _apply(
     if functions:
         listed = ", ".join([f"public.{signature}" for signature in functions])
         _run(conn, f"GRANT EXECUTE ON FUNCTION {listed} TO {quoted_role}")
+
+
+_SET_LIMITS = [f"SET {name} = '{SESSION_SETTINGS[name]}'" for name in SESSION_LIMITS]
+
+
+def _database(conn: Connection) -> str:
+    return _identifier(conn, conn.execute(text("SELECT current_database()")).scalar_one())
+
+
+def _role_settings(conn: Connection, quoted_role: str, changes: list[str]) -> bool:
+    """ALTER ROLE ... IN DATABASE (this one) for each change; False, changing nothing, if the
+    connected role may not (it needs CREATEROLE and the ADMIN option on the role, or to be a
+    superuser), which does not undo the rest of the grant."""
+    database = _database(conn)
+    try:
+        with conn.begin_nested():
+            for change in changes:
+                _run(conn, f"ALTER ROLE {quoted_role} IN DATABASE {database} {change}")
+    except sa_exc.DBAPIError as exc:
+        if isinstance(exc.orig, psycopg.errors.InsufficientPrivilege):
+            return False
+        raise
+    return True
 
 
 def _leave_groups(conn: Connection, quoted_role: str) -> None:

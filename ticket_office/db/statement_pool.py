@@ -13,7 +13,9 @@ microseconds of CPU the server could have used:
 
 Like the engine's pool (engine.py), a connection that sat idle is pinged before use, so one the
 network dropped meanwhile is replaced instead of failing the clerk's next sale; one that broke
-in use is closed, not kept.
+in use is closed, not kept. And like it, it opens at most `size + overflow` connections; a
+caller finding them all lent out waits at most `wait_seconds` for one to come back, then gets
+DatabaseUnavailable.
 
 `run()` sends the statement through libpq itself (psycopg's `pgconn`), prepared once per
 connection: psycopg's cursor around the same call (query conversion, its prepared-statement
@@ -31,11 +33,21 @@ from typing import Any
 import psycopg
 from psycopg import errors
 from psycopg.abc import Loader
+from psycopg.conninfo import conninfo_to_dict
 from psycopg.pq import ConnStatus, ExecStatus, Format, TransactionStatus
 
-from ticket_office.db.engine import IDLE_PING_SECONDS, configure_connection, libpq_url
+from ticket_office.db.engine import (
+    IDLE_PING_SECONDS,
+    POOL_OVERFLOW,
+    POOL_WAIT_SECONDS,
+    configure_connection,
+    libpq_url,
+    session_options,
+)
+from ticket_office.domain.errors import DatabaseUnavailable
 
 APPLICATION_NAME = "ticket-office statements"  # as pg_stat_activity shows these connections
+_WAIT_STEP_SECONDS = 0.002
 
 
 class StatementPool:
@@ -43,18 +55,33 @@ class StatementPool:
     a time: `borrow()`, then `give_back()` in a `finally`. (A new cursor per statement would
     copy the connection's adapter maps each time.)
 
-    At most `size` connections are kept idle; more are opened while more threads need one at
-    the same moment (a desktop app has a few worker threads) and closed when given back.
+    At most `size` connections are kept idle; up to `overflow` more are opened while more
+    threads need one at the same moment (a desktop app has a few worker threads) and closed
+    when given back. Beyond that, a caller waits for one to come back.
     """
 
     def __init__(
-        self, url: str, *, size: int = 4, application_name: str = APPLICATION_NAME
+        self,
+        url: str,
+        *,
+        size: int = 4,
+        overflow: int = POOL_OVERFLOW,
+        wait_seconds: float = POOL_WAIT_SECONDS,
+        application_name: str = APPLICATION_NAME,
     ) -> None:
         self._conninfo = libpq_url(url)
+        self._options = session_options(conninfo_to_dict(self._conninfo).get("options"))
         self._application_name = application_name
         self._size = max(1, size)
+        self.limit = self._size + max(0, overflow)
+        self._wait_seconds = wait_seconds
         # (cursor, when it was last given back); list.pop() and .append() are atomic.
         self._idle: list[tuple[psycopg.Cursor, float]] = []
+        # One token per connection open, idle or lent: taken to open one, returned on
+        # closing it, with the same atomic list operations. A sale that finds an idle
+        # connection touches no token; a semaphore's Condition would cost every sale a dozen
+        # Python calls for a wait that only a stuck server or a burst of callers causes.
+        self._tokens = list(range(self.limit))
         self._prepared: weakref.WeakKeyDictionary[psycopg.Connection, PreparedStatements] = (
             weakref.WeakKeyDictionary()
         )
@@ -78,25 +105,51 @@ class StatementPool:
         self._closing = True
         while self._idle:
             cursor, _since = self._idle.pop()
-            cursor.connection.close()
+            self._close(cursor.connection)
 
     def borrow(self) -> psycopg.Cursor:
-        """A cursor of a connection in autocommit: an idle one (pinged if idle long), or new."""
+        """A cursor of a connection in autocommit: an idle one (pinged if idle long), or a new
+        one while fewer than `limit` are open; else wait for one, at most `wait_seconds`, then
+        DatabaseUnavailable."""
         if self._closing:
             raise psycopg.OperationalError("The app is closing its database connections.")
+        deadline = None
         while True:
             try:
                 cursor, since = self._idle.pop()
             except IndexError:
-                return self._connect().cursor()
-            if time.monotonic() - since < IDLE_PING_SECONDS:
+                pass
+            else:
+                if time.monotonic() - since < IDLE_PING_SECONDS:
+                    return cursor
+                try:
+                    cursor.execute("")
+                except psycopg.Error:  # dropped while idle: close it, try the next or a new one
+                    self._close(cursor.connection)
+                    continue
                 return cursor
             try:
-                cursor.execute("")
-            except psycopg.Error:  # dropped while idle: close it, try the next or a new one
-                cursor.connection.close()
+                self._tokens.pop()
+            except IndexError:
+                deadline = self._wait(deadline)
                 continue
-            return cursor
+            try:
+                return self._connect().cursor()
+            except BaseException:
+                self._tokens.append(0)
+                raise
+
+    def _wait(self, deadline: float | None) -> float:
+        now = time.monotonic()
+        if deadline is None:
+            deadline = now + self._wait_seconds
+        elif now >= deadline:
+            raise DatabaseUnavailable(
+                f"All {self.limit} of this app's database connections stayed busy for "
+                f"{self._wait_seconds:g} s; nothing was saved. Please try again in a moment."
+            )
+        time.sleep(_WAIT_STEP_SECONDS)
+        return deadline
 
     def give_back(self, cursor: psycopg.Cursor) -> None:
         """Keep it for the next statement, or close it if it broke or enough are idle."""
@@ -108,7 +161,13 @@ class StatementPool:
         if reusable:
             self._idle.append((cursor, time.monotonic()))
         else:
-            cursor.connection.close()
+            self._close(cursor.connection)
+
+    def _close(self, connection: psycopg.Connection) -> None:
+        try:
+            connection.close()
+        finally:
+            self._tokens.append(0)
 
     def _connect(self) -> psycopg.Connection:
         connection = psycopg.connect(
@@ -116,6 +175,7 @@ class StatementPool:
             autocommit=True,
             connect_timeout=5,
             application_name=self._application_name,
+            options=self._options,
         )
         try:
             configure_connection(connection)

@@ -189,6 +189,11 @@ def _end_uncommitted(session: Session, exc: BaseException | None) -> None:
 def translate_database_error(exc: BaseException, server: str) -> TicketOfficeError | None:
     if (refusal := _api_refusal(getattr(exc, "orig", None))) is not None:
         return refusal
+    if isinstance(exc, sa_exc.TimeoutError):  # every pooled connection stayed lent out
+        return DatabaseUnavailable(
+            "All of this app's database connections stayed busy; nothing was saved. Please "
+            "try again in a moment."
+        )
     if isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError) or (
         isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated
     ):
