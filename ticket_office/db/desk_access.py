@@ -14,9 +14,11 @@ target's role).
 What no desk can do: DDL, TRUNCATE, triggers, LOCK TABLE in any mode that blocks writers,
 deleting or changing audit events, reading password verifiers, sessions or request records,
 changing operators, the network's timetable, layouts, fares or inventory, writing seat holds
-(the counter holds and lets go through hold_seats and release_holds, revision 0016). The
-counter still writes its sales, cancellations and changes directly until each becomes a
-function of the database API (issue 14 §3); those privileges are the ones marked below.
+(the counter holds and lets go through hold_seats and release_holds, revision 0016), changing
+a sold ticket or booking (cancellations and changes are cancel_tickets, change_seats and
+move_booking, revision 0019), adding signing keys (add_signing_key, revision 0018). The
+counter still writes its sales and the audit events of its prints directly until each becomes
+a function of the database API (issue 14 §3); those privileges are the ones marked below.
 """
 
 from __future__ import annotations
@@ -76,17 +78,18 @@ CONDUCTOR_PRIVILEGES: Mapping[str, tuple[str, ...]] = {
     "tickets": _READ,
 }
 
-# The counter's, until each of these writes is a database API function. SELECT ... FOR UPDATE
-# needs UPDATE on at least one column: on run_seats that column is run_id, which a trigger
-# refuses to change.
+# The counter's, until each of these writes is a database API function: the sale inserts
+# bookings, tickets and its audit event and locks run seats (sell_seats runs as the desk),
+# printing writes its audit event. SELECT ... FOR UPDATE needs UPDATE on at least
+# one column: on run_seats that column is run_id, which a trigger refuses to change.
 COUNTER_PRIVILEGES: Mapping[str, tuple[str, ...]] = {
     **CONDUCTOR_PRIVILEGES,
     "audit_events": ("INSERT",),
-    "bookings": ("SELECT", "INSERT", "UPDATE"),
+    "bookings": ("SELECT", "INSERT"),
     "run_seats": ("SELECT", "UPDATE (run_id)"),
     # The sealed private halves too, to sign with; keys are added by add_signing_key only.
     "signing_keys": _READ,
-    "tickets": ("SELECT", "INSERT", "UPDATE"),
+    "tickets": ("SELECT", "INSERT"),
 }
 
 # A supervisor's group is a member of the other two; it adds only what they lack.
@@ -111,6 +114,9 @@ DESK_FUNCTIONS: Mapping[str, tuple[str, ...]] = {
         "hold_seats(text, uuid, integer, integer, integer, bigint[], integer)",
         "release_holds(text, integer)",
         "clear_seat_holds(text, integer, bigint[])",
+        "cancel_tickets(text, uuid, text, bigint[])",
+        "change_seats(text, uuid, text, bigint[], bigint[])",
+        "move_booking(text, uuid, text, bigint, integer, integer, bigint[], bigint[])",
     ),
     SUPERVISOR_ROLE: (
         *_EVERY_DESK,

@@ -146,15 +146,6 @@ def booking_by_reference(session: Session, reference: str) -> BookingDetails:
     return found[0]
 
 
-def lock_booking(session: Session, reference: str) -> BookingDetails:
-    """The booking, read after locking its row: concurrent changes of one booking queue here."""
-    session.execute(_LOCK, {"ref": checked_reference(reference)})
-    return booking_by_reference(session, reference)
-
-
-_LOCK = text("SELECT 1 FROM bookings WHERE reference = :ref FOR UPDATE")
-
-
 def find_booking(uow: UnitOfWork, operator: OperatorContext, reference: str) -> BookingDetails:
     require(operator, Permission.VIEW_BOOKINGS)
     with uow:

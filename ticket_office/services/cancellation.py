@@ -1,4 +1,8 @@
-"""Cancelling a whole booking or single tickets, with the refund rule shown first and recorded."""
+"""Cancelling a whole booking or single tickets, with the refund rule shown first and recorded.
+
+The quote is a read here; the cancellation itself is the server's (`cancel_tickets`), which
+prices the same refunds from the same rule (domain/refunds.py; tests compare the two).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,12 @@ from sqlalchemy import text
 
 from ticket_office.domain.errors import BookingNotChangeable, NotFound
 from ticket_office.domain.ids import BIGINT_MAX
+from ticket_office.domain.money import format_cents
 from ticket_office.domain.refunds import RULE_TEXT, quote_refund
 from ticket_office.domain.roles import Permission
-from ticket_office.services import arguments, audit
+from ticket_office.services import arguments, requests
 from ticket_office.services.access import require, require_active
-from ticket_office.services.booking_lookup import booking_by_reference, lock_booking
+from ticket_office.services.booking_lookup import booking_by_reference, checked_reference
 from ticket_office.services.results import (
     BookingDetails,
     CancellationQuote,
@@ -78,47 +83,47 @@ def cancel(
     operator: OperatorContext,
     reference: str,
     ticket_ids: Sequence[int] | None = None,
+    *,
+    request_id: str | None = None,
 ) -> CancellationQuote:
-    """Cancel the chosen tickets (all when none are named); their seats are free at once."""
+    """Cancel the chosen tickets (all when none are named); their seats are free at once.
+
+    The server checks, prices each refund and records it with the audit event
+    (`cancel_tickets`, migrations/sql/0019_changes.sql); `request_id` (a fresh one when None)
+    makes sending it again harmless.
+    """
     require(operator, Permission.CANCEL)
     ticket_ids = _chosen_tickets(ticket_ids)
-    with uow:
-        require_active(uow.session, operator)
-        session = uow.session
-        booking = lock_booking(session, reference)
-        result = _quote(booking, ticket_ids, _now(uow))
-        session.execute(
-            text(
-                """
-                UPDATE tickets SET status = 'cancelled', cancelled_at = now(),
-                       refund_cents = :refund
-                WHERE id = :id AND status = 'active'
-                """
-            ),
-            [{"id": line.ticket_id, "refund": line.refund_cents} for line in result.lines],
-        )
-        session.execute(
-            text(
-                """
-                UPDATE bookings SET refunded_cents = refunded_cents + :refund,
-                    status = CASE WHEN EXISTS (SELECT 1 FROM tickets WHERE booking_id = :id
-                                               AND status = 'active')
-                                  THEN status ELSE 'cancelled' END
-                WHERE id = :id
-                """
-            ),
-            {"id": booking.booking_id, "refund": result.refund_cents},
-        )
-        audit.record(
-            session,
-            "cancellation",
-            operator_id=operator.id,
-            subject=booking.reference,
-            tickets=[line.ticket_id for line in result.lines],
-            refund_cents=result.refund_cents,
-            rule=result.rule,
-            reason=result.reason,
-        )
-        uow.seats_changed(booking.run_id)
-        uow.commit()
-    return result
+    code = checked_reference(reference)
+    result = requests.send(
+        uow,
+        operator,
+        _CANCEL,
+        (code, None if ticket_ids is None else _bigint_array(ticket_ids)),
+        request_id=request_id,
+        what=f"the cancellation of booking {code}",
+        saved=_saved,
+    )
+    return _cancelled(result)
+
+
+_CANCEL = "SELECT cancel_tickets($1, $2::uuid, $3, $4::bigint[])"
+
+
+def _bigint_array(ids: Sequence[int]) -> str:
+    return "{" + ",".join(str(int(i)) for i in ids) + "}"
+
+
+def _cancelled(result: dict) -> CancellationQuote:
+    lines = tuple(
+        RefundLine(line["ticket"], line["passenger"], line["fare"], line["fee"], line["refund"])
+        for line in result["lines"]
+    )
+    return CancellationQuote(result["reference"], RULE_TEXT, result["reason"], lines)
+
+
+def _saved(result: dict) -> str:
+    done = _cancelled(result)
+    count = len(done.lines)
+    tickets = "1 ticket" if count == 1 else f"{count} tickets"
+    return f"{tickets} cancelled, refund {format_cents(done.refund_cents)}."

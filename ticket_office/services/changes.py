@@ -1,19 +1,22 @@
 """Changing a booking: another seat on the same run and leg, or the whole booking onto another
 run of the same journey (same origin and destination stations, another date or time).
 
-Each change is one transaction that rewrites the ticket rows in place: a ticket row moves from
-its old seat to its new one in a single UPDATE, so the passenger never holds two seats and never
-none, whatever fails. Locks are taken in one order everywhere: the booking row first, then the
-run seats in id order (`seat_locks.lock_seats`, as the sale does). The exclusion constraint stays
-the last guard and maps to SeatUnavailable.
+Each change is one call of a database API function (`change_seats`, `move_booking`:
+db/migrations/sql/0019_changes.sql) that checks, prices and writes on the server, in one
+transaction that rewrites the ticket rows in place: a ticket row moves from its old seat to its
+new one in a single UPDATE, so the passenger never holds two seats and never none, whatever
+fails. Locks are taken in one order everywhere: the booking row first, then the run seats in id
+order, as the sale does. The exclusion constraint stays the last guard and maps to
+SeatUnavailable.
 
 The fare rule (FARE_RULE) is the same for both kinds of change: the passenger keeps the fare
 already paid when the new one is the same or lower, and pays the difference when it is higher;
 the difference is added to the ticket's fare and to the booking's total, so a later cancellation
 refunds what was really paid.
 
-Quotes run the same checks without writing (they lock briefly, inside their read transaction,
-so what they report is what the change would find).
+Quotes are reads here, running the same checks in the same order and pricing with the same
+fares (tests compare them with what the functions then do); they lock nothing, so the change
+checks again what they found.
 """
 
 from __future__ import annotations
@@ -22,32 +25,23 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ticket_office.domain.dates import day_text
-from ticket_office.domain.errors import (
-    BookingNotChangeable,
-    NotFound,
-    SeatUnavailable,
-    ValidationError,
-)
+from ticket_office.domain.errors import BookingNotChangeable, NotFound, ValidationError
 from ticket_office.domain.fares import SeatClass
 from ticket_office.domain.ids import BIGINT_MAX
+from ticket_office.domain.money import format_cents
 from ticket_office.domain.roles import Permission
 from ticket_office.domain.seats import seat_caption
-from ticket_office.services import arguments, audit
+from ticket_office.domain.segments import Segment
+from ticket_office.services import arguments, requests
 from ticket_office.services.access import require, require_active
-from ticket_office.services.booking_lookup import lock_booking
+from ticket_office.services.booking_lookup import booking_by_reference, checked_reference
 from ticket_office.services.pricing import FareTable, check_party_size, distinct_seats
 from ticket_office.services.results import BookingDetails, OperatorContext
 from ticket_office.services.run_legs import RunLeg, load_leg
-from ticket_office.services.seat_locks import (
-    LockedSeat,
-    clear_holds,
-    ensure_free,
-    lock_seats,
-)
+from ticket_office.services.seat_locks import LockedSeat, ensure_free, read_seats
 from ticket_office.services.unit_of_work import UnitOfWork
 
 FARE_RULE = (
@@ -121,14 +115,6 @@ _TICKETS = text(
     """
 )
 
-_MOVE_TICKET = text(
-    """
-    UPDATE tickets SET run_id = :run, run_seat_id = :seat, board_position = :board,
-           alight_position = :alight, seat_class = :seat_class, fare_cents = :fare
-    WHERE id = :id AND status = 'active'
-    """
-)
-
 
 # --- change seat ---------------------------------------------------------------------------
 
@@ -137,32 +123,13 @@ def quote_seat_change(
     uow: UnitOfWork, operator: OperatorContext, reference: str, ticket_id: int, seat_id: int
 ) -> ChangeResult:
     """What changing this ticket to `seat_id` would cost; nothing is written."""
-    return _change_seat(uow, operator, reference, ticket_id, seat_id, apply=False)
-
-
-def change_seat(
-    uow: UnitOfWork, operator: OperatorContext, reference: str, ticket_id: int, seat_id: int
-) -> ChangeResult:
-    """Give one ticket another free seat on the same run and leg."""
-    return _change_seat(uow, operator, reference, ticket_id, seat_id, apply=True)
-
-
-def _change_seat(
-    uow: UnitOfWork,
-    operator: OperatorContext,
-    reference: str,
-    ticket_id: int,
-    seat_id: int,
-    *,
-    apply: bool,
-) -> ChangeResult:
     require(operator, Permission.CANCEL)
     _check_id(ticket_id, "ticket")
     _check_id(seat_id, "seat")
     with uow:
         require_active(uow.session, operator)
         session = uow.session
-        booking = _locked_booking(session, reference)
+        booking = _changeable_booking(session, reference)
         ticket = _tickets(session, booking).get(ticket_id)
         if ticket is None:
             raise NotFound(f"That ticket is not part of booking {booking.reference}.")
@@ -172,30 +139,36 @@ def _change_seat(
             raise ValidationError("That is already this passenger's seat.", field="seat")
         leg = load_leg(session, ticket.run_id, ticket.board_position, ticket.alight_position)
         leg.ensure_bookable()
-        locked = lock_seats(session, leg, sorted({ticket.run_seat_id, seat_id}))
-        ensure_free(session, leg, {seat_id: locked[seat_id]}, operator.client_id)
-        line = _priced(FareTable.load(session, leg.service_date), leg, ticket, locked[seat_id])
-        result = ChangeResult(booking.reference, leg.run_id, leg.run_id, leg.train_number, (line,))
-        if not apply:
-            return result
-        clear_holds(session, leg, [seat_id], operator.session_token)
-        _rewrite_tickets(session, leg, [line], locked)
-        _add_to_total(session, booking, result.due_cents)
-        audit.record(
-            session,
-            "seat_change",
-            operator_id=operator.id,
-            subject=booking.reference,
-            run_id=leg.run_id,
-            ticket=ticket.id,
-            old_seat=line.old_seat,
-            new_seat=line.new_seat,
-            due_cents=result.due_cents,
-            rule=FARE_RULE,
-        )
-        uow.seats_changed(leg.run_id)
-        uow.commit()
-    return result
+        seats = read_seats(session, leg, sorted({ticket.run_seat_id, seat_id}))
+        ensure_free(session, leg, {seat_id: seats[seat_id]}, operator.client_id)
+        line = _priced(FareTable.load(session, leg.service_date), leg, ticket, seats[seat_id])
+        return ChangeResult(booking.reference, leg.run_id, leg.run_id, leg.train_number, (line,))
+
+
+def change_seat(
+    uow: UnitOfWork,
+    operator: OperatorContext,
+    reference: str,
+    ticket_id: int,
+    seat_id: int,
+    *,
+    request_id: str | None = None,
+) -> ChangeResult:
+    """Give one ticket another free seat on the same run and leg (`change_seats`)."""
+    require(operator, Permission.CANCEL)
+    _check_id(ticket_id, "ticket")
+    _check_id(seat_id, "seat")
+    code = checked_reference(reference)
+    result = requests.send(
+        uow,
+        operator,
+        _CHANGE_SEATS,
+        (code, _bigint_array([ticket_id]), _bigint_array([seat_id])),
+        request_id=request_id,
+        what=f"the seat change of booking {code}",
+        saved=_saved,
+    )
+    return _changed(result)
 
 
 # --- move to another run -------------------------------------------------------------------
@@ -211,43 +184,13 @@ def quote_move(
     seats: Mapping[int, int],
 ) -> ChangeResult:
     """What moving the booking would cost; nothing is written."""
-    return _move(uow, operator, reference, run_id, board, alight, seats, apply=False)
-
-
-def move_booking(
-    uow: UnitOfWork,
-    operator: OperatorContext,
-    reference: str,
-    run_id: int,
-    board: int,
-    alight: int,
-    seats: Mapping[int, int],
-) -> ChangeResult:
-    """Move every active ticket of the booking to another run of the same journey.
-
-    `seats` maps each active ticket id to its seat (run seat id) on the new run.
-    """
-    return _move(uow, operator, reference, run_id, board, alight, seats, apply=True)
-
-
-def _move(
-    uow: UnitOfWork,
-    operator: OperatorContext,
-    reference: str,
-    run_id: int,
-    board: int,
-    alight: int,
-    seats: Mapping[int, int],
-    *,
-    apply: bool,
-) -> ChangeResult:
     require(operator, Permission.CANCEL)
     _check_id(run_id, "train")
     wanted = _checked_seat_choice(seats)
     with uow:
         require_active(uow.session, operator)
         session = uow.session
-        booking = _locked_booking(session, reference)
+        booking = _changeable_booking(session, reference)
         active = {tid: t for tid, t in _tickets(session, booking).items() if t.status == "active"}
         if not active:
             raise BookingNotChangeable(f"Booking {booking.reference} has no active tickets left.")
@@ -266,40 +209,91 @@ def _move(
         leg = load_leg(session, run_id, board, alight)
         _check_same_journey(session, old_leg, leg)
         leg.ensure_bookable()
-        locked = lock_seats(session, leg, sorted(wanted.values()))
-        ensure_free(session, leg, locked, operator.client_id)
+        found = read_seats(session, leg, sorted(wanted.values()))
+        ensure_free(session, leg, found, operator.client_id)
         fares = FareTable.load(session, leg.service_date)
         lines = tuple(
-            _priced(fares, leg, active[tid], locked[wanted[tid]]) for tid in sorted(wanted)
+            _priced(fares, leg, active[tid], found[wanted[tid]]) for tid in sorted(wanted)
         )
-        result = ChangeResult(
-            booking.reference, old_leg.run_id, leg.run_id, leg.train_number, lines
+        return ChangeResult(booking.reference, old_leg.run_id, leg.run_id, leg.train_number, lines)
+
+
+def move_booking(
+    uow: UnitOfWork,
+    operator: OperatorContext,
+    reference: str,
+    run_id: int,
+    board: int,
+    alight: int,
+    seats: Mapping[int, int],
+    *,
+    request_id: str | None = None,
+) -> ChangeResult:
+    """Move every active ticket of the booking to another run of the same journey
+    (`move_booking`).
+
+    `seats` maps each active ticket id to its seat (run seat id) on the new run.
+    """
+    require(operator, Permission.CANCEL)
+    _check_id(run_id, "train")
+    wanted = _checked_seat_choice(seats)
+    code = checked_reference(reference)
+    segment = Segment(board, alight)  # the stops as the server's positions: small integers
+    tickets = sorted(wanted)
+    result = requests.send(
+        uow,
+        operator,
+        _MOVE_BOOKING,
+        (
+            code,
+            str(run_id),
+            str(segment.board),
+            str(segment.alight),
+            _bigint_array(tickets),
+            _bigint_array([wanted[tid] for tid in tickets]),
+        ),
+        request_id=request_id,
+        what=f"the move of booking {code}",
+        saved=_saved,
+    )
+    return _changed(result)
+
+
+_CHANGE_SEATS = "SELECT change_seats($1, $2::uuid, $3, $4::bigint[], $5::bigint[])"
+_MOVE_BOOKING = (
+    "SELECT move_booking($1, $2::uuid, $3, $4::bigint, $5::integer, $6::integer, "
+    "$7::bigint[], $8::bigint[])"
+)
+
+
+def _bigint_array(ids: Sequence[int]) -> str:
+    return "{" + ",".join(str(int(i)) for i in ids) + "}"
+
+
+def _changed(result: dict) -> ChangeResult:
+    lines = tuple(
+        SeatChange(
+            line["ticket"],
+            line["passenger"],
+            line["old_seat"],
+            line["new_seat"],
+            line["seat"],
+            SeatClass(line["seat_class"]),
+            line["paid"],
+            line["new_fare"],
         )
-        if not apply:
-            return result
-        clear_holds(session, leg, list(wanted.values()), operator.session_token)
-        _rewrite_tickets(session, leg, lines, locked)
-        session.execute(
-            text("UPDATE bookings SET run_id = :run WHERE id = :id"),
-            {"run": leg.run_id, "id": booking.booking_id},
-        )
-        _add_to_total(session, booking, result.due_cents)
-        audit.record(
-            session,
-            "booking_move",
-            operator_id=operator.id,
-            subject=booking.reference,
-            old_run_id=old_leg.run_id,
-            new_run_id=leg.run_id,
-            board=leg.segment.board,
-            alight=leg.segment.alight,
-            seats={line.ticket_id: [line.old_seat, line.new_seat] for line in lines},
-            due_cents=result.due_cents,
-            rule=FARE_RULE,
-        )
-        uow.seats_changed(old_leg.run_id, leg.run_id)
-        uow.commit()
-    return result
+        for line in result["lines"]
+    )
+    return ChangeResult(
+        result["reference"], result["old_run"], result["new_run"], result["train"], lines
+    )
+
+
+def _saved(result: dict) -> str:
+    change = _changed(result)
+    seats = "; ".join(f"{line.passenger_name} in {line.new_seat}" for line in change.lines)
+    due = format_cents(change.due_cents) if change.due_cents else "nothing"
+    return f"train {change.train_number}, {seats}; {due} due."
 
 
 # --- shared steps --------------------------------------------------------------------------
@@ -320,8 +314,8 @@ def _checked_seat_choice(seats: Mapping[int, int]) -> dict[int, int]:
     return dict(seats)
 
 
-def _locked_booking(session: Session, reference: str) -> BookingDetails:
-    booking = lock_booking(session, reference)
+def _changeable_booking(session: Session, reference: str) -> BookingDetails:
+    booking = booking_by_reference(session, reference)
     if booking.status != "active":
         raise BookingNotChangeable(f"Booking {booking.reference} is cancelled.")
     return booking
@@ -390,35 +384,3 @@ def _priced(fares: FareTable, leg: RunLeg, ticket: _TicketRow, seat: LockedSeat)
         ticket.fare_cents,
         new_fare,
     )
-
-
-def _rewrite_tickets(
-    session: Session, leg: RunLeg, lines: Sequence[SeatChange], locked: Mapping[int, LockedSeat]
-) -> None:
-    try:
-        for line in lines:
-            session.execute(
-                _MOVE_TICKET,
-                {
-                    "id": line.ticket_id,
-                    "run": leg.run_id,
-                    "seat": line.new_seat_id,
-                    "board": leg.segment.board,
-                    "alight": leg.segment.alight,
-                    "seat_class": line.new_seat_class.value,
-                    "fare": line.fare_after_cents,
-                },
-            )
-    except IntegrityError as exc:
-        # Only reachable if someone bypassed the locks; the constraint still said no.
-        if getattr(exc.orig, "sqlstate", None) == "23P01":
-            raise SeatUnavailable([locked[line.new_seat_id].caption for line in lines]) from None
-        raise
-
-
-def _add_to_total(session: Session, booking: BookingDetails, due_cents: int) -> None:
-    if due_cents:
-        session.execute(
-            text("UPDATE bookings SET total_cents = total_cents + :due WHERE id = :id"),
-            {"due": due_cents, "id": booking.booking_id},
-        )

@@ -1,13 +1,11 @@
-"""Locking chosen run seats inside a unit of work, as holds and changes do.
+"""Run seats chosen for a change, read and checked free for its quote.
 
-The transaction locks the run seats it will write (`FOR UPDATE`, in seat-id order, so two
-clerks never wait on each other in a circle), then checks, on a fresh statement's snapshot,
-that no active ticket or other clerk's live hold overlaps the leg. The sale does the same in one
-server-side call (`sell_seats`, the latest db/migrations/sql/NNNN_sell_seats.sql). Hold rows
-are deleted only under their seats' locks, by everyone, so no two writers wait for each other
-in a circle; desks delete none themselves: `clear_holds` asks the database API
-(`clear_seat_holds`, migrations/sql/0016_holds.sql), which ends only the caller's own and
-lapsed holds.
+Every write that takes seats (the sale, holds, seat changes and moves) is a server-side call
+that locks the run seats it writes `FOR UPDATE` in seat-id order, so two clerks never wait on
+each other in a circle, and then checks on a fresh snapshot that no active ticket or other
+clerk's live hold overlaps the leg (`sell_seats`, the latest db/migrations/sql/NNNN_sell_seats.sql,
+and 0016_holds.sql, 0019_changes.sql). A quote reads the same seats without locking and runs
+the same check, so it says what the write will most likely find; the write checks again.
 """
 
 from __future__ import annotations
@@ -37,13 +35,12 @@ class LockedSeat:
         return seat_caption(self.coach_no, self.label)
 
 
-_LOCK_SEATS = text(
+_READ_SEATS = text(
     """
     SELECT rs.id, ls.label, rs.coach_no, ls.seat_class, ls.for_sale
     FROM run_seats rs JOIN layout_seats ls ON ls.id = rs.layout_seat_id
     WHERE rs.run_id = :run AND rs.id IN :ids
     ORDER BY rs.id
-    FOR UPDATE OF rs
     """
 ).bindparams(bindparam("ids", expanding=True))
 
@@ -65,15 +62,10 @@ _CONFLICTS = text(
     """
 )
 
-# The writer's own holds end with its change; expired holds of anyone are swept while we hold
-# the seat lock (no cleanup job needed). The session token says whose holds are "own".
-_CLEAR_HOLDS = text(
-    "SELECT clear_seat_holds(CAST(:token AS text), CAST(:run AS integer), CAST(:ids AS bigint[]))"
-)
 
-
-def lock_seats(session: Session, leg: RunLeg, seat_ids: Sequence[int]) -> dict[int, LockedSeat]:
-    rows = session.execute(_LOCK_SEATS, {"run": leg.run_id, "ids": list(seat_ids)}).all()
+def read_seats(session: Session, leg: RunLeg, seat_ids: Sequence[int]) -> dict[int, LockedSeat]:
+    """The seats of `leg`'s run among `seat_ids`; NotFound if any is not on it."""
+    rows = session.execute(_READ_SEATS, {"run": leg.run_id, "ids": list(seat_ids)}).all()
     locked = {
         r.id: LockedSeat(r.id, r.label, r.coach_no, SeatClass(r.seat_class), r.for_sale)
         for r in rows
@@ -106,11 +98,3 @@ def ensure_free(
     taken = unsellable + [locked[seat_id] for seat_id in conflicts]
     if taken:
         raise SeatUnavailable([seat.caption for seat in taken])
-
-
-def clear_holds(session: Session, leg: RunLeg, seat_ids: Sequence[int], session_token: str) -> None:
-    """Under the seats' locks: end the session's own holds on them and anyone's lapsed ones."""
-    session.execute(
-        _CLEAR_HOLDS,
-        {"token": session_token or None, "run": leg.run_id, "ids": list(seat_ids)},
-    )

@@ -12,6 +12,7 @@ transaction, so there is no BEGIN or COMMIT to wait for):
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -25,9 +26,13 @@ from sqlalchemy.orm import Session
 
 from ticket_office.domain.errors import (
     AccountInactive,
+    BookingNotChangeable,
     DatabaseUnavailable,
+    InvalidSegment,
     NotFound,
     PermissionDenied,
+    RunNotBookable,
+    SeatUnavailable,
     SessionEnded,
     TicketOfficeError,
     ValidationError,
@@ -214,14 +219,17 @@ def translate_driver_error(exc: psycopg.Error, server: str) -> TicketOfficeError
     return None
 
 
-# The database API's own refusals (migrations/sql/0014_sessions.sql): their messages are
-# written for the clerk.
+# The database API's own refusals (migrations/sql/0014_sessions.sql, 0014_operator_accounts.sql,
+# 0019_changes.sql): their messages are written for the clerk. TO003 and TO008 below.
 _API_REFUSALS = {
     "TO001": SessionEnded,
     "TO002": AccountInactive,
     "TO004": ValidationError,
     "TO005": PermissionDenied,
     "TO006": NotFound,
+    "TO007": BookingNotChangeable,
+    "TO009": RunNotBookable,
+    "TO010": InvalidSegment,
 }
 
 
@@ -232,6 +240,8 @@ def _api_refusal(exc: object) -> TicketOfficeError | None:
         role, permission = exc.diag.message_detail or "", exc.diag.message_hint or ""
         what = DOING.get(permission, "do this")  # a StrEnum key is found by its value
         return PermissionDenied(f"A {role.lower()} may not {what}.")
+    if exc.sqlstate == "TO008":  # DETAIL lists the seats' captions as a JSON array
+        return SeatUnavailable(json.loads(exc.diag.message_detail or "[]"))
     error = _API_REFUSALS.get(exc.sqlstate)
     if error is None:
         return None
