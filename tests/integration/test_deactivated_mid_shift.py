@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from helpers import free_seats, request, table_counts
 
-from ticket_office.domain.errors import AccountInactive, SessionEnded
+from ticket_office.domain.errors import AccountInactive
 from ticket_office.services import operators
 
 
@@ -43,12 +43,12 @@ def test_a_deactivated_clerk_can_no_longer_sell_and_nothing_is_written(
 @pytest.mark.parametrize(
     ("use_case", "refusal"),
     [
-        # The server asks for the session, which deactivating the account ended.
+        # The server asks for the session, which deactivating the account ended: it says why.
         (
             lambda s, op, j, ref, seat: s.counter(op).set_holds(
                 j.run_id, j.board_position, j.alight_position, [seat]
             ),
-            SessionEnded,
+            AccountInactive,
         ),
         (lambda s, op, j, ref, seat: s.counter(op).find_booking(ref), AccountInactive),
         (lambda s, op, j, ref, seat: s.counter(op).cancel(ref), AccountInactive),

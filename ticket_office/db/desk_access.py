@@ -117,6 +117,7 @@ DESK_FUNCTIONS: Mapping[str, tuple[str, ...]] = {
         "cancel_tickets(text, uuid, text, bigint[])",
         "change_seats(text, uuid, text, bigint[], bigint[])",
         "move_booking(text, uuid, text, bigint, integer, integer, bigint[], bigint[])",
+        "record_printing(text, text, bigint[], smallint, boolean)",
     ),
     SUPERVISOR_ROLE: (
         *_EVERY_DESK,

@@ -17,7 +17,6 @@ from sqlalchemy import text
 from ticket_office.domain.errors import BookingNotChangeable
 from ticket_office.domain.fares import SeatClass
 from ticket_office.domain.roles import Permission
-from ticket_office.services import audit
 from ticket_office.services.access import require, require_active
 from ticket_office.services.booking_lookup import booking_by_reference
 from ticket_office.services.results import OperatorContext, StationInfo
@@ -124,16 +123,19 @@ def ticket_documents(
             )
             for number, row in enumerate(rows, start=1)
         ]
-        # Every print is on record, so extra copies handed out at a counter can be traced.
-        audit.record(
-            session,
-            "reprint" if reprint else "print",
-            operator_id=operator.id,
-            subject=booking.reference,
-            tickets=[row.id for row in rows],
-            key_id=signer.key_id,
-        )
-        uow.commit()
+    # Every print is on record, written by the server for the session's operator, so extra
+    # copies handed out at a counter can be traced (a booking printed before is a reprint).
+    tickets = "{" + ",".join([str(row.id) for row in rows]) + "}"
+    uow.call(
+        "SELECT record_printing($1, $2, $3::bigint[], $4::smallint, $5::boolean)",
+        (
+            operator.session_token,
+            booking.reference,
+            tickets,
+            str(signer.key_id),
+            "true" if reprint else "false",
+        ),
+    )
     return documents
 
 
