@@ -6,6 +6,7 @@ from __future__ import annotations
 import inspect
 from datetime import datetime
 
+import owner_reads
 import pytest
 from helpers import free_seats, request, table_counts
 from hypothesis import HealthCheck, given, settings
@@ -13,7 +14,9 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from ticket_office.domain.errors import NotFound, TicketOfficeError, ValidationError
+from ticket_office.services.desks.conductor import ConductorServices
 from ticket_office.services.desks.counter import CounterServices
+from ticket_office.services.desks.sign_in import SignInServices
 from ticket_office.services.results import BookingRequest, PassengerRequest, Payment
 
 FALLBACK = "out of range or contains characters that cannot be stored"
@@ -200,3 +203,81 @@ def test_each_bad_input_found_gets_its_own_typed_error(
         )
     assert FALLBACK not in str(refused.value)
     assert _snapshot(backend) == before
+
+
+# The conductor's facade shares the counter's reads; its own is the public keys.
+CONDUCTOR_CALLS = {
+    name: (getattr(ConductorServices, name), CALLS[name][1])
+    for name, _ in inspect.getmembers(ConductorServices, inspect.isfunction)
+    if name in CALLS
+}
+# Signing in: the only facade not bound to an operator.
+SIGN_IN_CALLS = {
+    "log_in": (SignInServices.log_in, ("username", "password")),
+    "change_password": (SignInServices.change_password, ("username", "password", "new_password")),
+}
+
+
+def test_every_public_method_of_the_conductor_and_the_sign_in_is_driven():
+    def public(facade):
+        return {
+            name
+            for name, _ in inspect.getmembers(facade, inspect.isfunction)
+            if not name.startswith("_")
+        }
+
+    assert public(ConductorServices) == {*CONDUCTOR_CALLS, "public_keys"}
+    assert public(SignInServices) == {*SIGN_IN_CALLS, "sign_out", "counter", "conductor"} | {
+        "supervisor"
+    }
+
+
+def _accounts(backend) -> tuple:
+    """What a refused sign-in or password change could touch, besides counting the failure."""
+    return tuple(
+        owner_reads.read(
+            backend,
+            "SELECT md5(string_agg(concat_ws(',', username, password_salt, password_verifier, "
+            "role, active, must_change_password), ';' ORDER BY id)) FROM operators",
+        )[0]
+    )
+
+
+@pytest.mark.parametrize(
+    ("facade", "method"),
+    [("conductor", name) for name in sorted(CONDUCTOR_CALLS) if CONDUCTOR_CALLS[name][1]]
+    + [("sign_in", name) for name in sorted(SIGN_IN_CALLS)],
+)
+def test_hostile_arguments_to_the_conductor_and_the_sign_in_get_a_typed_refusal(
+    services, conductor, backend, world, facade, method
+):
+    world = {
+        **world,
+        "username": "conductor",
+        "password": "conductor-demo-2026",
+        "new_password": "a-brand-new-pass-1",
+    }
+    call, names = (CONDUCTOR_CALLS if facade == "conductor" else SIGN_IN_CALLS)[method]
+    target = services.conductor(conductor) if facade == "conductor" else services
+
+    def argument(name):
+        return st.one_of(
+            st.tuples(st.just(False), st.just(world[name])), st.tuples(st.just(True), HOSTILE)
+        )
+
+    @settings(
+        max_examples=20,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(st.tuples(*(argument(name) for name in names)).filter(lambda a: any(h for h, _ in a)))
+    def drive(arguments):
+        before = _snapshot(backend)[1], _accounts(backend)
+        try:
+            call(target, *(value for _, value in arguments))
+        except TicketOfficeError as error:
+            assert FALLBACK not in str(error), f"{method} left the check to the database"
+            assert (_snapshot(backend)[1], _accounts(backend)) == before, f"{method} wrote"
+
+    drive()
