@@ -219,25 +219,27 @@ def backend(desk_url: str) -> Iterator[Backend]:
     opened.close()
 
 
-@pytest.fixture
-def supervisor_desk(database_url: str, supervisor_role: DeskRole | None) -> Iterator[Backend]:
-    """The fresh database as a supervisor's desk reaches it (its own kind of desk role)."""
-    url = (
-        url_as(database_url, supervisor_role.name, supervisor_role.password)
-        if supervisor_role
-        else database_url
-    )
+def _small_backend(url: str) -> Iterator[Backend]:
     opened = open_backend(choice=DatabaseChoice(url, "test"), pool_size=2)
     yield opened
     opened.close()
 
 
 @pytest.fixture
+def supervisor_desk(database_url: str, supervisor_role: DeskRole | None) -> Iterator[Backend]:
+    """The fresh database as a supervisor's desk reaches it (its own kind of desk role)."""
+    if supervisor_role is None:
+        yield from _small_backend(database_url)
+    else:
+        yield from _small_backend(
+            url_as(database_url, supervisor_role.name, supervisor_role.password)
+        )
+
+
+@pytest.fixture
 def owner_backend(database_url: str) -> Iterator[Backend]:
     """The fresh database as its owner: the command line on the database host."""
-    opened = open_backend(choice=DatabaseChoice(database_url, "test"), pool_size=2)
-    yield opened
-    opened.close()
+    yield from _small_backend(database_url)
 
 
 class MemoryKeyring(KeyringBackend):

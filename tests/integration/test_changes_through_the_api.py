@@ -15,7 +15,6 @@ from alembic.script import ScriptDirectory
 from helpers import as_owner, free_seats, request, table_counts
 
 from ticket_office.db import schema, statement_pool
-from ticket_office.db.engine import libpq_url
 from ticket_office.domain.dates import day_text
 from ticket_office.domain.errors import DatabaseUnavailable, PermissionDenied, ValidationError
 from ticket_office.domain.fares import SeatClass
@@ -25,19 +24,6 @@ from ticket_office.services import cancellation, changes, requests
 
 STANDARD_COACH = 4
 FIRST_CLASS_COACH = 1
-
-
-@pytest.fixture
-def desk(backend):
-    """A raw connection as the desk's own database role (a counter), bypassing the app."""
-    with psycopg.connect(libpq_url(backend.database.url), autocommit=True) as conn:
-        yield conn
-
-
-@pytest.fixture
-def owner(database_url):
-    with psycopg.connect(libpq_url(database_url), autocommit=True) as conn:
-        yield conn
 
 
 @pytest.fixture

@@ -66,12 +66,6 @@ FORBIDDEN = [
 
 
 @pytest.fixture
-def desk(desk_url):
-    with psycopg.connect(libpq_url(desk_url), autocommit=True) as conn:
-        yield conn
-
-
-@pytest.fixture
 def owner(owner_engine):
     return owner_engine
 

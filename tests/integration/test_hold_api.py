@@ -13,7 +13,6 @@ import psycopg
 import pytest
 from helpers import free_seats, request
 
-from ticket_office.db.engine import libpq_url
 from ticket_office.domain.errors import NotFound, SeatUnavailable, SessionEnded
 from ticket_office.services import holds, passwords
 
@@ -21,19 +20,6 @@ HOLD = (
     "SELECT outcome, expires_at, expires_at - now() AS lasts FROM hold_seats("
     "%(token)s, %(request)s, %(run)s, %(board)s, %(alight)s, %(seats)s::bigint[], %(seconds)s)"
 )
-
-
-@pytest.fixture
-def desk(desk_url):
-    """A desk's own connection, as a script on the desk's machine would open it."""
-    with psycopg.connect(libpq_url(desk_url), autocommit=True) as conn:
-        yield conn
-
-
-@pytest.fixture
-def owner(database_url):
-    with psycopg.connect(libpq_url(database_url), autocommit=True) as conn:
-        yield conn
 
 
 @pytest.fixture

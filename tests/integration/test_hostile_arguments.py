@@ -143,27 +143,37 @@ def test_hostile_arguments_get_a_typed_refusal_and_write_nothing(
     services, clerk, backend, world, method
 ):
     call, names = CALLS[method]
-    counter = services.counter(clerk)
+    _drive(
+        lambda *values: call(services.counter(clerk), *values),
+        [world[name] for name in names],
+        lambda: _snapshot(backend),
+        examples=30,
+    )
 
-    def argument(name):
+
+def _drive(call, valid, snapshot, *, examples: int) -> None:
+    """Call with each argument either its valid value or a hostile one (at least one hostile):
+    a refusal must be typed, not the database's fallback, and leave `snapshot()` unchanged."""
+
+    def argument(value):
         return st.one_of(
-            st.tuples(st.just(False), st.just(world[name])), st.tuples(st.just(True), HOSTILE)
+            st.tuples(st.just(False), st.just(value)), st.tuples(st.just(True), HOSTILE)
         )
 
     @settings(
-        max_examples=30,
+        max_examples=examples,
         deadline=None,
         database=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
-    @given(st.tuples(*(argument(name) for name in names)).filter(lambda a: any(h for h, _ in a)))
+    @given(st.tuples(*(argument(value) for value in valid)).filter(lambda a: any(h for h, _ in a)))
     def drive(arguments):
-        before = _snapshot(backend)
+        before = snapshot()
         try:
-            call(counter, *(value for _, value in arguments))
+            call(*(value for _, value in arguments))
         except TicketOfficeError as error:
-            assert FALLBACK not in str(error), f"{method} left the check to the database"
-            assert _snapshot(backend) == before, f"{method} wrote while refusing"
+            assert FALLBACK not in str(error), "the check was left to the database"
+            assert snapshot() == before, "a refusal wrote"
 
     drive()
 
@@ -259,25 +269,9 @@ def test_hostile_arguments_to_the_conductor_and_the_sign_in_get_a_typed_refusal(
     }
     call, names = (CONDUCTOR_CALLS if facade == "conductor" else SIGN_IN_CALLS)[method]
     target = services.conductor(conductor) if facade == "conductor" else services
-
-    def argument(name):
-        return st.one_of(
-            st.tuples(st.just(False), st.just(world[name])), st.tuples(st.just(True), HOSTILE)
-        )
-
-    @settings(
-        max_examples=20,
-        deadline=None,
-        database=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    _drive(
+        lambda *values: call(target, *values),
+        [world[name] for name in names],
+        lambda: (_snapshot(backend)[1], _accounts(backend)),
+        examples=20,
     )
-    @given(st.tuples(*(argument(name) for name in names)).filter(lambda a: any(h for h, _ in a)))
-    def drive(arguments):
-        before = _snapshot(backend)[1], _accounts(backend)
-        try:
-            call(target, *(value for _, value in arguments))
-        except TicketOfficeError as error:
-            assert FALLBACK not in str(error), f"{method} left the check to the database"
-            assert (_snapshot(backend)[1], _accounts(backend)) == before, f"{method} wrote"
-
-    drive()

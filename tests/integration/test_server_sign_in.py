@@ -30,14 +30,6 @@ from ticket_office.services.results import OperatorContext
 BCRYPT_SALT = re.compile(r"^\$2b\$12\$[./A-Za-z0-9]{21}[.Oeu]$")
 
 
-@pytest.fixture
-def desk(desk_url, desk_role):
-    if desk_role is None:
-        pytest.skip("the test server's role may not create roles")
-    with psycopg.connect(libpq_url(desk_url), autocommit=True) as conn:
-        yield conn
-
-
 @pytest.mark.parametrize(
     "statement",
     [
@@ -141,10 +133,15 @@ def test_a_signed_out_session_can_do_nothing(services, desk, clerk):
 
 
 def test_deactivating_an_operator_ends_their_sessions(services, desk, clerk, owner_backend):
+    def refusal() -> str:
+        with pytest.raises(psycopg.Error) as refused:
+            desk.execute("SELECT request_outcome(%s, gen_random_uuid())", (clerk.session_token,))
+        return refused.value.sqlstate
+
     operators.deactivate(owner_backend.uow(), OperatorContext.system(), "clerk")
-    with pytest.raises(psycopg.Error) as refused:
-        desk.execute("SELECT request_outcome(%s, gen_random_uuid())", (clerk.session_token,))
-    assert refused.value.sqlstate == "TO001"
+    assert refusal() == "TO002"  # "This account has been deactivated"
+    operators.reactivate(owner_backend.uow(), OperatorContext.system(), "clerk")
+    assert refusal() == "TO001"  # the old session stays ended: sign in again
 
 
 def test_no_desk_can_end_another_desks_session(pg_server, database_url, desk_role, owner_engine):

@@ -19,7 +19,6 @@ from sqlalchemy import text
 from tests.conftest import DEMO_PASSWORDS, url_as
 from ticket_office.cli import SIGN_IN_PASSWORD_ENV, main
 from ticket_office.db import schema
-from ticket_office.db.engine import libpq_url
 from ticket_office.domain.errors import PermissionDenied, ValidationError
 from ticket_office.domain.roles import Role
 from ticket_office.domain.ticket_payload import UnknownSigningKey, verify_ticket_payload
@@ -41,15 +40,6 @@ def reference(services, clerk, journey):
         journey.run_id, journey.board_position, journey.alight_position
     )
     return services.counter(clerk).book(request(journey, free_seats(seat_map, 2))).reference
-
-
-@pytest.fixture
-def desk(desk_url, desk_role):
-    """The counter's database credential, used directly."""
-    if desk_role is None:
-        pytest.skip("the test server's role may not create roles")
-    with psycopg.connect(libpq_url(desk_url), autocommit=True) as conn:
-        yield conn
 
 
 @pytest.fixture
