@@ -2,19 +2,21 @@
 
 It answers "how much of the gap to pgbench is the service layer, and how much is having a
 Python client at all?". Each client process (the booking bench's own, already started) opens
-one plain psycopg connection in autocommit, reads once, untimed, what a sale needs (each run
-seat's class, each stop's distance, the fare revision, the clerk's ids), then sends the same
-request mix as the service clients (`booking_load.make_request`) as `sell_seats` documents.
-No NOTIFY for seat maps, no validation, no pricing (every
-passenger pays 100.00: the server checks the class, the leg and the fare revision, not the
-amounts), no pool, no ORM: a floor for any Python client on this machine, not a way to sell.
-The statement goes through libpq as the app's does (`PreparedStatements`, db/statement_pool.py).
+one plain psycopg connection in autocommit, signs the clerk in and reads once, untimed, what a
+sale needs (each run seat's class, each stop's distance, the fares of each run's day), then
+sends the same request mix as the service clients (`booking_load.make_request`) as
+`sell_seats` calls: the session's token, a new request id, the document. No NOTIFY for seat
+maps, no validation, no pool, no ORM; each passenger's fare (which the server checks against
+its own) from the app's FareTable, memoised: a floor for any Python client on this machine,
+not a way to sell. The statement goes through libpq as the app's does (`PreparedStatements`,
+db/statement_pool.py).
 """
 
 from __future__ import annotations
 
 import json
 import time
+import uuid
 
 import booking_load
 import common
@@ -22,11 +24,19 @@ import psycopg
 
 from ticket_office.db.statement_pool import PreparedStatements
 
-_SELL = "SELECT outcome FROM sell_seats($1::jsonb)"
+_SELL = "SELECT sell_seats($1, $2::uuid, $3::jsonb)"
+_RATES = (
+    "SELECT DISTINCT ON (seat_class) seat_class, base_cents, cents_per_km::text, minimum_cents "
+    "FROM fare_rates WHERE valid_from <= %s ORDER BY seat_class, valid_from DESC"
+)
+_CONCESSIONS = "SELECT code, name, discount_percent FROM concessions"
 
 
 def read_facts(conn: psycopg.Connection, runs: list[tuple[int, int, tuple[int, ...]]]) -> dict:
-    classes, distances = {}, {}
+    from ticket_office.services.pricing import FareTable
+
+    classes, distances, fares = {}, {}, {}
+    concessions = conn.execute(_CONCESSIONS).fetchall()
     for run_id, _last, _seats in runs:
         classes.update(
             conn.execute(
@@ -39,17 +49,24 @@ def read_facts(conn: psycopg.Connection, runs: list[tuple[int, int, tuple[int, .
             "SELECT position, distance_km FROM run_stops WHERE run_id = %s", (run_id,)
         ):
             distances[run_id, position] = km
-    (revision,) = conn.execute("SELECT revision FROM fare_revision").fetchone()
-    operator, station = conn.execute(
-        "SELECT id, home_station_id FROM operators WHERE username = %s", (common.CLERK[0],)
+        (day,) = conn.execute("SELECT service_date FROM runs WHERE id = %s", (run_id,)).fetchone()
+        fares[run_id] = FareTable.from_rows(conn.execute(_RATES, (day,)).fetchall(), concessions)
+    return {"classes": classes, "distances": distances, "fares": fares}
+
+
+def sign_in(conn: psycopg.Connection, client_id: str) -> str:
+    """The demo clerk's session token (common.CLERK's password: bench copies hash at cost 4)."""
+    from ticket_office.services.passwords import proof
+
+    username, password = common.CLERK
+    (salt,) = conn.execute("SELECT sign_in_salt(%s)", (username,)).fetchone()
+    (outcome, token) = conn.execute(
+        "SELECT outcome, token FROM sign_in(%s, %s, %s)",
+        (username, proof(password, salt), client_id),
     ).fetchone()
-    return {
-        "classes": classes,
-        "distances": distances,
-        "revision": revision,
-        "operator": operator,
-        "station": station,
-    }
+    if outcome != "signed_in":
+        raise RuntimeError(f"the bench's clerk could not sign in: {outcome}")
+    return token
 
 
 def run_bare_load(
@@ -58,9 +75,9 @@ def run_bare_load(
     result = booking_load.ClientResult()
     with psycopg.connect(conninfo, autocommit=True) as conn:
         facts = read_facts(conn, spec.runs)
+        token = sign_in(conn, f"bare-{index}-{uuid.uuid4()}")
         statements = PreparedStatements(conn)
         requests = booking_load.requests_for(spec, index)
-        client_id = f"bare-{index}"
         stop_at = booking_load.wait_for_start(spec)
         cpu0 = time.process_time()
         perf = time.perf_counter
@@ -69,7 +86,7 @@ def run_bare_load(
             request = next(requests)
             serial += 1
             started = perf()
-            outcome = _sell(statements, request, facts, client_id, f"B{index:02d}{serial:05d}"[:8])
+            outcome = _sell(statements, request, facts, token, f"B{index:02d}{serial:05d}"[:8])
             elapsed = perf() - started
             result.attempts += 1
             if outcome == "sold":
@@ -84,30 +101,26 @@ def run_bare_load(
     return result
 
 
-def _sell(
-    statements: PreparedStatements, request, facts: dict, client_id: str, reference: str
-) -> str:
-    document = sale_document(request, facts, client_id, reference)
+def _sell(statements: PreparedStatements, request, facts: dict, token: str, reference: str) -> str:
+    document = sale_document(request, facts, reference)
     try:
-        (outcome,) = statements.run(_SELL, (document,))
+        (answer,) = statements.run(_SELL, (token, str(uuid.uuid4()), document))
     except psycopg.errors.UniqueViolation:
         return "reference_taken"
-    return outcome
+    return answer["outcome"]
 
 
-def sale_document(request, facts: dict, client_id: str, reference: str) -> str:
+def sale_document(request, facts: dict, reference: str) -> str:
     """The `sell_seats` JSON for one request, from facts read once (`facts`)."""
+    from ticket_office.domain.fares import SeatClass
+
     run, board, alight = request.run_id, request.board_position, request.alight_position
-    seats = [p.seat_id for p in request.passengers]
+    distance = facts["distances"][run, alight] - facts["distances"][run, board]
+    fares = facts["fares"][run]
     sale = {
         "run": run,
         "board": board,
         "alight": alight,
-        "distance": str(facts["distances"][run, alight] - facts["distances"][run, board]),
-        "fare_revision": facts["revision"],
-        "client": client_id,
-        "operator": facts["operator"],
-        "station": facts["station"],
         "method": "card",
         "card_reference": "BARE",
         "cash_given": None,
@@ -117,11 +130,13 @@ def sale_document(request, facts: dict, client_id: str, reference: str) -> str:
                 "seat": p.seat_id,
                 "name": p.name,
                 "concession": p.concession,
-                "seat_class": facts["classes"][p.seat_id],
-                "fare": 10000,
+                "fare": fares.fare(
+                    SeatClass(facts["classes"][p.seat_id]),
+                    fares.concession(p.concession),
+                    distance,
+                ),
             }
             for p in request.passengers
         ],
-        "audit": {"run_id": run, "seats": seats, "board": board, "alight": alight},
     }
     return json.dumps(sale)

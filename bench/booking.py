@@ -24,10 +24,11 @@ VACUUM (ANALYZE), so the planner and the caches see a live database (as search.p
    statements), on its own fresh runs: `raw_sql` does what `sell_seats` does for one seat (lock
    the run seat FOR UPDATE with its class, check overlapping tickets and live holds, insert
    booking, ticket and audit event, commit), without the NOTIFY the service pays for in the
-   background. pgbench's tps (`raw_sql_tps`) counts refused attempts too, while the service's
-   bookings/s counts sales only, so the bookings pgbench made are counted afterwards:
-   `raw_sql_sales_per_s`. `ratio` = the service's bookings/s at the top level over
-   `raw_sql_sales_per_s` (sales against sales, same work); `ratio_attempts` = its attempts/s
+   background, and without the session check, the request record and the pricing that
+   sell_seats does since revision 0021. pgbench's tps (`raw_sql_tps`) counts refused attempts
+   too, while the service's bookings/s counts sales only, so the bookings pgbench made are
+   counted afterwards: `raw_sql_sales_per_s`. `ratio` = the service's bookings/s at the top
+   level over `raw_sql_sales_per_s` (sales against sales); `ratio_attempts` = its attempts/s
    over `raw_sql_tps`. `raw_sql_plain` (no audit row) is reported alongside.
 3. The same load and runs shape through bare_client.py: bare psycopg calling `sell_seats`, no
    service layer (`bare_client_*`): what any Python client could reach on this machine.

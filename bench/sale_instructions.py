@@ -5,8 +5,10 @@
 
 Timing benchmarks on this shared two-core machine vary by up to 1.7x within an hour; the number
 of instructions a server backend executes for the same work does not. This bench feeds the same
-`sell_seats` documents to a PostgreSQL backend in single-user mode (`postgres --single`: one
-backend, no postmaster, no client, no network) running under valgrind's callgrind, and reads
+`sell_seats` calls (the clerk's session, made when the cluster is built, a new request id each,
+the documents bare_client.py sends) to a PostgreSQL backend in single-user mode
+(`postgres --single`: one backend, no postmaster, no client, no network) running under
+valgrind's callgrind, and reads
 the instruction count callgrind collected (`Collected : <n>` on stderr). Repeated runs agree
 to within a few hundred instructions.
 
@@ -59,6 +61,7 @@ import json
 import os
 import pwd
 import re
+import secrets
 import shutil
 import signal
 import subprocess
@@ -76,7 +79,7 @@ import common
 import psycopg
 from psycopg import sql
 
-RECIPE_VERSION = "v1"  # bump when what the prepared cluster holds changes
+RECIPE_VERSION = "v2"  # bump when what the prepared cluster holds changes
 MAX_AGE_DAYS = 7  # the sales' runs depart at least MAX_AGE_DAYS + 2 days after the build
 DATABASE = "bench"
 BASELINE_SALES = 50
@@ -85,7 +88,15 @@ SALE_RUNS = 4
 FILL_TICKETS = 50_000
 LIMIT_INSTRUCTIONS_PER_SALE = 1_800_000
 
-SELL = "SELECT outcome FROM sell_seats('{doc}'::jsonb)"
+SELL = "SELECT sell_seats('{token}', gen_random_uuid(), '{doc}'::jsonb)->>'outcome' AS outcome"
+# The clerk's session for the script's sales, made at build time (a signed-in session lasts a
+# shift, and the prepared cluster is kept for days).
+_SESSION = """
+INSERT INTO operator_sessions (token_hash, operator_id, client_id, expires_at)
+SELECT sha256(convert_to(%(token)s, 'UTF8')), o.id, 'instructions',
+       now() + make_interval(days => %(days)s)
+  FROM operators o WHERE o.username = %(username)s
+"""
 
 # Variant name -> (what it removes, catalog query for (table, name) pairs). The DDL is generated
 # from the answers at build time.
@@ -228,6 +239,11 @@ def build_cluster() -> dict:
             conn.execute("VACUUM (ANALYZE)")
             conn.execute("CHECKPOINT")
             documents = sale_documents(conn, runs)
+            token = secrets.token_hex(32)
+            conn.execute(
+                _SESSION, {"token": token, "days": MAX_AGE_DAYS + 1, "username": common.CLERK[0]}
+            )
+            conn.execute("CHECKPOINT")
             variants = variant_ddl(conn)
         common.log(
             f"{filled} synthetic tickets; sales on runs {[r.run_id for r in runs]} ({stops} stops)"
@@ -237,7 +253,7 @@ def build_cluster() -> dict:
     _wait_stopped(_pgdata())
     with _sales_path().open("w") as out:
         for document in documents:
-            out.write(SELL.format(doc=document.replace("'", "''")) + "\n")
+            out.write(SELL.format(token=token, doc=document.replace("'", "''")) + "\n")
     marker = {
         "recipe": RECIPE_VERSION,
         "revision": schema.head_revision(),
@@ -270,8 +286,7 @@ def sale_documents(conn: psycopg.Connection, runs: list[common.RunInfo]) -> list
     spec = booking_load.LoadSpec(infos, duration=1, requests_ahead=SCRIPT_SALES)
     requests = booking_load.requests_for(spec, 0)
     return [
-        bare_client.sale_document(next(requests), facts, "instructions", f"C{i:07d}")
-        for i in range(SCRIPT_SALES)
+        bare_client.sale_document(next(requests), facts, f"C{i:07d}") for i in range(SCRIPT_SALES)
     ]
 
 

@@ -234,12 +234,13 @@ def test_every_booking_writes_an_audit_event_in_the_same_transaction(
 
 
 def test_the_database_refuses_a_double_sale_that_bypasses_the_services(
-    services, backend, clerk, journey, seat_map
+    services, owner_engine, clerk, journey, seat_map
 ):
+    """Desks may not write tickets at all (revision 0021); whoever may still meets guard two."""
     seat = free_seats(seat_map, 1)[0]
     confirmation = services.counter(clerk).book(request(journey, [seat], board=0, alight=5))
-    with backend.uow() as uow, pytest.raises(Exception, match="ex_tickets_no_double_sale"):
-        uow.session.execute(
+    with owner_engine.begin() as conn, pytest.raises(Exception, match="ex_tickets_no_double_sale"):
+        conn.execute(
             text(
                 "INSERT INTO tickets (booking_id, run_id, run_seat_id, board_position, "
                 "alight_position, passenger_name, concession_code, seat_class, fare_cents) "
@@ -250,13 +251,13 @@ def test_the_database_refuses_a_double_sale_that_bypasses_the_services(
 
 
 def test_the_database_refuses_to_sell_a_seat_another_clerk_holds(
-    services, backend, clerk, supervisor, journey, seat_map
+    services, owner_engine, clerk, supervisor, journey, seat_map
 ):
     seat = free_seats(seat_map, 1)[0]
     services.counter(supervisor).set_holds(journey.run_id, 0, 5, [seat])
     confirmation = services.counter(clerk).book(request(journey, free_seats(seat_map, 2)[1:]))
-    with backend.uow() as uow, pytest.raises(Exception, match="held"):
-        uow.session.execute(
+    with owner_engine.begin() as conn, pytest.raises(Exception, match="held"):
+        conn.execute(
             text(
                 "INSERT INTO tickets (booking_id, run_id, run_seat_id, board_position, "
                 "alight_position, passenger_name, concession_code, seat_class, fare_cents) "

@@ -107,11 +107,6 @@ def test_only_the_three_writes_are_the_desks_to_call(owner):
         assert (public, counter, conductor) == (False, signature in writes, False), signature
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The sale (sell_seats runs as the desk) and printing still insert audit events "
-    "themselves: the counter keeps INSERT on audit_events until they are API functions too.",
-)
 def test_a_desk_cannot_forge_an_audit_event_in_another_operators_name(desk, supervisor):
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         desk.execute(

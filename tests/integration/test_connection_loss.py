@@ -19,14 +19,15 @@ from ticket_office.services.unit_of_work import make_uow_factory
 
 
 def test_a_connection_dropped_mid_booking_writes_nothing_and_says_so(
-    services, backend, clerk, journey
+    services, backend, database_url, clerk, journey
 ):
     seats = free_seats(services.counter(clerk).seat_map(journey.run_id, 0, 12), 1)
     before = table_counts(backend)
     url = libpq_url(backend.database.url)
-    # Another session holds the seat's lock, so the sale waits inside sell_seats with its
-    # transaction open; the server then loses the selling session.
-    with psycopg.connect(url) as blocker:
+    # Another session (the owner's: no desk may lock run seats) holds the seat's lock, so the
+    # sale waits inside sell_seats with its transaction open; the server then loses the
+    # selling session.
+    with psycopg.connect(libpq_url(database_url)) as blocker:
         blocker.execute("SELECT 1 FROM run_seats WHERE id = %s FOR UPDATE", (seats[0],))
         killer = threading.Thread(target=_terminate_the_waiting_sale, args=(url,))
         killer.start()

@@ -1,15 +1,19 @@
-"""The sale in one statement: the server re-checks what the service priced from its caches.
+"""The sale in one statement: the server prices what the service quoted from its caches.
 
-The service prices a party from per-process caches (a run's seats and stops, the fares of a
-day) and `sell_seats` refuses the sale as 'stale' when any of that has moved on. These tests
-change the facts behind the cache's back, as a supervisor on another PC would.
+The service quotes a party from per-process caches (a run's seats and stops, the fares of a
+day); `sell_seats` prices it again from the server's own tables and refuses the sale as
+'stale', with its own prices, when any fare differs. These tests change the facts behind the
+cache's back, as a supervisor on another PC would, and call the function as a writer that
+bypasses the service would.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import uuid
 
+import owner_reads
 import psycopg
 import pytest
 from helpers import as_owner, free_seats, request, table_counts
@@ -83,111 +87,102 @@ def test_every_change_to_fares_or_concessions_moves_the_fare_revision(backend, o
 MISSING = object()  # a key to leave out of the document
 
 
-def _sell(backend, journey, seat, *, party_list=None, **changes):
-    """Call sell_seats as the service would, with some of its inputs changed."""
+def _fare(services, clerk, journey, seat, concession="adult", board=None, alight=None) -> int:
+    board = journey.board_position if board is None else board
+    alight = journey.alight_position if alight is None else alight
+    quote = services.counter(clerk).quote(journey.run_id, board, alight, [seat], [concession])
+    return quote.total_cents
+
+
+def _sell(backend, operator, journey, seat, *, party_list=None, request_id=None, **changes):
+    """Call sell_seats as the service would, in `operator`'s session, with some of its inputs
+    changed; the server's answer."""
     sale = {
         "run": journey.run_id,
         "board": journey.board_position,
         "alight": journey.alight_position,
-        "client": "test-client",
         "method": "card",
         "card_reference": "T",
         "cash_given": None,
         "reference": "TEST22",
-        "audit": {},
     }
-    party = {"seat": seat, "name": "Eva Luz", "concession": "adult", "seat_class": "standard"}
+    party = {"seat": seat, "name": "Eva Luz", "concession": "adult"}
     with psycopg.connect(libpq_url(backend.database.url), autocommit=True) as conn:
-        sale["distance"] = str(
-            conn.execute(
-                "SELECT a.distance_km - b.distance_km FROM run_stops a, run_stops b "
-                "WHERE a.run_id = %(run)s AND b.run_id = %(run)s "
-                "AND a.position = %(alight)s AND b.position = %(board)s",
-                sale,
-            ).fetchone()[0]
-        )
-        sale["fare_revision"] = conn.execute("SELECT revision FROM fare_revision").fetchone()[0]
-        sale["operator"], sale["station"] = conn.execute(
-            "SELECT id, home_station_id FROM operators WHERE username = 'clerk'"
-        ).fetchone()
         party_change = changes.pop("party", {})
         if party_list is not None or party_change is MISSING:
             sale["party"] = MISSING if party_list is None else party_list
         else:
-            sale["party"] = [{**party, "fare": 1000, **party_change}]
+            sale["party"] = [{**party, **party_change}]
         sale.update(changes)
         sale = {key: value for key, value in sale.items() if value is not MISSING}
-        return conn.execute(
-            "SELECT outcome, problem_seats FROM sell_seats(%s::jsonb)", (json.dumps(sale),)
+        (answer,) = conn.execute(
+            "SELECT sell_seats(%s, %s::uuid, %s::jsonb)",
+            (operator.session_token, request_id or str(uuid.uuid4()), json.dumps(sale)),
         ).fetchone()
+        return answer
+
+
+def _outcome(answer) -> tuple:
+    return answer["outcome"], answer.get("problem_seats")
+
+
+@pytest.fixture
+def seat_and_fare(services, clerk, journey, seat_map):
+    seat = _standard_seats(seat_map, 1)[0]
+    return seat, _fare(services, clerk, journey, seat)
 
 
 @pytest.mark.parametrize(
-    "changes",
-    [
-        {"party": {"seat_class": "first"}},
-        {"distance": "1"},
-        {"fare_revision": 0},
-        {"party": {"seat_class": None}},
-        {"distance": None},
-        {"distance": MISSING},
-        {"fare_revision": None},
-        {"fare_revision": MISSING},
-    ],
-    ids=[
-        "seat class",
-        "leg distance",
-        "fare revision",
-        "no seat class",
-        "null distance",
-        "no distance",
-        "null fare revision",
-        "no fare revision",
-    ],
+    "fare",
+    [0, -1, 1, None, MISSING, "child's fare"],
+    ids=["zero", "one cent less", "one cent more", "null", "none", "another concession's"],
 )
-def test_the_server_refuses_a_sale_priced_from_stale_facts_and_writes_nothing(
-    backend, journey, seat_map, changes
+def test_a_fare_that_is_not_the_servers_sells_nothing_and_is_answered_with_the_servers(
+    services, backend, clerk, journey, seat_and_fare, fare
 ):
-    seat = _standard_seats(seat_map, 1)[0]
+    seat, right = seat_and_fare
+    sent = {
+        -1: right - 1,
+        1: right + 1,
+        "child's fare": _fare(services, clerk, journey, seat, "child"),
+    }.get(fare, fare)
+    party = {"fare": sent} if sent is not MISSING else {}
     before = table_counts(backend)
-    assert _sell(backend, journey, seat, **changes) == ("stale", None)
+    answer = _sell(backend, clerk, journey, seat, party=party)
+    assert answer["outcome"] == "stale" and answer["saved"] is False
+    assert answer["fares"] == [
+        {"seat": seat, "seat_class": "standard", "concession": "adult", "fare": right}
+    ]
+    assert answer["total_cents"] == right
     assert table_counts(backend) == before
-    assert _sell(backend, journey, seat)[0] == "sold"
+    assert _sell(backend, clerk, journey, seat, party={"fare": right})["outcome"] == "sold"
 
 
 @pytest.mark.parametrize(
-    ("board", "alight", "refusal"),
-    [
-        (2, 1, psycopg.errors.DataException),  # the hold probe's int4range refuses it
-        (1, 1, psycopg.errors.CheckViolation),  # ck_tickets_segment refuses the ticket
-    ],
-    ids=["reversed", "empty"],
+    ("board", "alight"),
+    [(2, 1), (1, 1), (0, 99)],
+    ids=["reversed", "empty", "past the last stop"],
 )
-def test_a_direct_call_with_a_reversed_or_empty_leg_writes_nothing(
-    backend, journey, seat_map, board, alight, refusal
+def test_a_direct_call_with_a_leg_the_run_does_not_serve_writes_nothing(
+    backend, clerk, journey, seat_and_fare, board, alight
 ):
-    """The service refuses such legs before any SQL. A writer calling the function itself, with
-    a distance to match and intermediate stops (so the run checks pass), gets no ticket either,
-    though the ticket probe (revision 0008) no longer builds an int4range."""
-    seat = _standard_seats(seat_map, 1)[0]
-    with psycopg.connect(libpq_url(backend.database.url)) as conn:
-        (km,) = conn.execute(
-            "SELECT a.distance_km - b.distance_km FROM run_stops a, run_stops b "
-            "WHERE a.run_id = %(run)s AND b.run_id = %(run)s "
-            "AND a.position = %(alight)s AND b.position = %(board)s",
-            {"run": journey.run_id, "board": board, "alight": alight},
-        ).fetchone()
+    """The service refuses such legs before any SQL. A writer calling the function itself gets
+    'stale' (nothing to price the leg by) and no ticket."""
+    seat, fare = seat_and_fare
     before = table_counts(backend)
-    with pytest.raises(refusal):
-        _sell(backend, journey, seat, board=board, alight=alight, distance=str(km))
+    answer = _sell(backend, clerk, journey, seat, board=board, alight=alight, party={"fare": fare})
+    assert _outcome(answer) == ("stale", None) and "fares" not in answer
     assert table_counts(backend) == before
 
 
-def test_the_server_names_seats_already_sold_and_writes_nothing(backend, journey, seat_map):
-    seat = _standard_seats(seat_map, 1)[0]
-    assert _sell(backend, journey, seat)[0] == "sold"
+def test_the_server_names_seats_already_sold_and_writes_nothing(
+    backend, clerk, journey, seat_and_fare
+):
+    seat, fare = seat_and_fare
+    assert _sell(backend, clerk, journey, seat, party={"fare": fare})["outcome"] == "sold"
     before = table_counts(backend)
-    assert _sell(backend, journey, seat, reference="TEST33") == ("taken", [seat])
+    answer = _sell(backend, clerk, journey, seat, reference="TEST33", party={"fare": fare})
+    assert _outcome(answer) == ("taken", [seat])
     assert table_counts(backend) == before
 
 
@@ -217,12 +212,13 @@ def test_a_sale_priced_from_a_stale_seat_class_is_priced_again_and_sold(
     assert booking.total_cents == confirmation.total_cents
 
 
-def test_a_reference_in_use_rolls_the_whole_sale_back(backend, journey, seat_map):
+def test_a_reference_in_use_rolls_the_whole_sale_back(services, backend, clerk, journey, seat_map):
     first, second = _standard_seats(seat_map, 2)
-    assert _sell(backend, journey, first)[0] == "sold"
+    fare = _fare(services, clerk, journey, first)
+    assert _sell(backend, clerk, journey, first, party={"fare": fare})["outcome"] == "sold"
     before = table_counts(backend)
     with pytest.raises(psycopg.errors.UniqueViolation):
-        _sell(backend, journey, second)  # the same reference, TEST22
+        _sell(backend, clerk, journey, second, party={"fare": fare})  # the same reference
     assert table_counts(backend) == before
 
 
@@ -238,51 +234,63 @@ def test_the_service_draws_another_reference_when_its_first_is_in_use(
     assert services.counter(clerk).find_booking("QWERT2").total_cents == confirmation.total_cents
 
 
-def _party(seats, fare=1000):
-    return [
-        {"seat": seat, "name": "Eva Luz", "concession": "adult", "seat_class": "standard",
-         "fare": fare}
-        for seat in seats
-    ]  # fmt: skip
+def _party(seats, fare):
+    return [{"seat": seat, "name": "Eva Luz", "concession": "adult", "fare": fare}
+            for seat in seats]  # fmt: skip
 
 
 @pytest.mark.parametrize(
-    ("shape", "changes"),
-    [
-        ("one passenger too many", {}),
-        ("one seat twice", {}),
-        ("no passengers", {}),
-        ("party missing", {"party": MISSING}),
-        ("cash short of the total", {"method": "cash", "cash_given": 999}),
-        ("cash without the amount", {"method": "cash", "cash_given": None}),
-    ],
+    "shape", ["one passenger too many", "one seat twice", "no passengers", "party missing"]
 )
-def test_a_direct_call_with_a_malformed_party_or_payment_is_refused_and_writes_nothing(
-    backend, journey, seat_map, shape, changes
+def test_a_direct_call_with_a_malformed_party_is_refused_and_writes_nothing(
+    backend, clerk, journey, seat_map, shape
 ):
     """The service never sends these; a writer calling the function itself gets an error."""
     seats = _standard_seats(seat_map, MAX_PARTY + 1)
     assert len(seats) == MAX_PARTY + 1
     party = {
-        "one passenger too many": _party(seats),
-        "one seat twice": _party([seats[0], seats[0]]),
+        "one passenger too many": _party(seats, 1000),
+        "one seat twice": _party([seats[0], seats[0]], 1000),
         "no passengers": [],
     }.get(shape)
+    changes = {"party": MISSING} if shape == "party missing" else {}
     before = table_counts(backend)
     with pytest.raises(psycopg.errors.InvalidParameterValue):
-        _sell(backend, journey, seats[0], party_list=party, **changes)
+        _sell(backend, clerk, journey, seats[0], party_list=party, **changes)
     assert table_counts(backend) == before
 
 
-def test_a_direct_call_sells_a_party_of_max_party(backend, journey, seat_map):
+@pytest.mark.parametrize("given", [None, -1], ids=["without the amount", "one cent short"])
+def test_cash_short_of_the_servers_total_is_refused_and_writes_nothing(
+    backend, clerk, journey, seat_and_fare, given
+):
+    seat, fare = seat_and_fare
+    cash = None if given is None else fare + given
+    before = table_counts(backend)
+    with pytest.raises(psycopg.DatabaseError, match="cash given is less") as refused:
+        _sell(backend, clerk, journey, seat, party={"fare": fare}, method="cash", cash_given=cash)
+    assert refused.value.sqlstate == "TO004"
+    assert table_counts(backend) == before
+    answer = _sell(backend, clerk, journey, seat, party={"fare": fare}, method="cash",
+                   cash_given=fare)  # fmt: skip
+    assert answer["outcome"] == "sold"
+
+
+def test_a_direct_call_sells_a_party_of_max_party(services, backend, clerk, journey, seat_map):
     """The function's own limit is the app's (domain.seats.MAX_PARTY), not one short of it."""
     seats = _standard_seats(seat_map, MAX_PARTY)
     assert len(seats) == MAX_PARTY
-    assert _sell(backend, journey, seats[0], party_list=_party(seats)) == ("sold", None)
+    fare = _fare(services, clerk, journey, seats[0])
+    answer = _sell(backend, clerk, journey, seats[0], party_list=_party(seats, fare))
+    assert _outcome(answer) == ("sold", None)
+    (total,) = owner_reads.read(
+        backend, "SELECT total_cents FROM bookings WHERE id = :b", {"b": answer["booking_id"]}
+    )[0]
+    assert total == MAX_PARTY * fare
 
 
 def test_the_seats_sold_are_those_of_the_party_all_checked_and_locked(
-    backend, owner_engine, journey, seat_map
+    backend, owner_engine, clerk, journey, seat_map
 ):
     """Revision 0009: a seat the document names only in its party is checked like any other
     (it once skipped the class and for-sale checks when the "seats" list left it out)."""
@@ -294,8 +302,10 @@ def test_the_seats_sold_are_those_of_the_party_all_checked_and_locked(
         {"s": second},
     )
     before = table_counts(backend)
-    outcome = _sell(backend, journey, first, party_list=_party([first, second]), seats=[first])
-    assert outcome == ("unsellable", [second])
+    answer = _sell(
+        backend, clerk, journey, first, party_list=_party([first, second], 1000), seats=[first]
+    )
+    assert _outcome(answer) == ("unsellable", [second])
     assert table_counts(backend) == before
 
 

@@ -53,10 +53,13 @@ def _wait_until_blocked(backend, how_many: int = 1) -> None:
     raise AssertionError("nothing waited for the seat lock")
 
 
-def _sale_queued_behind_a_lock(backend, seat: int, sell: Callable[[], object], meanwhile):
-    """Hold the seat's lock as another clerk's transaction would, start `sell`, let
-    `meanwhile` commit while the sale waits, then release the lock; the sale's outcome."""
-    with backend.database.engine.connect() as other_clerk:
+def _sale_queued_behind_a_lock(
+    backend, owner_engine, seat: int, sell: Callable[[], object], meanwhile
+):
+    """Hold the seat's lock as another clerk's sale would (from the owner's connection: no
+    desk may lock run seats itself), start `sell`, let `meanwhile` commit while the sale
+    waits, then release the lock; the sale's outcome."""
+    with owner_engine.connect() as other_clerk:
         with other_clerk.begin():
             other_clerk.execute(
                 text("SELECT 1 FROM run_seats WHERE id = :s FOR UPDATE"), {"s": seat}
@@ -82,17 +85,22 @@ def test_a_sale_waiting_for_its_seat_charges_fares_raised_meanwhile(
         as_owner(owner_engine, "UPDATE fare_rates SET base_cents = base_cents + 1000")
 
     outcome = _sale_queued_behind_a_lock(
-        backend, seat, lambda: services.counter(clerk).book(request(journey, [seat])), raise_fares
+        backend,
+        owner_engine,
+        seat,
+        lambda: services.counter(clerk).book(request(journey, [seat])),
+        raise_fares,
     )
     assert outcome["result"].total_cents == old + 1000
 
 
 def test_a_clerk_deactivated_while_their_sale_waits_sells_nothing(
-    supervisor_desk, services, backend, supervisor, clerk, journey, seat_map
+    supervisor_desk, services, backend, owner_engine, supervisor, clerk, journey, seat_map
 ):
     seat = free_seats(seat_map, 1)[0]
     outcome = _sale_queued_behind_a_lock(
         backend,
+        owner_engine,
         seat,
         lambda: services.counter(clerk).book(request(journey, [seat])),
         lambda: operators.deactivate(supervisor_desk.uow(), supervisor, clerk.username),
@@ -101,7 +109,7 @@ def test_a_clerk_deactivated_while_their_sale_waits_sells_nothing(
 
 
 def test_holding_seats_and_selling_them_at_once_never_deadlock(
-    services, backend, clerk, supervisor, journey, seat_map
+    services, backend, owner_engine, clerk, supervisor, journey, seat_map
 ):
     """Another counter holds B and switches its hold to A while a sale of A and B sweeps B's
     lapsed hold: each takes the seats first, in id order, so one simply waits (a hold row
@@ -111,7 +119,7 @@ def test_holding_seats_and_selling_them_at_once_never_deadlock(
         a, b = free_seats(services.counter(clerk).seat_map(*leg), 2)
         holds.set_holds(backend.uow(), supervisor, *leg, [b], hold_seconds=1)
         time.sleep(1.1)  # B's hold lapses: the sale may sweep it
-        with backend.database.engine.connect() as gate:
+        with owner_engine.connect() as gate:
             with gate.begin():  # both start, then queue on A together
                 gate.execute(text("SELECT 1 FROM run_seats WHERE id = :s FOR UPDATE"), {"s": a})
                 hold, held = _in_background(

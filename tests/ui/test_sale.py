@@ -10,9 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
+from sqlalchemy import text
 
 from tests.ui.layout_checks import clipped_by, moved, placements, shows_all
 from ticket_office.demo.network import LISBON
+from ticket_office.domain.money import format_cents
 from ticket_office.domain.seats import SeatState
 from ticket_office.domain.time_zones import today_at
 from ticket_office.services.results import BookingRequest, PassengerRequest, Payment
@@ -401,6 +403,30 @@ def test_the_party_dialog_refuses_missing_names_and_short_cash(qtbot, desk_windo
     dialog.payment.cash_given.setText("twelve")
     assert "is not an amount" in dialog.payment.cash_note.message()
     assert page.party_dialog is dialog and page.last_reference is None
+
+
+def test_fares_raised_after_the_quote_sell_nothing_until_the_clerk_confirms_the_new_total(
+    qtbot, desk_window, clerk, services, owner_engine, full_day
+):
+    """The clerk never charges another amount than the screen showed: the server prices the
+    sale itself, and a total that is not the one shown sells nothing and is shown instead."""
+    page, dialog = party_for_one_seat(qtbot, desk_window(clerk), full_day)
+    qtbot.waitUntil(lambda: dialog.fares.quote() is not None)
+    shown = dialog.fares.quote().total_cents
+    dialog.rows[0].name.setText("Ana Sousa")
+    dialog.payment.card.setChecked(True)
+    dialog.payment.card_reference.setText("AUTH 1")
+    with owner_engine.begin() as conn:  # a supervisor elsewhere, after the quote
+        conn.execute(text("UPDATE fare_rates SET base_cents = base_cents + 500"))
+    dialog.confirm()
+    assert "The fares changed since they were shown" in dialog.message.message()
+    assert page.party_dialog is dialog and page.last_reference is None
+    assert dialog.fares.quote().total_cents == shown + 500
+    assert dialog.fares.total_label.text() == format_cents(shown + 500)
+    assert dialog.confirm_button.isEnabled()
+    dialog.confirm()
+    booking = services.counter(clerk).find_booking(page.last_reference)
+    assert booking.total_cents == shown + 500
 
 
 def test_alt_c_and_alt_d_choose_the_method_and_put_the_cursor_in_its_field(

@@ -16,9 +16,10 @@ deleting or changing audit events, reading password verifiers, sessions or reque
 changing operators, the network's timetable, layouts, fares or inventory, writing seat holds
 (the counter holds and lets go through hold_seats and release_holds, revision 0016), changing
 a sold ticket or booking (cancellations and changes are cancel_tickets, change_seats and
-move_booking, revision 0019), adding signing keys (add_signing_key, revision 0018). The
-counter still writes its sales and the audit events of its prints directly until each becomes
-a function of the database API (issue 14 §3); those privileges are the ones marked below.
+move_booking, revision 0019), adding signing keys (add_signing_key, revision 0018), writing
+the audit trail (prints are recorded by record_printing, revision 0020), or selling: a sale
+is sell_seats, which takes the seller from the session and prices the sale itself (revision
+0021), so no desk writes bookings or tickets.
 """
 
 from __future__ import annotations
@@ -78,18 +79,11 @@ CONDUCTOR_PRIVILEGES: Mapping[str, tuple[str, ...]] = {
     "tickets": _READ,
 }
 
-# The counter's, until each of these writes is a database API function: the sale inserts
-# bookings, tickets and its audit event and locks run seats (sell_seats runs as the desk),
-# printing writes its audit event. SELECT ... FOR UPDATE needs UPDATE on at least
-# one column: on run_seats that column is run_id, which a trigger refuses to change.
+# The counter reads what the conductor reads, and the sealed private halves of the signing
+# keys, to sign with. Every write is a database API function.
 COUNTER_PRIVILEGES: Mapping[str, tuple[str, ...]] = {
     **CONDUCTOR_PRIVILEGES,
-    "audit_events": ("INSERT",),
-    "bookings": ("SELECT", "INSERT"),
-    "run_seats": ("SELECT", "UPDATE (run_id)"),
-    # The sealed private halves too, to sign with; keys are added by add_signing_key only.
     "signing_keys": _READ,
-    "tickets": ("SELECT", "INSERT"),
 }
 
 # A supervisor's group is a member of the other two; it adds only what they lack.
@@ -110,10 +104,9 @@ DESK_FUNCTIONS: Mapping[str, tuple[str, ...]] = {
     CONDUCTOR_ROLE: _EVERY_DESK,
     COUNTER_ROLE: (
         *_EVERY_DESK,
-        "sell_seats(jsonb)",
+        "sell_seats(text, uuid, jsonb)",
         "hold_seats(text, uuid, integer, integer, integer, bigint[], integer)",
         "release_holds(text, integer)",
-        "clear_seat_holds(text, integer, bigint[])",
         "cancel_tickets(text, uuid, text, bigint[])",
         "change_seats(text, uuid, text, bigint[], bigint[])",
         "move_booking(text, uuid, text, bigint, integer, integer, bigint[], bigint[])",

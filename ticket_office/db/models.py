@@ -245,8 +245,8 @@ class Concession(Base):
 class FareRevision(Base):
     """One row counting changes to fares and concessions (statement triggers bump it).
 
-    The sale prices from a cached fare table and `sell_seats` refuses it as stale when this
-    revision has moved on since the cache was read (migration 0004).
+    A quote prices from a cached fare table, read again when this revision has moved on since
+    the cache was read (migration 0004); `sell_seats` prices every sale itself (revision 0021).
     """
 
     __tablename__ = "fare_revision"

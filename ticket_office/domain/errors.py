@@ -73,6 +73,15 @@ class SeatUnavailable(TicketOfficeError):
         )
 
 
+class FaresChanged(TicketOfficeError):
+    """The fares changed between the quote the clerk showed and the sale: nothing was sold.
+    `quote` (a services.results.FareQuote) is the price now, to show before confirming again."""
+
+    def __init__(self, message: str, *, quote: object) -> None:
+        super().__init__(message)
+        self.quote = quote
+
+
 class BookingNotChangeable(TicketOfficeError):
     """The booking or ticket is already cancelled, or its train has left."""
 

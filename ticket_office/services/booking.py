@@ -2,11 +2,20 @@
 
 The service validates the party, prices it from cached facts (the run's seats and stops, the
 fares of the travel date: run_layouts.py, sale_facts.py) and sends one statement,
-`sell_seats` (the latest db/migrations/sql/NNNN_sell_seats.sql), with the sale as one JSON
-document, in its own transaction. The server locks the chosen run seats FOR UPDATE in id
-order, re-checks everything the price and the sale depend on, and writes the booking, its
-tickets and the audit event, or nothing. Guard two, the exclusion constraint, still checks
-every ticket row and maps to SeatUnavailable should it ever fire.
+`sell_seats` (the latest db/migrations/sql/NNNN_sell_seats.sql), with the session's token, a
+new request id and the sale as one JSON document, in its own transaction. The server takes the
+seller from the session, locks the chosen run seats FOR UPDATE in id order, prices every
+passenger itself and sells only if its prices are the ones sent; it writes the booking, its
+tickets and the audit event, or nothing. A 'stale' answer carries the server's prices: the
+service sells at them only if the total is the one the clerk's screen showed (when the request
+says which: `BookingRequest.quoted_total_cents`), and otherwise raises FaresChanged with the new
+quote. Guard two, the exclusion constraint, still checks every ticket row and maps to
+SeatUnavailable should it ever fire.
+
+If the connection drops before the answer comes, the service asks the server, on another
+connection, what became of that request id (services/requests.py): the clerk hears that the
+booking was saved, or that nothing was, or, if the server cannot be reached at all, that
+nobody knows yet and how to find out.
 
 Seat maps elsewhere learn of the sale from a NOTIFY that the app's background thread sends
 after the commit, batched with other changes (seat_notices.py): the clerk waits for one round
@@ -19,23 +28,27 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import psycopg
 
 from ticket_office.domain import text_rules
 from ticket_office.domain.errors import (
-    AccountInactive,
     DatabaseUnavailable,
+    FaresChanged,
     NotFound,
     RunNotBookable,
     SeatUnavailable,
+    TicketOfficeError,
     ValidationError,
 )
+from ticket_office.domain.fares import SeatClass
+from ticket_office.domain.money import format_cents
 from ticket_office.domain.references import new_reference
 from ticket_office.domain.roles import Permission
 from ticket_office.domain.segments import Segment
-from ticket_office.services import sale_facts
-from ticket_office.services.access import DEACTIVATED, require
+from ticket_office.services import requests, sale_facts
+from ticket_office.services.access import require
 from ticket_office.services.pricing import (
     FareTable,
     check_party_size,
@@ -60,9 +73,8 @@ MAX_CASH_GIVEN_CENTS = 100_000_00  # 100,000.00: more is a slip of the keyboard,
 # reference already in use costs one more try each; more than that is a fault, not a race.
 _TRIES = 4
 
-_SELL = "SELECT outcome, booking_id, problem_seats FROM sell_seats($1::jsonb)"
+_SELL = "SELECT sell_seats($1, $2::uuid, $3::jsonb)"
 _REFERENCE_CONSTRAINT = "uq_bookings_reference"
-_BOOKING_EXISTS = "SELECT EXISTS (SELECT 1 FROM bookings WHERE reference = $1)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +89,6 @@ class BookingConfirmation:
 @dataclass(frozen=True, slots=True)
 class _PricedParty:
     train_number: str
-    distance_km: Decimal
-    fare_revision: int
     seats: tuple[LayoutSeat, ...]
     lines: tuple[FareLine, ...]
     total_cents: int
@@ -86,6 +96,27 @@ class _PricedParty:
     def captions(self, seat_ids: Sequence[int] | None = None) -> list[str]:
         wanted = None if seat_ids is None else set(seat_ids)
         return [s.caption for s in self.seats if wanted is None or s.seat_id in wanted]
+
+    def at_server_fares(self, fares: Sequence[dict] | None) -> _PricedParty:
+        """The same party at the prices of a 'stale' answer ([{seat, seat_class, concession,
+        fare}] in party order), or as it is if the answer had none for these seats."""
+        if not fares or [f.get("seat") for f in fares] != [s.seat_id for s in self.seats]:
+            return self
+        lines = tuple(
+            [
+                FareLine(
+                    line.seat_id,
+                    line.seat_label,
+                    line.coach_no,
+                    SeatClass(fare["seat_class"]),
+                    fare["concession"],
+                    int(fare["fare"]),
+                )
+                for line, fare in zip(self.lines, fares, strict=True)
+            ]
+        )
+        total = sum([line.fare_cents for line in lines])
+        return _PricedParty(self.train_number, self.seats, lines, total)
 
 
 def _price_party(
@@ -116,7 +147,7 @@ def _price_party(
         raise SeatUnavailable(unsellable)
     lines = _fare_lines(fares.table, chosen, passengers, distance)
     total = sum([line.fare_cents for line in lines])
-    return _PricedParty(run.train_number, distance, fares.revision, chosen, lines, total)
+    return _PricedParty(run.train_number, chosen, lines, total)
 
 
 def _fare_lines(
@@ -193,7 +224,8 @@ def quote(
     """The fare breakdown the clerk shows before taking payment (no locks, nothing written).
 
     It confirms the cached fares are current first, so the quote is what the sale will charge
-    unless a supervisor changes fares in between (the sale would then notice and re-price).
+    unless a supervisor changes fares in between (the server then prices the sale otherwise, and
+    a sale at this quote's total is refused with FaresChanged).
     """
     require(operator, Permission.SELL)
     seat_ids = chosen_seats(seat_ids)
@@ -207,38 +239,66 @@ def quote(
 def book(
     uow: UnitOfWork, operator: OperatorContext, request: BookingRequest
 ) -> BookingConfirmation:
-    """Sell every seat of the party on one leg, or none, in one statement (`sell_seats`)."""
+    """Sell every seat of the party on one leg, or none, in one statement (`sell_seats`), at
+    the total the request says the clerk showed, if it says."""
     require(operator, Permission.SELL)
     passengers = _validated_passengers(request.passengers)
     payment = _validated_payment(request.payment)
+    shown = _validated_total(request.quoted_total_cents)
     segment = Segment(request.board_position, request.alight_position)
+    server_fares: Sequence[dict] | None = None
+    refreshed = False
     for _attempt in range(_TRIES):
         priced = _price_party(uow, request.run_id, segment, passengers)
+        priced = priced.at_server_fares(server_fares)
+        if shown is not None and priced.total_cents != shown:
+            if not refreshed and server_fares is None:  # the caches may be older than the quote
+                sale_facts.forget(uow.server, request.run_id)
+                refreshed = True
+                continue
+            raise _fares_changed(priced, shown)
         total = priced.total_cents
         recorded, change = _settle(payment, total)
         reference = new_reference()
-        sale = _sale_document(
-            operator, request.run_id, segment, passengers, priced, recorded, reference
-        )
-        outcome, booking_id, problem_seats = _sell(uow, sale, priced)
+        sale = _sale_document(request.run_id, segment, passengers, priced, recorded, reference)
+        answer = _sell(uow, operator, sale, priced)
+        outcome = answer.get("outcome")
         if outcome == "sold":
+            booking_id = int(answer["booking_id"])
             return BookingConfirmation(booking_id, reference, total, change, priced.lines)
+        problem_seats = answer.get("problem_seats")
         if outcome in ("taken", "unsellable"):
             raise SeatUnavailable(priced.captions(problem_seats))
         if outcome == "missing":
             raise NotFound(f"A chosen seat is not on train {priced.train_number}.")
         if outcome == "not_bookable":
             _raise_not_bookable(uow, request.run_id, segment, priced.train_number)
-        if outcome == "seller_inactive":
-            raise AccountInactive(DEACTIVATED)
         if outcome == "stale":
             sale_facts.forget(uow.server, request.run_id)
+            server_fares = answer.get("fares")
+            refreshed = True
         # "reference_taken": draw another reference and try again.
     raise RuntimeError(f"The sale was refused {_TRIES} times as stale; giving up.")
 
 
+def _validated_total(total: int | None) -> int | None:
+    if total is None:
+        return None
+    if not isinstance(total, int) or isinstance(total, bool) or total < 0:
+        raise ValidationError("The quoted total must be a whole number of cents.")
+    return total
+
+
+def _fares_changed(priced: _PricedParty, shown: int) -> FaresChanged:
+    return FaresChanged(
+        f"The fares changed since they were shown: the total is now "
+        f"{format_cents(priced.total_cents)}, not {format_cents(shown)}. Nothing was sold; "
+        "check the payment and confirm again.",
+        quote=FareQuote(priced.lines),
+    )
+
+
 def _sale_document(
-    operator: OperatorContext,
     run_id: int,
     segment: Segment,
     passengers: Sequence[PassengerRequest],
@@ -246,19 +306,14 @@ def _sale_document(
     payment: Payment,
     reference: str,
 ) -> dict:
-    """What `sell_seats` reads (db/migrations/sql/NNNN_sell_seats.sql): the sale as one document."""
+    """What `sell_seats` reads (db/migrations/sql/NNNN_sell_seats.sql): the sale as one document.
+
+    It names no seller, station or desk: the server takes them from the session. The fares are
+    the quote; the server sells only at its own."""
     return {
         "run": run_id,
         "board": segment.board,
         "alight": segment.alight,
-        "distance": str(priced.distance_km),  # exact: the server compares it as numeric
-        "fare_revision": priced.fare_revision,
-        "client": operator.client_id,
-        # Whose holds on these seats the sale ends (clear_seat_holds): the session's, no one's
-        # else.
-        "token": operator.session_token or None,
-        "operator": operator.id,
-        "station": operator.station_id,
         "method": payment.method,
         "card_reference": payment.card_reference,
         "cash_given": payment.cash_given_cents,
@@ -268,61 +323,63 @@ def _sale_document(
                 "seat": line.seat_id,
                 "name": passenger.name,
                 "concession": line.concession,
-                "seat_class": line.seat_class.value,
                 "fare": line.fare_cents,
             }
             for line, passenger in zip(priced.lines, passengers, strict=True)
         ],
-        "audit": {
-            "run_id": run_id,
-            "seats": priced.captions(),
-            "total_cents": priced.total_cents,
-            "board": segment.board,
-            "alight": segment.alight,
-            "reference": reference,
-        },
     }
 
 
 def _sell(
-    uow: UnitOfWork, sale: dict, priced: _PricedParty
-) -> tuple[str, int | None, list[int] | None]:
+    uow: UnitOfWork, operator: OperatorContext, sale: dict, priced: _PricedParty
+) -> dict[str, Any]:
+    """The server's answer to one attempt, under a request id of its own."""
+    request_id = requests.new_request_id()
     try:
-        outcome, booking_id, problem_seats = uow.call(_SELL, (json.dumps(sale),))
+        (answer,) = uow.call(_SELL, (operator.session_token, request_id, json.dumps(sale)))
     except psycopg.errors.UniqueViolation as clash:
         if clash.diag.constraint_name != _REFERENCE_CONSTRAINT:
             raise
-        return "reference_taken", None, None
+        return {"saved": False, "outcome": "reference_taken"}
     except psycopg.errors.ExclusionViolation:
         # Only reachable if someone bypassed the locks; the constraint still said no.
         raise SeatUnavailable(priced.captions()) from None
     except DatabaseUnavailable as lost:
-        explained = _after_lost_connection(uow, sale["reference"], lost)
-        if explained is lost:
-            raise
-        raise explained from lost
-    if outcome == "sold":
+        if not requests.reply_lost(lost):
+            raise  # the server refused the statement: it rolled back
+        raise _after_lost_connection(uow, operator, request_id, sale, lost) from lost
+    if answer.get("outcome") == "sold":
         uow.seats_changed_and_committed(sale["run"])
-    return outcome, booking_id, problem_seats
+    return answer
 
 
 def _after_lost_connection(
-    uow: UnitOfWork, reference: str, lost: DatabaseUnavailable
+    uow: UnitOfWork,
+    operator: OperatorContext,
+    request_id: str,
+    sale: dict,
+    lost: DatabaseUnavailable,
 ) -> DatabaseUnavailable:
-    """Say whether the sale got in: the connection may have dropped after the commit."""
+    """Say what became of the sale whose answer was lost: saved, not saved, or not known yet."""
+    reference = sale["reference"]
     try:
-        (saved,) = uow.call(_BOOKING_EXISTS, (reference,))
-    except DatabaseUnavailable:
+        recorded = requests.outcome_after_lost_reply(uow, operator.session_token, request_id)
+    except TicketOfficeError:
         return DatabaseUnavailable(
-            f"{lost} Whether booking {reference} was saved is not known: look it up by that "
-            "reference before selling these seats again."
+            f"The connection to {uow.server} dropped while the sale was being made, and "
+            f"whether booking {reference} was saved is not known yet. Before selling these "
+            f"seats again, look up booking {reference} on the bookings page once the "
+            "connection is back."
         )
-    if saved:
+    if recorded is not None and recorded.get("outcome") == "sold":
+        uow.seats_changed_and_committed(sale["run"])
         return DatabaseUnavailable(
             f"The connection dropped as the sale finished, but booking {reference} was saved. "
             "Open it from the bookings page to print the tickets."
         )
-    return lost
+    return DatabaseUnavailable(
+        "Nothing was saved: the connection dropped before the sale went through. Please try again."
+    )
 
 
 def _raise_not_bookable(uow: UnitOfWork, run_id: int, segment: Segment, train: str) -> None:

@@ -149,6 +149,9 @@ class BookingRequest:
     alight_position: int
     passengers: tuple[PassengerRequest, ...]
     payment: Payment
+    # The total the clerk's screen showed (the quote): the sale is made at that total or not at
+    # all (FaresChanged). None: at the server's price, whatever it is.
+    quoted_total_cents: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,9 @@
 """What a sale is priced from, cached per process: a run's stops, and the fares of a travel date.
 
 A run's stops and distances are fixed when the run is generated; fares change, but every change
-bumps `fare_revision` (migration 0004). So the service prices a party without asking the
-server, and `sell_seats` re-checks, under the seat locks, the distance and the fare revision it
-was priced with. A 'stale' answer makes the sale forget these entries and price again.
+bumps `fare_revision` (migration 0004). So the service quotes a party without asking the
+server, and `sell_seats` prices it again itself, under the seat locks, selling only if the two
+agree. A 'stale' answer makes the sale forget these entries (and carries the server's prices).
 """
 
 from __future__ import annotations

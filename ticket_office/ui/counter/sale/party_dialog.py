@@ -1,5 +1,6 @@
 """Passengers and payment: a name and concession per seat, the quoted fares, cash or card, and
-Confirm, which calls `services.book` exactly once.
+Confirm, which calls `services.book` exactly once, at the total on screen: if the fares
+changed meanwhile nothing is sold, and the dialog shows the new fares for the clerk to confirm.
 
 Keyboard: the first name field has focus; Tab runs name, concession, next name … payment;
 Enter confirms (the default button); Esc goes back to the seat map with everything typed kept.
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ticket_office.domain import text_rules
-from ticket_office.domain.errors import SeatUnavailable, ValidationError
+from ticket_office.domain.errors import FaresChanged, SeatUnavailable, ValidationError
 from ticket_office.services.results import (
     BookingRequest,
     ConcessionInfo,
@@ -273,12 +274,14 @@ class PartyDialog(QDialog):
         except ValidationError as error:
             return self._refuse(str(error), self.payment.focus_field())
         journey = self._journey
+        quote = self.fares.quote()
         return BookingRequest(
             journey.run_id,
             journey.board_position,
             journey.alight_position,
             tuple(passengers),
             payment,
+            quoted_total_cents=None if quote is None else quote.total_cents,
         )
 
     def _refuse(self, text: str, field: QWidget, tone: Tone = Tone.ERROR) -> None:
@@ -300,6 +303,9 @@ class PartyDialog(QDialog):
             self.seatsLost.emit(error)
             self.reject()
             return
+        if isinstance(error, FaresChanged) and isinstance(error.quote, FareQuote):
+            # Nothing was sold: the new total is on screen before the clerk confirms again.
+            self._quoted(error.quote)
         self._show_error(error)
         field = getattr(error, "field", None)
         if field in ("cash_given", "card_reference"):
